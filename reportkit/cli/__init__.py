@@ -1,0 +1,75 @@
+"""The `reportkit` command line: a thin layer over the library; errors become Chinese text."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import click
+
+from reportkit import __version__
+from reportkit.cli.base import RkGroup, UserError, echo
+
+# name -> (module, one-line help). Modules are imported only when their command runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "campaign": ("reportkit.cli.campaign_cmd", "查看活动：各级单位、报送节点、截止日期（标出节假日）和联系人。"),
+    "template": ("reportkit.cli.template_cmd", "生成空白填报模板（单位已预填，带数据校验）。"),
+    "sample": ("reportkit.cli.sample_cmd", "为下级单位生成已填写的演示工作簿。"),
+}
+
+
+@click.group(
+    cls=RkGroup,
+    lazy=COMMANDS,
+    help="reportkit：专项治理报表的模板、校验、汇总、日历和报告工具。",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "-V", "--version", message="reportkit %(version)s", help="显示版本并退出。")
+def cli() -> None:
+    pass
+
+
+# Click's own usage errors are English; the common ones are rendered in Chinese here.
+_CLICK_ERRORS = [
+    (r"Missing option '(.+?)'\.?", "缺少必填选项 {0}"),
+    (r"Missing argument '(.+?)'\.?", "缺少参数 {0}"),
+    (r"No such option: (\S+)", "没有这个选项：{0}"),
+    (r"No such option '(.+?)'\.?(?: Did you mean (.+)\?)?", "没有这个选项 {0}"),
+    (r"No such command '(.+?)'\.?", "没有这个命令“{0}”"),
+    (r"Option '(.+?)' requires an argument\.?", "选项 {0} 需要一个值"),
+    (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
+    (r"Invalid value for '(.+?)': (.+)", "选项 {0} 的值无效：{1}"),
+    (r"Invalid value for (.+?): (.+)", "{0} 的值无效：{1}"),
+]
+
+
+def _chinese(message: str) -> str:
+    for pattern, template in _CLICK_ERRORS:
+        m = re.fullmatch(pattern, message.strip(), flags=re.S)
+        if m:
+            return template.format(*m.groups())
+    return message
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: exit 0 ok, 1 findings, 2 bad usage or unusable input."""
+    try:
+        rc = cli.main(args=argv, prog_name="reportkit", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        rc = e.exit_code
+    except click.exceptions.Abort:
+        echo("已取消。", err=True)
+        rc = 130
+    except click.UsageError as e:
+        if e.ctx is not None:
+            echo(e.ctx.get_usage(), err=True)
+            echo(f"运行“{e.ctx.command_path} --help”查看用法。", err=True)
+        echo(f"错误：{_chinese(e.format_message())}", err=True)
+        rc = 2
+    except click.ClickException as e:
+        echo(f"错误：{_chinese(e.format_message())}", err=True)
+        rc = e.exit_code
+    except UserError as e:
+        echo(f"错误：{e}", err=True)
+        rc = 2
+    sys.exit(rc if isinstance(rc, int) else 0)
