@@ -11,7 +11,26 @@ from reportkit.model.campaign import Campaign, Form
 from reportkit.model.registry import Region
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林高罗"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "霞", "平", "刚"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "霞",
+    "平",
+    "刚",
+]
 TITLES = ["科长", "副科长", "一级主任科员", "二级主任科员", "副局长", "科员"]
 AREA_CODES = {"37": "0538"}  # Tai'an; others get a plausible four-digit code below
 
@@ -64,7 +83,9 @@ def sample_values(
     elif form.id == "deploy":
         values = _deploy(campaign, rng, region, line)
     else:  # a form of another campaign: small whole numbers in every required count cell
-        values = {c.key: rng.randint(0, 9) for c in form.required(milestone) if c.field.type == "count"}
+        values = {
+            c.key: rng.randint(0, 9) for c in form.required(milestone) if c.field.type == "count"
+        }
     required = {c.key for c in form.required(milestone)}
     return {k: v for k, v in values.items() if k in required}
 

@@ -12,7 +12,10 @@ from reportkit.cli.base import RkGroup, UserError, echo
 
 # name -> (module, one-line help). Modules are imported only when their command runs.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "campaign": ("reportkit.cli.campaign_cmd", "查看活动：各级单位、报送节点、截止日期（标出节假日）和联系人。"),
+    "campaign": (
+        "reportkit.cli.campaign_cmd",
+        "查看活动：各级单位、报送节点、截止日期（标出节假日）和联系人。",
+    ),
     "template": ("reportkit.cli.template_cmd", "生成空白填报模板（单位已预填，带数据校验）。"),
     "sample": ("reportkit.cli.sample_cmd", "为下级单位生成已填写的演示工作簿。"),
 }
@@ -24,7 +27,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     help="reportkit：专项治理报表的模板、校验、汇总、日历和报告工具。",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(__version__, "-V", "--version", message="reportkit %(version)s", help="显示版本并退出。")
+@click.version_option(
+    __version__, "-V", "--version", message="reportkit %(version)s", help="显示版本并退出。"
+)
 def cli() -> None:
     pass
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from reportkit.cli.base import campaign_option, command, echo, emit_json, json_option, line_option, load, resolve_unit
+from reportkit.cli.base import (
+    campaign_option,
+    command,
+    echo,
+    emit_json,
+    json_option,
+    line_option,
+    load,
+    resolve_unit,
+)
 
 LEVEL_NAMES = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
 ROLE = {"receives": "本单位接收", "report_to": "上级接收"}
@@ -16,7 +25,13 @@ ROLE = {"receives": "本单位接收", "report_to": "上级接收"}
     "截止日期遇周末或法定节假日时，给出之前最后一个工作日。",
 )
 @campaign_option
-@click.option("--unit", "unit_text", default="全国", show_default=True, help="单位名称或行政区划代码，如 泰安市、370900。")
+@click.option(
+    "--unit",
+    "unit_text",
+    default="全国",
+    show_default=True,
+    help="单位名称或行政区划代码，如 泰安市、370900。",
+)
 @line_option
 @json_option
 def cmd(campaign_file: str | None, unit_text: str, line: str | None, as_json: bool) -> None:
@@ -29,7 +44,6 @@ def cmd(campaign_file: str | None, unit_text: str, line: str | None, as_json: bo
         emit_json(data)
         return
     render(data)
-
 
 
 def render(d: dict) -> None:
@@ -58,7 +72,9 @@ def render(d: dict) -> None:
         echo("联系人：")
         for c in d["contacts"]:
             email = f"，邮箱 {c['email']}" if c["email"] else ""
-            echo(f"  {ROLE[c['role']]}  {c['office']} {c['name']}，电话 {' '.join(c['phones'])}{email}")
+            echo(
+                f"  {ROLE[c['role']]}  {c['office']} {c['name']}，电话 {' '.join(c['phones'])}{email}"
+            )
 
 
 def _deadline_line(x: dict, suffix: str = "") -> None:

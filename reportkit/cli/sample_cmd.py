@@ -30,12 +30,16 @@ from reportkit.messages import msg
     "文件修改时间设为填报时间，便于演示按时/逾期判断。",
 )
 @campaign_option
-@click.option("--unit", "unit_text", required=True, help="上级单位名称或代码；为其每个下级单位生成一份。")
+@click.option(
+    "--unit", "unit_text", required=True, help="上级单位名称或代码；为其每个下级单位生成一份。"
+)
 @form_option
 @click.option("--milestone", required=True, help="报送节点：deploy、midterm 或 final。")
 @line_option
 @click.option("--seed", default=0, show_default=True, type=int, help="随机种子。")
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录。")
+@click.option(
+    "-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录。"
+)
 @click.option("--force", is_flag=True, help="允许覆盖内容不同的同名文件。")
 @json_option
 def cmd(
@@ -55,7 +59,9 @@ def cmd(
     campaign = load(campaign_file)
     form = pick_form(campaign, form_id)
     if milestone not in form.milestones:
-        raise UserError(msg("unit.unknown_milestone", milestone=milestone, choices="、".join(form.milestones)))
+        raise UserError(
+            msg("unit.unknown_milestone", milestone=milestone, choices="、".join(form.milestones))
+        )
     region, office_line = resolve_unit(campaign, unit_text)
     lines = pick_lines(campaign, form, line, office_line)
     kids = campaign.children(region)

@@ -22,7 +22,10 @@ from reportkit.messages import msg
 
 def form_option(fn):  # type: ignore[no-untyped-def]
     return click.option(
-        "--form", "form_id", required=True, help="表格：samr-stats（附件1）、mem-stats（附件2）或 deploy。"
+        "--form",
+        "form_id",
+        required=True,
+        help="表格：samr-stats（附件1）、mem-stats（附件2）或 deploy。",
     )(fn)
 
 
@@ -86,13 +89,21 @@ def write_new(path: Path, write, force: bool) -> str:  # type: ignore[no-untyped
     "A4 横向打印。使用 --children 为每个下级单位各生成一份。",
 )
 @campaign_option
-@click.option("--unit", "unit_text", required=True, help="单位名称或行政区划代码，如 泰安市、370900。")
+@click.option(
+    "--unit", "unit_text", required=True, help="单位名称或行政区划代码，如 泰安市、370900。"
+)
 @form_option
 @line_option
-@click.option("--milestone", default=None, help="预填报送节点（deploy、midterm、final）；省略则由填报人选择。")
+@click.option(
+    "--milestone", default=None, help="预填报送节点（deploy、midterm、final）；省略则由填报人选择。"
+)
 @click.option("--children", is_flag=True, help="为该单位的每个下级单位各生成一份模板。")
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录。")
-@click.option("--force", is_flag=True, help="允许覆盖内容不同的同名文件（默认拒绝，以免覆盖已填写的报表）。")
+@click.option(
+    "-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录。"
+)
+@click.option(
+    "--force", is_flag=True, help="允许覆盖内容不同的同名文件（默认拒绝，以免覆盖已填写的报表）。"
+)
 @json_option
 def cmd(
     campaign_file: str | None,
@@ -112,7 +123,9 @@ def cmd(
     region, office_line = resolve_unit(campaign, unit_text)
     lines = pick_lines(campaign, form, line, office_line)
     if milestone is not None and milestone not in form.milestones:
-        raise UserError(msg("unit.unknown_milestone", milestone=milestone, choices="、".join(form.milestones)))
+        raise UserError(
+            msg("unit.unknown_milestone", milestone=milestone, choices="、".join(form.milestones))
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     results = []
@@ -121,10 +134,20 @@ def cmd(
             path = out / workbook_filename(campaign, form, unit, ln, milestone)
             state = write_new(
                 path,
-                lambda p, unit=unit, ln=ln: write_form_workbook(p, campaign, form, unit, ln, milestone=milestone),
+                lambda p, unit=unit, ln=ln: write_form_workbook(
+                    p, campaign, form, unit, ln, milestone=milestone
+                ),
                 force,
             )
-            results.append({"unit": unit.code, "name": campaign.agency_name(unit, ln), "line": ln, "path": str(path), "state": state})
+            results.append(
+                {
+                    "unit": unit.code,
+                    "name": campaign.agency_name(unit, ln),
+                    "line": ln,
+                    "path": str(path),
+                    "state": state,
+                }
+            )
     if as_json:
         emit_json({"form": form.id, "outputs": results})
         return

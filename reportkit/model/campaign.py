@@ -186,7 +186,9 @@ class Form:
     def cells(self) -> tuple[Cell, ...]:
         """Every value of the form, table cells row by row, then single fields."""
         out = [
-            Cell(f"{r.id}.{c.id}", f"RK_{r.id}_{c.id}", c, r) for r in self.rows for c in self.columns
+            Cell(f"{r.id}.{c.id}", f"RK_{r.id}_{c.id}", c, r)
+            for r in self.rows
+            for c in self.columns
         ]
         out += [Cell(f.id, f"RK_{f.id}", f) for f in self.fields]
         return tuple(out)
@@ -348,7 +350,9 @@ def default_campaign() -> Campaign:
     return _default_cache["default"]
 
 
-def parse_campaign(text: str, name: str = "campaign.toml", registry: Registry | None = None) -> Campaign:
+def parse_campaign(
+    text: str, name: str = "campaign.toml", registry: Registry | None = None
+) -> Campaign:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -396,7 +400,11 @@ class _Parser:
                 # the part-th inline table of an array that started at line n
                 count = -1
                 for m in range(n, len(self.lines)):
-                    count += self.lines[m].count("{") if m > n else self.lines[m].split("=", 1)[-1].count("{")
+                    count += (
+                        self.lines[m].count("{")
+                        if m > n
+                        else self.lines[m].split("=", 1)[-1].count("{")
+                    )
                     if count >= part:
                         n = m
                         break
@@ -422,7 +430,9 @@ class _Parser:
                 )
         return d
 
-    def get(self, d: dict[str, Any], key: str, path: tuple[Any, ...], kind: type, default: Any = ...) -> Any:
+    def get(
+        self, d: dict[str, Any], key: str, path: tuple[Any, ...], kind: type, default: Any = ...
+    ) -> Any:
         if key not in d:
             if default is ...:
                 raise self.fail((*path, key), msg("campaign.missing", key=key))
@@ -448,10 +458,14 @@ class _Parser:
         except ValueError:
             raise self.fail((*path, key), msg("campaign.date", key=key, value=v)) from None
 
-    def choice(self, value: Any, choices: Any, path: tuple[Any, ...], kind: str | None = None) -> Any:
+    def choice(
+        self, value: Any, choices: Any, path: tuple[Any, ...], kind: str | None = None
+    ) -> Any:
         if value not in choices:
             if kind:
-                raise self.fail(path, msg("campaign.ref", key=_dotted(path), kind=kind, value=value))
+                raise self.fail(
+                    path, msg("campaign.ref", key=_dotted(path), kind=kind, value=value)
+                )
             raise self.fail(
                 path,
                 msg("campaign.choice", key=_dotted(path), value=value, choices="、".join(choices)),
@@ -462,7 +476,9 @@ class _Parser:
         v = self.get(d, key, path, list, [])
         for i, x in enumerate(v):
             if not isinstance(x, str):
-                raise self.fail((*path, key, i), msg("campaign.type", key=key, expected="文字", value=x))
+                raise self.fail(
+                    (*path, key, i), msg("campaign.type", key=key, expected="文字", value=x)
+                )
         return tuple(v)
 
     # -- sections ---------------------------------------------------------------------------
@@ -470,11 +486,24 @@ class _Parser:
         top = self.table(
             self.data,
             (),
-            {"schema", "campaign", "levels", "lines", "zones", "milestones", "phases", "contacts", "forms", "rules"},
+            {
+                "schema",
+                "campaign",
+                "levels",
+                "lines",
+                "zones",
+                "milestones",
+                "phases",
+                "contacts",
+                "forms",
+                "rules",
+            },
         )
         meta_p = ("campaign",)
         meta = self.table(
-            self.get(top, "campaign", (), dict), meta_p, {"id", "name", "year", "timezone", "starts", "ends", "documents"}
+            self.get(top, "campaign", (), dict),
+            meta_p,
+            {"id", "name", "year", "timezone", "starts", "ends", "documents"},
         )
         levels = self.levels(self.get(top, "levels", (), dict))
         lines = self.parse_lines(self.get(top, "lines", (), dict), levels)
@@ -521,7 +550,9 @@ class _Parser:
             p = ("levels", lid)
             self.choice(lid, ("national", "province", "city", "county"), p)
             self.table(d, p, {"name", "submits_to"})
-            out[lid] = Level(lid, self.get(d, "name", p, str), self.get(d, "submits_to", p, str, None))
+            out[lid] = Level(
+                lid, self.get(d, "name", p, str), self.get(d, "submits_to", p, str, None)
+            )
         for lid, lv in out.items():
             if lv.submits_to is not None:
                 self.choice(lv.submits_to, tuple(out), ("levels", lid, "submits_to"), "级别")
@@ -553,10 +584,14 @@ class _Parser:
             self.table(z, p, {"code", "name", "parent"})
             code = self.get(z, "code", p, str)
             if not re.fullmatch(r"\d{6}", code):
-                raise self.fail((*p, "code"), msg("campaign.type", key="code", expected="6 位代码", value=code))
+                raise self.fail(
+                    (*p, "code"), msg("campaign.type", key="code", expected="6 位代码", value=code)
+                )
             parent = self.get(z, "parent", p, str)
             if parent not in self.registry:
-                raise self.fail((*p, "parent"), msg("campaign.ref", key="parent", kind="单位", value=parent))
+                raise self.fail(
+                    (*p, "parent"), msg("campaign.ref", key="parent", kind="单位", value=parent)
+                )
             out.append(Region(code, self.get(z, "name", p, str), "county", parent, "zone"))
         return tuple(out)
 
@@ -574,10 +609,14 @@ class _Parser:
             for i, dd in enumerate(self.get(d, "deadlines", p, list, [])):
                 dp = (*p, "deadlines", i)
                 self.table(dd, dp, {"level", "date", "scope", "what", "source"})
-                level = self.choice(self.get(dd, "level", dp, str), tuple(levels), (*dp, "level"), "级别")
+                level = self.choice(
+                    self.get(dd, "level", dp, str), tuple(levels), (*dp, "level"), "级别"
+                )
                 scope = self.get(dd, "scope", dp, str, NATIONAL_CODE)
                 if scope not in registry:
-                    raise self.fail((*dp, "scope"), msg("campaign.ref", key="scope", kind="单位", value=scope))
+                    raise self.fail(
+                        (*dp, "scope"), msg("campaign.ref", key="scope", kind="单位", value=scope)
+                    )
                 deadlines.append(
                     Deadline(
                         level,
@@ -597,14 +636,18 @@ class _Parser:
             )
         return out
 
-    def contacts(self, raw: list[Any], lines: dict[str, Line], registry: Registry) -> tuple[Contact, ...]:
+    def contacts(
+        self, raw: list[Any], lines: dict[str, Line], registry: Registry
+    ) -> tuple[Contact, ...]:
         out = []
         for i, c in enumerate(raw):
             p = ("contacts", i)
             self.table(c, p, {"unit", "line", "office", "name", "phones", "email"})
             unit = self.get(c, "unit", p, str)
             if unit not in registry:
-                raise self.fail((*p, "unit"), msg("campaign.ref", key="unit", kind="单位", value=unit))
+                raise self.fail(
+                    (*p, "unit"), msg("campaign.ref", key="unit", kind="单位", value=unit)
+                )
             out.append(
                 Contact(
                     unit,
@@ -628,7 +671,9 @@ class _Parser:
         )  # fmt: skip
         fid = self.get(d, "id", p, str)
         if not re.fullmatch(r"[a-z][a-z0-9_]*", fid):
-            raise self.fail((*p, "id"), msg("campaign.type", key="id", expected="小写英文标识", value=fid))
+            raise self.fail(
+                (*p, "id"), msg("campaign.type", key="id", expected="小写英文标识", value=fid)
+            )
         ms = self.strs(d, "milestones", p)
         for i, m in enumerate(ms):
             self.choice(m, sorted(milestones), (*p, "milestones", i), "报送节点")
@@ -653,7 +698,9 @@ class _Parser:
             prefilled=self.get(d, "prefilled", p, bool, False),
         )
 
-    def forms(self, raw: dict[str, Any], lines: dict[str, Line], milestones: set[str]) -> dict[str, Form]:
+    def forms(
+        self, raw: dict[str, Any], lines: dict[str, Line], milestones: set[str]
+    ) -> dict[str, Form]:
         header_raw = raw.get("header", {"fields": []})
         self.table(header_raw, ("forms", "header"), {"fields"})
         header = tuple(
@@ -668,7 +715,18 @@ class _Parser:
             self.table(
                 d,
                 p,
-                {"name", "attachment", "line", "milestones", "unit_label", "remark", "row_header", "rows", "columns", "fields"},
+                {
+                    "name",
+                    "attachment",
+                    "line",
+                    "milestones",
+                    "unit_label",
+                    "remark",
+                    "row_header",
+                    "rows",
+                    "columns",
+                    "fields",
+                },
             )
             rows = []
             for i, r in enumerate(self.get(d, "rows", p, list, [])):
@@ -677,7 +735,9 @@ class _Parser:
                 derive = self.get(r, "derive", rp, str, None)
                 if derive is not None:
                     self.choice(derive, ("sum",), (*rp, "derive"))
-                rows.append(RowDef(self.get(r, "id", rp, str), self.get(r, "label", rp, str), derive))
+                rows.append(
+                    RowDef(self.get(r, "id", rp, str), self.get(r, "label", rp, str), derive)
+                )
             columns = tuple(
                 self.field_def(c, (*p, "columns", i), milestones)
                 for i, c in enumerate(self.get(d, "columns", p, list, []))
@@ -690,7 +750,9 @@ class _Parser:
                 seen: set[str] = set()
                 for i, it in enumerate(items):
                     if it.id in seen:
-                        raise self.fail((*p, kind, i, "id"), msg("campaign.duplicate", key="id", value=it.id))
+                        raise self.fail(
+                            (*p, kind, i, "id"), msg("campaign.duplicate", key="id", value=it.id)
+                        )
                     seen.add(it.id)
             col_ids = {c.id for c in columns} | {f.id for f in fields}
             for kind, items in (("columns", columns), ("fields", fields)):
@@ -698,7 +760,10 @@ class _Parser:
                     for part in ("numerator", "denominator"):
                         ref = getattr(c, part)
                         if ref is not None and ref not in col_ids:
-                            raise self.fail((*p, kind, i, part), msg("campaign.ref", key=part, kind="字段", value=ref))
+                            raise self.fail(
+                                (*p, kind, i, part),
+                                msg("campaign.ref", key=part, kind="字段", value=ref),
+                            )
             line = self.get(d, "line", p, str)
             self.choice(line, (*lines, "any"), (*p, "line"), "条线")
             form_ms = self.strs(d, "milestones", p)
@@ -732,7 +797,9 @@ class _Parser:
                 left=self.get(r, "left", p, str),
                 op=self.choice(self.get(r, "op", p, str), OPERATORS, (*p, "op")),
                 right=self.get(r, "right", p, str),
-                severity=self.choice(self.get(r, "severity", p, str, "error"), SEVERITIES, (*p, "severity")),
+                severity=self.choice(
+                    self.get(r, "severity", p, str, "error"), SEVERITIES, (*p, "severity")
+                ),
                 message=self.get(r, "message", p, str),
                 when=self.get(r, "when", p, str, None),
             )
@@ -746,7 +813,12 @@ class _Parser:
                     if ref not in names:
                         raise self.fail(
                             (*p, part),
-                            msg("campaign.rule", rule=rule.id, expr=expr, detail=f"“{tok}”不是表格“{form}”的字段"),
+                            msg(
+                                "campaign.rule",
+                                rule=rule.id,
+                                expr=expr,
+                                detail=f"“{tok}”不是表格“{form}”的字段",
+                            ),
                         )
             out.append(rule)
         return tuple(out)

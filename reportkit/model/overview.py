@@ -85,10 +85,18 @@ def overview(campaign: Campaign, region: Region, line: str | None = None) -> dic
             for ms in campaign.milestones.values()
             if ms.anytime
         ],
-        "phases": [{"id": p.id, "name": p.name, "ends": p.ends.isoformat()} for p in campaign.phases],
+        "phases": [
+            {"id": p.id, "name": p.name, "ends": p.ends.isoformat()} for p in campaign.phases
+        ],
         "contacts": contacts,
     }
 
 
 def _contact(c: Any) -> dict[str, Any]:
-    return {"line": c.line, "office": c.office, "name": c.name, "phones": list(c.phones), "email": c.email}
+    return {
+        "line": c.line,
+        "office": c.office,
+        "name": c.name,
+        "phones": list(c.phones),
+        "email": c.email,
+    }

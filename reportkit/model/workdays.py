@@ -15,7 +15,7 @@ def day_facts(day: dt.date) -> DayFacts:
     try:
         if cc.is_workday(day):
             return DayFacts(day, True)
-        on_holiday, name = cc.get_holiday_detail(day)
+        _, name = cc.get_holiday_detail(day)
         last = cc.find_workday(-1, day)
     except NotImplementedError:
         first, last_year = _supported_years()

@@ -28,7 +28,10 @@ def test_forms_and_cells(campaign):
     assert len(samr.cells) == 4 * 3 + 2
     assert samr.cell("total.fines").derived and not samr.cell("other.fines").derived
     assert samr.cell("false_publicity.cases").name == "RK_false_publicity_cases"
-    assert [c.label for c in mem.columns[:2]] == ["完成自查的机构数量(家)", "完成自查机构的覆盖率(%)"]
+    assert [c.label for c in mem.columns[:2]] == [
+        "完成自查的机构数量(家)",
+        "完成自查机构的覆盖率(%)",
+    ]
     assert mem.cell("training.self_check_rate").derived
     assert mem.cell("exam.in_scope").name == "RK_exam_in_scope"
     assert not mem.column("in_scope").official
@@ -107,7 +110,13 @@ def test_zones_are_county_units_of_taian(campaign):
     kids = campaign.children(campaign.unit("泰安市"))
     names = {k.name for k in kids}
     assert len(kids) == 10
-    assert {"泰安高新技术产业开发区", "泰山景区", "泰安旅游经济开发区", "徂汶景区", "肥城市"} <= names
+    assert {
+        "泰安高新技术产业开发区",
+        "泰山景区",
+        "泰安旅游经济开发区",
+        "徂汶景区",
+        "肥城市",
+    } <= names
     assert all(k.level == "county" for k in kids)
 
 
@@ -164,7 +173,7 @@ def test_error_for_rule_with_unknown_field(source):
 
 
 def test_error_for_toml_syntax(source):
-    err = _broken(source, 'year = 2024', 'year = = 2024')
+    err = _broken(source, "year = 2024", "year = = 2024")
     assert err.line == _line_of(source, "year = 2024")
 
 

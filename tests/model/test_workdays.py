@@ -12,7 +12,10 @@ def test_qingming_2024_is_a_holiday():
 
 
 def test_sunday_deadlines():
-    for day, last in ((dt.date(2024, 6, 30), dt.date(2024, 6, 28)), (dt.date(2024, 11, 10), dt.date(2024, 11, 8))):
+    for day, last in (
+        (dt.date(2024, 6, 30), dt.date(2024, 6, 28)),
+        (dt.date(2024, 11, 10), dt.date(2024, 11, 8)),
+    ):
         f = day_facts(day)
         assert f.workday is False and f.holiday is None and f.last_workday == last
         assert "周末" in f.note
