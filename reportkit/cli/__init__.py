@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "查看活动：各级单位、报送节点、截止日期（标出节假日）和联系人。",
     ),
     "template": ("reportkit.cli.template_cmd", "生成空白填报模板（单位已预填，带数据校验）。"),
+    "validate": (
+        "reportkit.cli.validate_cmd",
+        "校验报表文件或文件夹，指出哪个文件、哪个单元格、什么问题。",
+    ),
     "sample": ("reportkit.cli.sample_cmd", "为下级单位生成已填写的演示工作簿。"),
 }
 

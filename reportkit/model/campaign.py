@@ -785,6 +785,12 @@ class _Parser:
             )
         return out
 
+    def check_rule(self, rule: Rule, form: Form, p: tuple[Any, ...]) -> None:
+        for part, expr, detail in _rule_refs(rule, form):
+            raise self.fail(
+                (*p, part), msg("campaign.rule", rule=rule.id, expr=expr, detail=detail)
+            )
+
     def rules(self, raw: list[Any], forms: dict[str, Form]) -> tuple[Rule, ...]:
         out = []
         for i, r in enumerate(raw):
@@ -803,25 +809,35 @@ class _Parser:
                 message=self.get(r, "message", p, str),
                 when=self.get(r, "when", p, str, None),
             )
-            names = {c.id for c in forms[form].columns} | {f.id for f in forms[form].fields}
-            for part in ("left", "right", "when"):
-                expr = getattr(rule, part)
-                if expr is None:
-                    continue
-                for tok in re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", expr):
-                    ref = tok.split(".")[-1]
-                    if ref not in names:
-                        raise self.fail(
-                            (*p, part),
-                            msg(
-                                "campaign.rule",
-                                rule=rule.id,
-                                expr=expr,
-                                detail=f"“{tok}”不是表格“{form}”的字段",
-                            ),
-                        )
+            self.check_rule(rule, forms[form], p)
             out.append(rule)
         return tuple(out)
+
+
+def _rule_refs(rule: Rule, form: Form) -> list[tuple[str, str, str]]:
+    """(part, expression, problem) for every reference in `rule` that `form` does not have."""
+    from reportkit.rules.expr import ExprError, parse, parse_condition
+
+    columns = {c.id for c in form.columns}
+    singles = {f.id for f in form.fields}
+    rows = {r.id for r in form.rows}
+    bad = []
+    for part in ("left", "right", "when"):
+        expr = getattr(rule, part)
+        if expr is None:
+            continue
+        try:
+            names = (parse_condition(expr) if part == "when" else parse(expr)).names
+        except ExprError as e:
+            bad.append((part, expr, str(e)))
+            continue
+        for name in names:
+            row, _, col = name.rpartition(".")
+            if (row and (row not in rows or col not in columns)) or (
+                not row and col not in columns | singles
+            ):
+                bad.append((part, expr, f"“{name}”不是表格“{form.id}”的字段"))
+    return bad
 
 
 def _toml_key(part: Any) -> str:

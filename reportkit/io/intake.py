@@ -1,0 +1,283 @@
+"""Intake: find the files, read each in an isolated worker process, and check what it says.
+
+A spreadsheet parser can be made to abort or hang by a crafted file (python-calamine aborts the
+whole process on a cell at XFD1048576). Every file is therefore read in a worker process with a
+memory cap and a time limit; a worker that dies or overruns costs only its own file, which gets
+a clear error, and a fresh worker takes the next file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Any
+
+from reportkit.messages import msg
+from reportkit.model.campaign import Campaign
+from reportkit.model.submission import Submission
+from reportkit.rules.issues import ERROR, INFO, Issue
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xlsb"}
+WORKER_MEMORY = 1536 * 1024 * 1024  # address-space cap per worker where the OS supports it
+FILE_TIMEOUT = 60.0  # seconds for one file
+
+
+@dataclass(frozen=True)
+class Options:
+    campaign_file: str | None = None
+    milestone: str | None = None  # check against this milestone (else the file's own)
+    parent: str | None = None  # code of the unit rolling up: the file's unit must be below it
+    timeout: float = FILE_TIMEOUT
+    prechecks: bool = True  # tests turn this off to prove the worker isolation on its own
+
+
+def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Submission]]:
+    """Expand folders recursively; lock files and unreadable entries become notes, not errors.
+
+    Symbolic links are not followed out of a folder: a link inside an inbox could otherwise pull
+    in files from anywhere on the machine.
+    """
+    from reportkit.io.sniff import is_lock_file
+
+    files: list[Path] = []
+    notes: list[Submission] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            root = p.resolve()
+            for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
+                dirnames.sort()
+                for fn in sorted(filenames):
+                    f = Path(dirpath) / fn
+                    if f.is_symlink() and not _inside(f, root):
+                        continue
+                    if is_lock_file(f):
+                        notes.append(_note(f, "file.lock_file", INFO))
+                    elif f.suffix.lower() in SPREADSHEET_SUFFIXES or _looks_like_upload(f):
+                        files.append(f)
+        elif is_lock_file(p):
+            notes.append(_note(p, "file.lock_file", INFO))
+        else:
+            files.append(p)
+    return files, notes
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def _looks_like_upload(f: Path) -> bool:
+    # Files without a spreadsheet extension are still looked at when they might be one
+    # (a county that saved "泰山区统计表" without extension, or as .zip/.tmp/.bak).
+    return f.suffix.lower() in {
+        "",
+        ".zip",
+        ".bak",
+        ".tmp",
+        ".doc",
+        ".docx",
+        ".csv",
+        ".htm",
+        ".html",
+    }
+
+
+def _note(path: Path, code: str, severity: str, **kw: Any) -> Submission:
+    sub = Submission(file=str(path))
+    sub.issues.append(Issue(code, severity, msg(code, **kw), file=str(path)))
+    return sub
+
+
+# --- one file (runs in the worker) ---------------------------------------------------------------
+
+
+def read_one(path: Path, campaign: Campaign, options: Options) -> Submission:
+    """Sniff, read and check one file. Never raises for bad content."""
+    from reportkit.io.reader import read_submission
+    from reportkit.io.sniff import sniff
+
+    name = str(path)
+    try:
+        before = path.stat()
+        verdict = sniff(path) if options.prechecks else _trusting_sniff(path)
+    except OSError as e:
+        return _note(path, "file.oserror", ERROR, detail=e.strerror or str(e))
+    if not verdict.readable:
+        code = verdict.problem or "file.unknown"
+        return _note(path, code, ERROR, detail=verdict.detail)
+    sub = read_submission(path, campaign, verdict.kind, display=name)
+    try:
+        after = path.stat()
+    except OSError as e:
+        return _note(path, "file.oserror", ERROR, detail=e.strerror or str(e))
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        return _note(path, "file.busy", ERROR)
+    sub.sha256 = _sha256(path)
+    sub.mtime = after.st_mtime
+    if sub.form is not None and sub.valid:
+        from reportkit.rules.identify import identify
+
+        identify(sub, campaign, options.parent)
+        _check(sub, campaign, options)
+    return sub
+
+
+def _trusting_sniff(path: Path) -> Any:
+    from reportkit.io.sniff import Sniffed
+
+    return Sniffed(path.suffix.lower().lstrip(".") or "xlsx")
+
+
+def _check(sub: Submission, campaign: Campaign, options: Options) -> None:
+    from reportkit.rules.validate import check_values
+
+    form = campaign.forms[sub.form]
+    milestone = options.milestone or sub.milestone
+    values, issues = check_values(campaign, form, milestone, sub.raw, file=sub.file)
+    sub.values = {k: v for k, v in values.items() if k in {c.key for c in form.cells}}
+    sub.header = {k: v for k, v in values.items() if k not in sub.values}
+    sub.issues.extend(issues)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --- the worker pool -----------------------------------------------------------------------------
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: no rlimits; the process boundary still isolates a crash
+        return
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+
+
+def _worker_main(conn: Any, options: Options) -> None:
+    from reportkit.model.campaign import default_campaign, load_campaign
+
+    _limit_memory()
+    campaign = load_campaign(options.campaign_file) if options.campaign_file else default_campaign()
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            result = read_one(Path(task), campaign, options)
+        except MemoryError:
+            result = _note(Path(task), "file.crashed", ERROR)
+        except Exception as e:  # a bug of ours must not stop the other files
+            result = _note(Path(task), "file.unreadable", ERROR, detail=f"{type(e).__name__}: {e}")
+        conn.send(result)
+
+
+class _Worker:
+    def __init__(self, ctx: Any, options: Options) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, options), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: Path | None = None
+        self.started = 0.0
+
+    def send(self, task: Path) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.conn.send(str(task))
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, BrokenPipeError):
+            self.conn.send(None)
+        self.proc.join(timeout=2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+
+
+def _context() -> Any:
+    # fork is fastest where it exists (the campaign is already imported); spawn elsewhere.
+    if sys.platform.startswith("linux"):
+        return mp.get_context("fork")
+    return mp.get_context("spawn")
+
+
+def read_many(
+    files: list[Path], options: Options, jobs: int | None = None
+) -> Iterator[tuple[Path, Submission]]:
+    """Read `files` in isolated workers; yields (path, submission) as each finishes."""
+    if not files:
+        return
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
+    ctx = _context()
+    queue = deque(files)
+    idle: list[_Worker] = []
+    busy: list[_Worker] = []
+    try:
+        for _ in range(jobs):
+            w = _Worker(ctx, options)
+            w.send(queue.popleft())
+            busy.append(w)
+        while busy:
+            now = time.monotonic()
+            timeout = max(0.0, min(w.started + options.timeout for w in busy) - now)
+            ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
+            for w in list(busy):
+                result: Submission | None = None
+                replace = False
+                if w.conn in ready or w.conn.poll():
+                    try:
+                        result = w.conn.recv()
+                    except (EOFError, OSError):
+                        result, replace = _note(w.task, "file.crashed", ERROR), True
+                elif w.proc.sentinel in ready:
+                    result, replace = _note(w.task, "file.crashed", ERROR), True
+                elif time.monotonic() - w.started > options.timeout:
+                    w.kill()
+                    result = _note(w.task, "file.timeout", ERROR, seconds=int(options.timeout))
+                    replace = True
+                if result is None:
+                    continue
+                busy.remove(w)
+                task = w.task
+                if replace:
+                    if w.proc.is_alive():
+                        w.kill()
+                    if queue:
+                        w = _Worker(ctx, options)
+                if queue and (not replace or w.task is None):
+                    w.send(queue.popleft())
+                    busy.append(w)
+                elif not replace:
+                    idle.append(w)
+                yield task, result
+    finally:
+        for w in idle + busy:
+            if w.proc.is_alive():
+                w.stop() if w in idle else w.kill()

@@ -1,0 +1,357 @@
+"""Read one workbook into a Submission: by our defined names where they exist, else by labels.
+
+python-calamine reads the values (xlsx, xlsm, xls, ods); the defined names of an xlsx are taken
+from `xl/workbook.xml` with defusedxml. A workbook without our names (a county that retyped the
+official table) is read by finding the official row and column labels anywhere on its sheets.
+This module runs inside an isolated worker process (see `intake`): a file that crashes the
+parser takes down only that worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportkit.messages import msg
+from reportkit.model.campaign import Campaign, FieldDef, Form
+from reportkit.model.submission import RawCell, Submission
+from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
+
+META_SHEET = "_reportkit"
+EXTENSIONS = {"xlsx": (".xlsx",), "xlsm": (".xlsm",), "xls": (".xls",), "ods": (".ods",)}
+MAX_GRID_CELLS = 2_000_000  # a sheet larger than this is not searched for labels
+MAX_TEXT = 2_000  # longer text cells are cut before they reach the value parser
+
+# --- labels -----------------------------------------------------------------------------------
+
+_SPACE = re.compile(r"[\s\u3000\u00a0_＿]+")
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "[": "(", "]": ")"})
+
+
+def norm(text: Any) -> str:
+    """A label as compared: full-width folded, no spaces or line breaks, unified brackets."""
+    if not isinstance(text, str):
+        return ""
+    s = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
+    s = _SPACE.sub("", s)
+    return s.rstrip(":：").lower()
+
+
+def col_letters(col: int) -> str:
+    """0-based column index → Excel letters (0 → A)."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def a1(row: int, col: int) -> str:
+    return f"{col_letters(col)}{row + 1}"
+
+
+def parse_a1(ref: str) -> tuple[int, int] | None:
+    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})", ref.strip())
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+# --- the sheet grid -----------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    name: str
+    visible: bool
+    rows: list[list[Any]]
+    start: tuple[int, int] = (0, 0)  # (row, col) of rows[0][0] in the sheet
+
+    def get(self, row: int, col: int) -> Any:
+        r, c = row - self.start[0], col - self.start[1]
+        if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
+            v = self.rows[r][c]
+            return None if v == "" else v
+        return None
+
+    def cells(self) -> Any:
+        r0, c0 = self.start
+        for r, row in enumerate(self.rows):
+            for c, v in enumerate(row):
+                if v not in ("", None):
+                    yield r + r0, c + c0, v
+
+
+def load_sheets(path: Path) -> list[Sheet]:
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        out = []
+        for meta in wb.sheets_metadata:
+            sheet = wb.get_sheet_by_name(meta.name)
+            h, w = sheet.height, sheet.width
+            if h * w > MAX_GRID_CELLS:
+                out.append(Sheet(meta.name, meta.visible == SheetVisibleEnum.Visible, []))
+                continue
+            rows = sheet.to_python(skip_empty_area=False)
+            out.append(
+                Sheet(
+                    meta.name,
+                    meta.visible == SheetVisibleEnum.Visible,
+                    rows,
+                    (0, 0),
+                )
+            )
+        return out
+    finally:
+        wb.close()
+
+
+def defined_names(path: Path) -> dict[str, tuple[str, int, int]]:
+    """RK_* defined names of an xlsx/xlsm → (sheet, row, col), from xl/workbook.xml."""
+    from defusedxml import ElementTree
+
+    out: dict[str, tuple[str, int, int]] = {}
+    with zipfile.ZipFile(path) as zf, zf.open("xl/workbook.xml") as f:
+        data = f.read(8 * 1024 * 1024)
+    root = ElementTree.fromstring(data, forbid_dtd=True)
+    for el in root.iter():
+        if not el.tag.endswith("}definedName") or not (el.get("name") or "").startswith("RK_"):
+            continue
+        ref = (el.text or "").strip()
+        if "!" not in ref or "," in ref:
+            continue
+        sheet, cell = ref.rsplit("!", 1)
+        sheet = sheet.strip("'").replace("''", "'")
+        pos = parse_a1(cell.split(":")[0])
+        if pos:
+            out[el.get("name", "")] = (sheet, *pos)
+    return out
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def issue(code: str, severity: str, file: str, **kw: Any) -> Issue:
+    where = {k: kw.pop(k) for k in ("sheet", "cell", "field", "hint") if k in kw}
+    return Issue(code, severity, msg(code, file=file, **kw), file=file, **where)
+
+
+def read_submission(
+    path: Path,
+    campaign: Campaign,
+    kind: str,
+    *,
+    display: str | None = None,
+) -> Submission:
+    """Read `path` (already sniffed as `kind`) into a Submission with raw cells and issues."""
+    name = display or str(path)
+    sub = Submission(file=name)
+    if path.suffix.lower() not in EXTENSIONS.get(kind, ()):
+        sub.issues.append(
+            issue("file.extension_mismatch", WARNING, name, ext=path.suffix or "（无）", kind=kind)
+        )
+    try:
+        sheets = load_sheets(path)
+    except Exception as e:  # calamine raises its own error classes for broken content
+        code = "file.encrypted" if type(e).__name__ == "PasswordError" else "file.unreadable"
+        sub.issues.append(issue(code, ERROR, name, detail=_short(e)))
+        return sub
+    meta_sheet = next((s for s in sheets if s.name == META_SHEET), None)
+    if meta_sheet is not None:
+        sub.meta = {
+            str(r[0]).strip(): "" if len(r) < 2 or r[1] is None else str(r[1]).strip()
+            for r in meta_sheet.rows
+            if r and isinstance(r[0], str)
+        }
+    form = _pick_form(campaign, sub.meta, sheets)
+    if form is None:
+        sub.issues.append(issue("file.no_form", ERROR, name))
+        return sub
+    sub.form = form.id
+    names = {}
+    if kind in ("xlsx", "xlsm"):
+        try:
+            names = defined_names(path)
+        except Exception:
+            names = {}
+    located = _by_names(form, sheets, names) if names else None
+    if located is None:
+        located = _by_labels(form, sheets)
+        if located is None:
+            sub.issues.append(issue("file.no_form", ERROR, name))
+            return sub
+        if meta_sheet is not None:
+            sub.issues.append(issue("read.by_labels", INFO, name))
+    sub.raw = located
+    by_sheet = {s.name: s for s in sheets}
+    used = {c.sheet for c in located.values()}
+    for s in sheets:
+        if s.name == META_SHEET:
+            continue
+        if s.name in used and not s.visible:
+            sub.issues.append(issue("file.table_hidden", WARNING, name, sheet=s.name))
+        elif not s.visible and any(_is_number(v) for _, _, v in s.cells()):
+            sub.issues.append(issue("file.hidden_sheet", WARNING, name, sheet=s.name))
+    del by_sheet
+    return sub
+
+
+def _short(e: Exception) -> str:
+    text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return text[:120]
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _pick_form(campaign: Campaign, meta: dict[str, str], sheets: list[Sheet]) -> Form | None:
+    if meta.get("form") in campaign.forms:
+        return campaign.forms[meta["form"]]
+    best, best_score = None, 0.0
+    texts = {norm(v) for s in sheets if s.name != META_SHEET for _, _, v in s.cells()}
+    for form in campaign.forms.values():
+        labels = _form_labels(form)
+        if not labels:
+            continue
+        score = sum(1 for lb in labels if lb & texts) / len(labels)
+        if score > best_score:
+            best, best_score = form, score
+    return best if best_score >= 0.6 else None
+
+
+def _form_labels(form: Form) -> list[set[str]]:
+    out = [{norm(r.label)} for r in form.rows]
+    out += [{norm(c.label), *map(norm, c.aliases)} for c in form.columns if c.official]
+    out += [{norm(f.label), *map(norm, f.aliases)} for f in form.fields]
+    return out
+
+
+def _by_names(
+    form: Form, sheets: list[Sheet], names: dict[str, tuple[str, int, int]]
+) -> dict[str, RawCell] | None:
+    by_name = {s.name: s for s in sheets}
+    out: dict[str, RawCell] = {}
+    wanted = [(c.key, c.name, c.derived) for c in form.cells]
+    wanted += [(h.id, f"RK_{h.id}", False) for h in form.header] + [
+        ("milestone", "RK_milestone", False)
+    ]
+    for key, dname, derived in wanted:
+        if dname not in names:
+            if key in {c.key for c in form.cells}:
+                return None  # not our template (or names lost): read by labels instead
+            continue
+        sheet, row, col = names[dname]
+        s = by_name.get(sheet)
+        if s is None:
+            return None
+        out[key] = RawCell(_clip(s.get(row, col)), sheet, a1(row, col), derived)
+    return out
+
+
+def _clip(v: Any) -> Any:
+    if isinstance(v, str) and len(v) > MAX_TEXT:
+        return v[:MAX_TEXT]
+    if isinstance(v, dt.time):
+        return None
+    return v
+
+
+def _by_labels(form: Form, sheets: list[Sheet]) -> dict[str, RawCell] | None:
+    """Find the form by its official labels on the sheet where most of them are."""
+    best: tuple[int, dict[str, RawCell]] | None = None
+    for s in sorted(sheets, key=lambda s: (not s.visible, s.name == META_SHEET)):
+        if s.name == META_SHEET:
+            continue
+        found = _labels_on_sheet(form, s)
+        score = sum(1 for c in found.values() if c is not None)
+        if found and (best is None or score > best[0]):
+            best = (score, found)
+    if best is None or best[0] == 0:
+        return None
+    return best[1]
+
+
+def _labels_on_sheet(form: Form, s: Sheet) -> dict[str, RawCell]:
+    index: dict[str, list[tuple[int, int]]] = {}
+    for r, c, v in s.cells():
+        key = norm(v)
+        if key:
+            index.setdefault(key, []).append((r, c))
+    out: dict[str, RawCell] = {}
+    if form.rows:
+        rows: dict[str, int] = {}
+        for rd in form.rows:
+            hits = index.get(norm(rd.label))
+            if hits:
+                rows[rd.id] = min(hits)[0]
+        cols = _columns(form.columns, index)
+        if len(rows) < max(1, len(form.rows) // 2) or len(cols) < max(1, len(form.columns) // 2):
+            return {}
+        for cell in form.cells:
+            if cell.row is None:
+                continue
+            r, c = rows.get(cell.row.id), cols.get(cell.field.id)
+            if r is None or c is None:
+                continue
+            out[cell.key] = RawCell(_clip(s.get(r, c)), s.name, a1(r, c), cell.derived)
+    for f in form.fields:
+        pos = _value_beside(f.label, f.aliases, index, s)
+        if pos is not None:
+            out[f.id] = RawCell(pos[0], s.name, pos[1], False)
+    for h in form.header:
+        pos = _value_beside(h.label, (), index, s)
+        if pos is not None:
+            out[h.id] = RawCell(pos[0], s.name, pos[1], False)
+    return out
+
+
+def _columns(columns: tuple[FieldDef, ...], index: dict[str, list[tuple[int, int]]]) -> dict:
+    """Column id → sheet column; repeated labels (整改完成的问题数量) are taken left to right."""
+    groups: dict[str, list[FieldDef]] = {}
+    for c in columns:
+        groups.setdefault(norm(c.label), []).append(c)
+    out: dict[str, int] = {}
+    for label, defs in groups.items():
+        hits = list(index.get(label, []))
+        for d in defs:
+            for alias in d.aliases:
+                hits += index.get(norm(alias), [])
+        hits.sort(key=lambda rc: (rc[1], rc[0]))
+        for d, (_, col) in zip(defs, hits, strict=False):
+            out[d.id] = col
+    return out
+
+
+def _value_beside(
+    label: str, aliases: tuple[str, ...], index: dict[str, list[tuple[int, int]]], s: Sheet
+) -> tuple[Any, str] | None:
+    """A single value next to its label, or after a colon in the label's own cell."""
+    want = [norm(label), *map(norm, aliases)]
+    for w in want:
+        if w in index:
+            r, c = min(index[w])
+            for dc in (1, 2, 3):
+                v = s.get(r, c + dc)
+                if v is not None:
+                    return _clip(v), a1(r, c + dc)
+            return None, a1(r, c + 1)
+    for key, hits in index.items():
+        if any(key.startswith(w) and key[len(w) : len(w) + 1] in ":：" for w in want):
+            r, c = min(hits)
+            text = unicodedata.normalize("NFKC", str(s.get(r, c)))
+            m = re.search(r"[:：]\s*(.*)$", text, flags=re.S)
+            value = m.group(1).strip().strip("_＿").strip() if m else ""
+            return (_clip(value) or None), a1(r, c)
+    return None

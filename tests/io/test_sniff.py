@@ -1,0 +1,51 @@
+"""Hostile and broken files are recognised before any parser sees them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reportkit.io.sniff import is_lock_file, sniff
+
+HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "problem"),
+    [
+        ("empty.xlsx", "empty", "file.empty"),
+        ("truncated.xlsx", "zip", "file.corrupt_zip"),
+        ("encrypted.xlsx", "encrypted", "file.encrypted"),
+        ("html-saved-as.xls", "html", "file.html"),
+        ("csv-saved-as.xls", "csv", "file.csv"),
+        ("xml2003-saved-as.xls", "xml2003", "file.xml2003"),
+        ("word-renamed.xlsx", "docx", "file.word"),
+        ("entity-expansion.xlsx", "xlsx", "file.xml_dtd"),
+        ("external-entity.xlsx", "xlsx", "file.xml_dtd"),
+        ("zip-bomb.xlsx", "xlsx", "file.zip_bomb"),
+        ("lying-size.xlsx", "xlsx", "file.zip_size_lie"),
+        ("million-strings.xlsx", "xlsx", "file.too_many_strings"),
+        ("far-cell.xlsx", "xlsx", "file.sheet_too_large"),
+        ("false-dimension.xlsx", "xlsx", "file.sheet_too_large"),
+        ("duplicate-entries.xlsx", "xlsx", "file.zip_duplicate"),
+    ],
+)
+def test_hostile_file_is_stopped(name, kind, problem):
+    verdict = sniff(HOSTILE / name)
+    assert (verdict.kind, verdict.problem) == (kind, problem)
+    assert not verdict.readable
+
+
+def test_lock_files_are_recognised_by_name():
+    assert is_lock_file(HOSTILE / "~$泰山区报表.xlsx")
+    assert is_lock_file(Path(".~泰山区报表.xlsx"))
+    assert not is_lock_file(Path("泰山区报表.xlsx"))
+
+
+def test_zip_bomb_is_rejected_without_inflating_it():
+    resource = pytest.importorskip("resource")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sniff(HOSTILE / "zip-bomb.xlsx")
+    # the 1 GiB part is never inflated into memory
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB
