@@ -57,13 +57,17 @@ def _mobile(rng: random.Random) -> str:
     return f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
 
 
+def _deadline_day(campaign: Campaign, region: Region, milestone: str = "deploy") -> dt.date:
+    deadline = campaign.deadline(milestone, region)
+    return deadline.date if deadline else campaign.starts
+
+
 def sample_header(
     campaign: Campaign, region: Region, line: str, milestone: str, seed: int = 0
 ) -> dict[str, Any]:
     """填报人, 联系方式 and 填报时间 (a few days before the unit's deadline)."""
     rng = _rng(seed, region.code, line, milestone, "header")
-    deadline = campaign.deadline(milestone, region)
-    day = deadline.date if deadline else campaign.starts
+    day = _deadline_day(campaign, region, milestone)
     return {
         "filled_by": _name(rng),
         "contact": _phone(rng, region),
@@ -144,7 +148,8 @@ def _deploy(campaign: Campaign, rng: random.Random, region: Region, line: str) -
     return {
         "plan_name": f"{agency}特种作业人员安全技术培训考核专项治理实施方案",
         "doc_number": f"{short}{prefix}发〔{campaign.year}〕{rng.randint(3, 40)}号",
-        "issued_on": dt.date(campaign.year, 3, rng.randint(15, 26)),
+        # before 填报时间, which sample_header puts 1–6 days before the deadline
+        "issued_on": _deadline_day(campaign, region) - dt.timedelta(days=rng.randint(7, 14)),
         "liaison_name": _name(rng),
         "liaison_title": rng.choice(TITLES),
         "office_phone": _phone(rng, region),

@@ -173,8 +173,11 @@ def _limit_memory() -> None:
 
 
 def _worker_main(conn: Any, options: Options) -> None:
+    import faulthandler
+
     from reportkit.model.campaign import default_campaign, load_campaign
 
+    faulthandler.disable()  # a parser abort is expected and reported; no traceback dump
     _limit_memory()
     campaign = load_campaign(options.campaign_file) if options.campaign_file else default_campaign()
     while True:

@@ -250,19 +250,25 @@ class Campaign:
         """Resolve a region by name or GB/T 2260 code (functional zones included)."""
         return self.registry.lookup(text, within=within)
 
-    def resolve(self, text: str) -> tuple[Region, str | None]:
-        """Resolve a unit written as a region or as an office (泰安市应急管理局 → 泰安市, mem)."""
+    def resolve(self, text: str, within: str | None = None) -> tuple[Region, str | None]:
+        """Resolve a unit written as a region or as an office (泰安市应急管理局 → 泰安市, mem).
+
+        `within` (a region code) settles names that several regions share (市中区, 鼓楼区).
+        """
         text = text.strip()
         try:
-            return self.registry.lookup(text), None
-        except LookupError as first:
-            for line, suffix in self._agency_suffixes():
-                if text.endswith(suffix) and len(text) > len(suffix):
-                    try:
-                        return self.registry.lookup(text[: -len(suffix)]), line
-                    except LookupError:
-                        continue
-            raise first
+            return self.registry.lookup(text, within=within), None
+        except LookupError as e:
+            error: LookupError = e
+        for line, suffix in self._agency_suffixes():
+            if text.endswith(suffix) and len(text) > len(suffix):
+                try:
+                    return self.registry.lookup(text[: -len(suffix)], within=within), line
+                except LookupError as e:
+                    # an office name that names a real but ambiguous region says more
+                    if type(e).__name__ == "AmbiguousRegion":
+                        error = e
+        raise error
 
     def _agency_suffixes(self) -> list[tuple[str, str]]:
         out = [

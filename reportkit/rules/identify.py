@@ -53,7 +53,8 @@ def identify(sub: Submission, campaign: Campaign, parent: str | None = None) -> 
     header_region, header_line = None, None
     if text:
         try:
-            header_region, header_line = campaign.resolve(text)
+            scope = meta_region.parent if meta_region else parent
+            header_region, header_line = campaign.resolve(text, within=scope)
         except LookupError as e:
             if meta_region is None:
                 _issue(sub, "unit.unknown_unit", field="unit_name", text=text, detail=str(e))

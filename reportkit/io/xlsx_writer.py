@@ -1,0 +1,916 @@
+"""Excel workbooks of the official forms: 附件1 (samr-stats), 附件2 (mem-stats) and deploy.
+
+One writer serves blank templates, filled sample workbooks and (later) roll-up outputs. The first
+sheet is the official table as the notice prints it; every input cell carries a defined name
+(``RK_<row>_<col>``, ``RK_<field>``, ``RK_<header>``), a Chinese data validation and is the only
+kind of cell left unlocked on the protected sheet. Totals and rates are formulas with their cached
+values, so readers that never recalculate (python-calamine) see the right numbers. A hidden sheet
+``_reportkit`` and the workbook's custom properties say which campaign, form, unit and milestone
+the file belongs to. The same inputs always give byte-identical files.
+
+:func:`layout` is the pure part: where every cell of a form sits. Readers and the roll-up writer
+reuse it; it imports no file library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import math
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from reportkit import __version__
+from reportkit.model.campaign import Campaign, Cell, FieldDef, Form
+from reportkit.model.registry import Region
+
+TEMPLATE_VERSION = "1"
+META_SHEET = "_reportkit"  # hidden metadata sheet (key/value rows)
+CUSTOM_PREFIX = "reportkit_"  # custom document properties carry the same keys, prefixed
+META_KEYS = (
+    "campaign",
+    "form",
+    "unit_code",
+    "unit_name",
+    "line",
+    "milestone",
+    "template_version",
+    "generator",
+)
+MILESTONE = "milestone"  # the header id of the 报送节点 cell (defined name RK_milestone)
+MILESTONE_LABEL = "报送节点"
+
+SHEET_TABLE = "统计表"
+SHEET_NAMES = {"deploy": "部署情况"}  # forms without rows; the fallback is SHEET_FIELDS
+SHEET_FIELDS = "填报表"
+
+FONT = "宋体"
+TEXT_LIMITS = {"text": 200, "phone": 50, "email": 100}  # maximum length of a text input
+NUM_FORMATS = {
+    "count": "0",
+    "money": "0.00##",
+    "rate": "0.00",
+    "date": "yyyy-mm-dd",
+    "text": "@",
+    "phone": "@",
+    "email": "@",
+}
+MAX_TITLE = 32  # Excel's limits for a data validation; xlsxwriter drops one that exceeds them
+MAX_MESSAGE = 255
+
+Span = tuple[int, int, int, int]  # first row, first col, last row, last col (zero-based, inclusive)
+Pos = tuple[int, int]  # row, col (zero-based)
+
+
+# --------------------------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where everything of a form sits on its sheet (zero-based rows and columns).
+
+    ``cells`` maps every cell key of the form ("row.col" table cells, derived ones included, and
+    single field ids) to its cell; ``header`` maps each header id (unit_name, filled_by, contact,
+    filled_on) and ``"milestone"`` to its value cell. ``header_rows`` is the first and last row
+    of the table's heading (repeated on every printed page). ``width`` is the number of columns
+    of the official table; columns that are not official (``in_scope``) sit beside it after one
+    empty column, up to ``last_col``.
+    """
+
+    form: str
+    sheet: str
+    width: int
+    last_col: int
+    last_row: int  # last row of the printed area (the 备注 row)
+    attachment: Pos
+    title: Span
+    header: Mapping[str, Pos]
+    header_labels: Mapping[str, Span]
+    header_rows: tuple[int, int]
+    headings: tuple[tuple[str, Span], ...]  # every heading cell of the table with its text
+    column_labels: Mapping[str, Span]  # column id → its heading cell(s)
+    row_labels: Mapping[str, Pos]  # row id → its label cell
+    field_labels: Mapping[str, Span]  # single field id → its label cell(s)
+    cells: Mapping[str, Pos]
+    value_spans: Mapping[str, Span]  # cell key / header id → merged extent, when wider than a cell
+    notes: Mapping[str, Pos]  # non-official column id → the cell of its note
+    remark: Span | None
+
+    @property
+    def print_area(self) -> Span:
+        return (0, 0, self.last_row, self.width - 1)
+
+    @property
+    def names(self) -> dict[str, Pos]:
+        """Defined name → cell, for the form's cells and the header."""
+        out = {f"RK_{k.replace('.', '_')}": p for k, p in self.cells.items()}
+        out.update({f"RK_{h}": p for h, p in self.header.items()})
+        return out
+
+
+def _slots(width: int) -> list[tuple[int, int, int, int]]:
+    """(label first col, label last col, value first col, value last col) per item of a line."""
+    if width < 4:
+        return [(0, 0, 1, max(1, width - 1))]
+    half = width // 2
+    if width < 8:
+        return [(0, 0, 1, half - 1), (half, half, half + 1, width - 1)]
+    return [(0, 0, 1, half - 1), (half, half + 1, half + 2, width - 1)]
+
+
+def sheet_name(form: Form) -> str:
+    return SHEET_TABLE if form.is_table else SHEET_NAMES.get(form.id, SHEET_FIELDS)
+
+
+def layout(campaign: Campaign, form: Form) -> Layout:
+    """The cell positions of `form` on its sheet. Pure: depends on the form definition only."""
+    del campaign  # the layout depends on the form alone; kept in the signature for symmetry
+    official = [c for c in form.columns if c.official]
+    extra = [c for c in form.columns if not c.official]
+    width = 1 + len(official) if form.is_table else 2
+    slots = _slots(width)
+
+    header: dict[str, Pos] = {}
+    header_labels: dict[str, Span] = {}
+    value_spans: dict[str, Span] = {}
+    header_ids = [h.id for h in form.header] + [MILESTONE]
+    row = 2
+    for i, hid in enumerate(header_ids):
+        lc0, lc1, vc0, vc1 = slots[i % len(slots)]
+        r = row + i // len(slots)
+        header_labels[hid] = (r, lc0, r, lc1)
+        header[hid] = (r, vc0)
+        if vc1 > vc0:
+            value_spans[hid] = (r, vc0, r, vc1)
+    row += math.ceil(len(header_ids) / len(slots)) + 1  # a thin empty row before the table
+
+    headings: list[tuple[str, Span]] = []
+    column_labels: dict[str, Span] = {}
+    row_labels: dict[str, Pos] = {}
+    field_labels: dict[str, Span] = {}
+    cells: dict[str, Pos] = {}
+    notes: dict[str, Pos] = {}
+    last_col = width - 1
+
+    if form.is_table:
+        grouped = any(c.group for c in official)
+        first, last = row, row + (1 if grouped else 0)
+        headings.append((form.row_header, (first, 0, last, 0)))
+        col_of: dict[str, int] = {c.id: 1 + i for i, c in enumerate(official)}
+        col_of.update({c.id: width + 1 + i for i, c in enumerate(extra)})
+        # group headings over runs of adjacent columns of the same group
+        i = 0
+        while i < len(official):
+            g = official[i].group
+            j = i
+            while j + 1 < len(official) and g and official[j + 1].group == g:
+                j += 1
+            if g and grouped:
+                headings.append((g, (first, 1 + i, first, 1 + j)))
+                for c in official[i : j + 1]:
+                    column_labels[c.id] = (last, col_of[c.id], last, col_of[c.id])
+            else:
+                for c in official[i : j + 1]:
+                    column_labels[c.id] = (first, col_of[c.id], last, col_of[c.id])
+            i = j + 1
+        for c in extra:
+            column_labels[c.id] = (first, col_of[c.id], last, col_of[c.id])
+        for c in form.columns:
+            headings.append((c.label, column_labels[c.id]))
+        header_rows = (first, last)
+        row = last + 1
+        for rd in form.rows:
+            row_labels[rd.id] = (row, 0)
+            for c in form.columns:
+                cells[f"{rd.id}.{c.id}"] = (row, col_of[c.id])
+            row += 1
+        for i, f in enumerate(form.fields):
+            lc0, lc1, vc0, vc1 = slots[i % len(slots)]
+            r = row + i // len(slots)
+            field_labels[f.id] = (r, lc0, r, lc1)
+            cells[f.id] = (r, vc0)
+            if vc1 > vc0:
+                value_spans[f.id] = (r, vc0, r, vc1)
+        row += math.ceil(len(form.fields) / len(slots))
+        for c in extra:
+            if c.note:
+                notes[c.id] = (row, col_of[c.id])
+        if extra:
+            last_col = max(col_of[c.id] for c in extra)
+    else:
+        headings += [("项目", (row, 0, row, 0)), ("填报内容", (row, 1, row, width - 1))]
+        header_rows = (row, row)
+        row += 1
+        for f in form.fields:
+            field_labels[f.id] = (row, 0, row, 0)
+            cells[f.id] = (row, 1)
+            if width > 2:
+                value_spans[f.id] = (row, 1, row, width - 1)
+            row += 1
+
+    remark = (row, 0, row, width - 1) if form.remark else None
+    return Layout(
+        form=form.id,
+        sheet=sheet_name(form),
+        width=width,
+        last_col=last_col,
+        last_row=row if remark else row - 1,
+        attachment=(0, 0),
+        title=(1, 0, 1, width - 1),
+        header=header,
+        header_labels=header_labels,
+        header_rows=header_rows,
+        headings=tuple(headings),
+        column_labels=column_labels,
+        row_labels=row_labels,
+        field_labels=field_labels,
+        cells=cells,
+        value_spans=value_spans,
+        notes=notes,
+        remark=remark,
+    )
+
+
+# --------------------------------------------------------------------------------- helpers
+
+
+def col_letters(col: int) -> str:
+    """0-based column index → Excel letters (0 → A)."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def a1(row: int, col: int, absolute: bool = False) -> str:
+    d = "$" if absolute else ""
+    return f"{d}{col_letters(col)}{d}{row + 1}"
+
+
+def _quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _display_width(text: str) -> int:
+    """Width in Excel character units: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _lines(text: str, width: float) -> int:
+    per_line = max(1.0, width - 1.5)
+    return sum(max(1, math.ceil(_display_width(part) / per_line)) for part in text.split("\n"))
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text` cut to `limit` UTF-16 units with an ellipsis (for titles made from labels)."""
+    if _utf16_len(text) <= limit:
+        return text
+    out = ""
+    for ch in text:
+        if _utf16_len(out + ch + "…") > limit:
+            break
+        out += ch
+    return out + "…"
+
+
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def workbook_filename(
+    campaign: Campaign, form: Form, region: Region, line: str, milestone: str | None = None
+) -> str:
+    """``<code>-<form>[-<line>][-<milestone>]-<agency name>.xlsx`` (line only for line-any forms)."""
+    parts = [region.code, form.id]
+    if form.line == "any":
+        parts.append(line)
+    if milestone:
+        parts.append(milestone)
+    agency = _UNSAFE_FILENAME.sub("_", campaign.agency_name(region, line)).strip(" .")
+    return "-".join([*parts, agency]) + ".xlsx"
+
+
+def _year_shift(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+# --------------------------------------------------------------------------------- validation
+
+
+def _checked(opts: dict[str, Any]) -> dict[str, Any]:
+    """Raise when a data validation exceeds Excel's limits (xlsxwriter would silently drop it)."""
+    for key, limit in (
+        ("input_title", MAX_TITLE),
+        ("error_title", MAX_TITLE),
+        ("input_message", MAX_MESSAGE),
+        ("error_message", MAX_MESSAGE),
+    ):
+        text = opts.get(key)
+        if not text:
+            raise ValueError(f"data validation without {key}: {opts!r}")
+        if _utf16_len(text) > limit:
+            raise ValueError(f"data validation {key} longer than {limit}: {text!r}")
+    if opts["validate"] == "list":
+        items = opts["source"]
+        if any("," in s or '"' in s for s in items) or _utf16_len(",".join(items)) > MAX_MESSAGE:
+            raise ValueError(f"data validation list too long or with commas: {items!r}")
+    return opts
+
+
+def _unit_text(f: FieldDef) -> str:
+    return f"（单位：{f.unit}）" if f.unit and f.type in ("count", "money") else ""
+
+
+def validation(f: FieldDef, label: str, campaign: Campaign) -> dict[str, Any]:
+    """The data validation of an input cell of field `f` shown as `label` (Chinese texts)."""
+    title = _fit(label, MAX_TITLE)
+    if f.type == "count":
+        opts = {
+            "validate": "integer",
+            "criteria": ">=",
+            "value": 0,
+            "input_message": f"请填写大于或等于 0 的整数{_unit_text(f)}。",
+            "error_title": "请输入非负整数",
+            "error_message": f"“{label}”须为大于或等于 0 的整数，不能是负数、小数或文字。",
+        }
+    elif f.type in ("money", "rate"):
+        opts = {
+            "validate": "decimal",
+            "criteria": ">=",
+            "value": 0,
+            "input_message": (
+                f"请填写大于或等于 0 的数{_unit_text(f)}，最多 4 位小数（0.0001 万元 = 1 元）。"
+                if f.type == "money"
+                else "请填写大于或等于 0 的百分数（不带 % 号）。"
+            ),
+            "error_title": "请输入非负数",
+            "error_message": f"“{label}”须为大于或等于 0 的数，不能是负数或文字。",
+        }
+    elif f.type == "date":
+        lo, hi = _year_shift(campaign.starts, -1), _year_shift(campaign.ends, 1)
+        opts = {
+            "validate": "date",
+            "criteria": "between",
+            "value": lo,
+            "maximum": hi,
+            "input_message": f"请按“年-月-日”格式填写日期，如 {campaign.starts.isoformat()}。",
+            "error_title": "日期无效",
+            "error_message": (
+                f"“{label}”须为 {lo.isoformat()} 至 {hi.isoformat()} 之间的日期，"
+                f"请按“年-月-日”格式填写，如 {campaign.starts.isoformat()}。"
+            ),
+        }
+    else:
+        limit = TEXT_LIMITS.get(f.type, TEXT_LIMITS["text"])
+        what = {"phone": "电话号码", "email": "电子邮箱地址"}.get(f.type, "内容")
+        opts = {
+            "validate": "length",
+            "criteria": "<=",
+            "value": limit,
+            "input_message": f"请填写{what}，不超过 {limit} 个字符。",
+            "error_title": "内容过长",
+            "error_message": f"“{label}”不能超过 {limit} 个字符。",
+        }
+    opts["input_title"] = title
+    opts["error_type"] = "stop"
+    return _checked(opts)
+
+
+def _milestone_validation(names: list[str]) -> dict[str, Any]:
+    return _checked(
+        {
+            "validate": "list",
+            "source": names,
+            "input_title": MILESTONE_LABEL,
+            "input_message": "请从下拉列表中选择本表对应的报送节点。",
+            "error_title": "报送节点无效",
+            "error_message": "请从下拉列表中选择：" + "、".join(names) + "。",
+            "error_type": "stop",
+        }
+    )
+
+
+# --------------------------------------------------------------------------------- values
+
+
+class _Text:
+    """A text value where a number was expected (Excel's SUM skips it; arithmetic fails)."""
+
+
+_TEXT = _Text()
+
+
+def _number(v: Any) -> Decimal | _Text | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        raise TypeError(f"not a cell value: {v!r}")
+    if isinstance(v, int):
+        return Decimal(v)
+    if isinstance(v, Decimal):
+        return v
+    if isinstance(v, float):
+        return Decimal(repr(v))
+    return _TEXT
+
+
+def _plain(d: Decimal) -> int | float:
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _sum(values: list[Any]) -> int | float:
+    total = Decimal(0)
+    for v in values:
+        n = _number(v)
+        if isinstance(n, Decimal):
+            total += n
+    return _plain(total)
+
+
+def _ratio(num: Any, den: Any) -> int | float | str:
+    """What ``=IF(den>0,ROUND(num/den*100,2),"")`` gives in Excel."""
+    d = _number(den)
+    if d is None:
+        return ""
+    if isinstance(d, _Text):
+        return "#VALUE!"
+    if d <= 0:
+        return ""
+    n = _number(num)
+    if isinstance(n, _Text):
+        return "#VALUE!"
+    rate = ((n or Decimal(0)) / d * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return float(rate)
+
+
+def computed_values(form: Form, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of the derived cells (sums, then rates) from the input `values`."""
+    out: dict[str, Any] = {}
+    inputs = [r for r in form.rows if not r.derived]
+    for rd in form.rows:
+        if rd.derive != "sum":
+            continue
+        for c in form.columns:
+            if not c.derived:
+                out[f"{rd.id}.{c.id}"] = _sum([values.get(f"{r.id}.{c.id}") for r in inputs])
+    merged = {**values, **out}
+    for rd in form.rows:
+        for c in form.columns:
+            if c.derive == "ratio":
+                num = merged.get(f"{rd.id}.{c.numerator}")
+                den = merged.get(f"{rd.id}.{c.denominator}")
+                out[f"{rd.id}.{c.id}"] = _ratio(num, den)
+    for f in form.fields:
+        if f.derive == "ratio":
+            out[f.id] = _ratio(merged.get(f.numerator or ""), merged.get(f.denominator or ""))
+    return out
+
+
+def _formula(form: Form, lay: Layout, cell: Cell) -> str:
+    f, rd = cell.field, cell.row
+    if f.derive == "ratio":
+        prefix = f"{rd.id}." if rd is not None else ""
+        num = a1(*lay.cells[prefix + str(f.numerator)])
+        den = a1(*lay.cells[prefix + str(f.denominator)])
+        return f'=IF({den}>0,ROUND({num}/{den}*100,2),"")'
+    assert rd is not None and rd.derive == "sum", cell
+    refs = [lay.cells[f"{r.id}.{f.id}"] for r in form.rows if not r.derived]
+    rows = [r for r, _ in refs]
+    col = refs[0][1]
+    if rows == list(range(rows[0], rows[0] + len(rows))):
+        return f"=SUM({a1(rows[0], col)}:{a1(rows[-1], col)})"
+    return "=SUM(" + ",".join(a1(r, c) for r, c in refs) + ")"
+
+
+# --------------------------------------------------------------------------------- writing
+
+
+class _Styles:
+    """Cell formats, created once per distinct property set."""
+
+    def __init__(self, wb: Any) -> None:
+        self.wb = wb
+        self.cache: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def __call__(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self.cache:
+            self.cache[key] = self.wb.add_format(props)
+        return self.cache[key]
+
+    # named styles
+    def attachment(self) -> Any:
+        return self(font_size=12, bold=True, align="left", valign="vcenter")
+
+    def title(self) -> Any:
+        return self(font_size=16, bold=True, align="center", valign="vcenter", text_wrap=True)
+
+    def label(self) -> Any:
+        return self(align="right", valign="vcenter")
+
+    def heading(self) -> Any:
+        return self(bold=True, border=1, align="center", valign="vcenter", text_wrap=True)
+
+    def row_label(self) -> Any:
+        return self(border=1, align="center", valign="vcenter", text_wrap=True)
+
+    def value(self, f: FieldDef, *, locked: bool, boxed: bool, wide: bool = False) -> Any:
+        props: dict[str, Any] = {
+            "num_format": NUM_FORMATS.get(f.type, "General"),
+            "valign": "vcenter",
+            "align": "left" if wide or not f.numeric else "center",
+            "text_wrap": not f.numeric,
+        }
+        if boxed:
+            props["border"] = 1
+        else:
+            props["bottom"] = 1
+        if not locked:
+            props["locked"] = False
+        return self(**props)
+
+    def remark(self) -> Any:
+        return self(align="left", valign="top", text_wrap=True)
+
+    def note(self) -> Any:
+        return self(font_size=9, italic=True, font_color="#595959", valign="top", text_wrap=True)
+
+    def meta(self) -> Any:
+        return self(num_format="@")
+
+
+def _write_value(ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
+    """Write one input value by its Python type; text always as a string, never a formula."""
+    if value is None:
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool):
+        raise TypeError(f"not a cell value: {value!r}")
+    elif isinstance(value, str):
+        if ws.write_string(r, c, value, fmt) == -2:
+            raise ValueError(f"text longer than Excel's 32,767 characters at {a1(r, c)}")
+    elif isinstance(value, (int, float, Decimal)):
+        try:
+            number = float(value)
+        except (OverflowError, InvalidOperation) as e:
+            raise ValueError(f"not a finite number at {a1(r, c)}: {value!r}") from e
+        if not math.isfinite(number):
+            raise ValueError(f"not a finite number at {a1(r, c)}: {value!r}")
+        ws.write_number(r, c, int(value) if isinstance(value, int) else number, fmt)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(r, c, value.replace(tzinfo=None), fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), fmt)
+    else:
+        raise TypeError(f"not a cell value at {a1(r, c)}: {value!r}")
+
+
+def _column_widths(form: Form, lay: Layout, agency: str) -> dict[int, float]:
+    widths: dict[int, float] = {}
+    if form.is_table:
+        labels = [r.label for r in form.rows] + [form.row_header]
+        labels += [h.label + "：" for h in form.header]
+        widths[0] = min(24.0, max(10.0, max(_display_width(t) for t in labels) + 2.0))
+        for c in range(1, lay.width):
+            widths[c] = 18.0 if lay.width <= 5 else 9.0
+        for _, c0, _, _ in lay.column_labels.values():
+            if c0 >= lay.width:
+                widths[c0 - 1] = 2.0  # the empty column between the table and its helpers
+                widths[c0] = 14.0
+    else:
+        labels = [f.label for f in form.fields] + [h.label + "：" for h in form.header]
+        widths[0] = max(14.0, max(_display_width(t) for t in labels) + 4.0)
+        widths[1] = 50.0
+    # the pre-filled unit name must be readable in a single (unmerged) value cell
+    if "unit_name" in lay.header and "unit_name" not in lay.value_spans:
+        c = lay.header["unit_name"][1]
+        widths[c] = min(40.0, max(widths.get(c, 10.0), _display_width(agency) + 2.0))
+    return widths
+
+
+def _span_width(widths: Mapping[int, float], span: Span) -> float:
+    return sum(widths.get(c, 8.43) for c in range(span[1], span[3] + 1))
+
+
+def _write_form_sheet(
+    wb: Any,
+    styles: _Styles,
+    campaign: Campaign,
+    form: Form,
+    region: Region,
+    line: str,
+    milestone: str | None,
+    values: Mapping[str, Any],
+    header: Mapping[str, Any],
+) -> Layout:
+    lay = layout(campaign, form)
+    ws = wb.add_worksheet(lay.sheet)
+    agency = campaign.agency_name(region, line)
+    widths = _column_widths(form, lay, agency)
+    for c, w in sorted(widths.items()):
+        ws.set_column(c, c, w)
+    heights: dict[int, float] = {}
+
+    def put(span: Span, text: str, fmt: Any) -> None:
+        if span[0] == span[2] and span[1] == span[3]:
+            ws.write_string(span[0], span[1], text, fmt)
+        else:
+            ws.merge_range(*span, "", fmt)
+            ws.write_string(span[0], span[1], text, fmt)
+
+    def need(row: int, points: float) -> None:
+        heights[row] = max(heights.get(row, 0.0), points)
+
+    # 附件 and title
+    if form.attachment:
+        ws.write_string(*lay.attachment, form.attachment, styles.attachment())
+    put(lay.title, form.name, styles.title())
+    need(lay.title[0], 36.0)
+
+    names: dict[str, Pos] = {}
+
+    # header: 填报单位 (locked), 填报人, 联系方式, 填报时间, 报送节点
+    header_defs = {h.id: h for h in form.header}
+    for hid, span in lay.header_labels.items():
+        text = header_defs[hid].label if hid in header_defs else MILESTONE_LABEL
+        put(span, text + "：", styles.label())
+        need(span[0], 24.0)
+    for hid, (r, c) in lay.header.items():
+        names[f"RK_{hid}"] = (r, c)
+        span = lay.value_spans.get(hid, (r, c, r, c))
+        wide = span[3] > span[1]
+        if hid == MILESTONE:
+            fd = FieldDef(MILESTONE, MILESTONE_LABEL, "text")
+            ms_names = [campaign.milestones[m].name for m in form.milestones]
+            if milestone is not None:
+                fmt = styles.value(fd, locked=True, boxed=False, wide=wide)
+                value: Any = campaign.milestones[milestone].name
+            else:
+                fmt = styles.value(fd, locked=False, boxed=False, wide=wide)
+                value = None
+                ws.data_validation(r, c, r, c, _milestone_validation(ms_names))
+        else:
+            fd = header_defs[hid]
+            locked = fd.prefilled
+            fmt = styles.value(fd, locked=locked, boxed=False, wide=True)
+            value = agency if hid == "unit_name" else header.get(hid)
+            if not locked:
+                _add_validation(ws, r, c, validation(fd, fd.label, campaign))
+        if wide:
+            ws.merge_range(*span, "", fmt)
+        _write_value(ws, r, c, value, fmt)
+
+    # the table heading and labels
+    for text, span in lay.headings:
+        put(span, text, styles.heading())
+    h0, h1 = lay.header_rows
+    need(h0 - 1, 6.0)  # the thin empty row between the header fields and the table
+    if form.is_table:
+        for text, span in lay.headings:
+            if span[1] == 0:
+                continue
+            rows = list(range(span[0], span[2] + 1))
+            lines = _lines(text, _span_width(widths, span))
+            per_row = (lines * 14.5 + 6.0) / len(rows)
+            for r in rows:
+                need(r, per_row)
+    for rid, (r, c) in lay.row_labels.items():
+        rd = next(x for x in form.rows if x.id == rid)
+        put((r, c, r, c), rd.label, styles.row_label())
+        need(r, 26.0)
+    for fid, span in lay.field_labels.items():
+        f = next(x for x in form.fields if x.id == fid)
+        put(span, f.label, styles.row_label())
+        need(span[0], 26.0 if form.is_table else 24.0)
+        if not form.is_table:
+            need(span[0], _lines(f.label, _span_width(widths, span)) * 14.5 + 6.0)
+
+    # the values: inputs, then derived cells as formulas with their cached values
+    derived = computed_values(form, values)
+    for cell in form.cells:
+        r, c = lay.cells[cell.key]
+        names[cell.name] = (r, c)
+        span = lay.value_spans.get(cell.key, (r, c, r, c))
+        wide = span[3] > span[1] or not form.is_table
+        if cell.derived:
+            fmt = styles.value(cell.field, locked=True, boxed=True, wide=wide)
+            if span != (r, c, r, c):
+                ws.merge_range(*span, "", fmt)
+            ws.write_formula(r, c, _formula(form, lay, cell), fmt, derived[cell.key])
+            continue
+        fmt = styles.value(cell.field, locked=False, boxed=True, wide=wide)
+        if span != (r, c, r, c):
+            ws.merge_range(*span, "", fmt)
+        _write_value(ws, r, c, values.get(cell.key), fmt)
+        _add_validation(ws, r, c, validation(cell.field, cell.label, campaign))
+        if not form.is_table and not cell.field.numeric and isinstance(values.get(cell.key), str):
+            need(r, _lines(values[cell.key], _span_width(widths, span)) * 14.5 + 6.0)
+
+    # notes of the helper columns, 备注
+    texts_at_row: dict[int, float] = {}
+    for cid, (r, c) in lay.notes.items():
+        note = form.column(cid).note or ""
+        ws.write_string(r, c, note, styles.note())
+        texts_at_row[r] = max(texts_at_row.get(r, 0.0), _lines(note, widths.get(c, 8.43)) * 12.0)
+    if lay.remark is not None and form.remark:
+        text = form.remark if form.remark.startswith("备注") else "备注：" + form.remark
+        put(lay.remark, text, styles.remark())
+        r = lay.remark[0]
+        texts_at_row[r] = max(
+            texts_at_row.get(r, 0.0), _lines(text, _span_width(widths, lay.remark)) * 14.5
+        )
+    for r, pts in texts_at_row.items():
+        need(r, pts + 6.0)
+
+    for r, pts in sorted(heights.items()):
+        ws.set_row(r, round(pts, 2))
+
+    for name, (r, c) in sorted(names.items()):
+        if wb.define_name(name, f"={_quote_sheet(lay.sheet)}!{a1(r, c, absolute=True)}") == -1:
+            raise ValueError(f"invalid defined name {name!r}")
+
+    # protection and printing
+    ws.protect(
+        "",
+        {
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+            "format_columns": True,
+            "format_rows": True,
+        },
+    )
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(h0, h1)
+    ws.print_area(*lay.print_area)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    first_input = lay.header.get("filled_by", lay.header[MILESTONE])
+    ws.set_selection(*first_input, *first_input)
+    ws.activate()
+    return lay
+
+
+def _add_validation(ws: Any, r: int, c: int, opts: dict[str, Any]) -> None:
+    if ws.data_validation(r, c, r, c, opts) != 0:
+        raise ValueError(f"data validation rejected at {a1(r, c)}: {opts!r}")
+
+
+def _meta(
+    campaign: Campaign, form: Form, region: Region, line: str, milestone: str | None
+) -> list[tuple[str, str]]:
+    values = {
+        "campaign": campaign.id,
+        "form": form.id,
+        "unit_code": region.code,
+        "unit_name": region.name,
+        "line": line,
+        "milestone": milestone or "",
+        "template_version": TEMPLATE_VERSION,
+        "generator": f"reportkit {__version__}",
+    }
+    return [(k, values[k]) for k in META_KEYS]
+
+
+def _write_meta(wb: Any, styles: _Styles, meta: list[tuple[str, str]]) -> None:
+    ws = wb.add_worksheet(META_SHEET)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 40)
+    fmt = styles.meta()
+    for i, (k, v) in enumerate(meta):
+        ws.write_string(i, 0, k, fmt)
+        if v:
+            ws.write_string(i, 1, v, fmt)
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+    ws.hide()
+    for k, v in meta:
+        wb.set_custom_property(CUSTOM_PREFIX + k, v, "text")
+
+
+def _check_args(
+    campaign: Campaign,
+    form: Form,
+    line: str,
+    milestone: str | None,
+    values: Mapping[str, Any],
+    header: Mapping[str, Any],
+) -> None:
+    if line not in form.lines(campaign):
+        raise ValueError(f"form {form.id!r} is not filled on line {line!r}")
+    if milestone is not None and milestone not in form.milestones:
+        raise ValueError(f"form {form.id!r} has no milestone {milestone!r}")
+    known = {c.key for c in form.cells}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown cells of form {form.id!r}: {', '.join(unknown)}")
+    head = {h.id for h in form.header}
+    unknown = sorted(set(header) - head)
+    if unknown:
+        raise ValueError(f"unknown header fields: {', '.join(unknown)}")
+
+
+def build_workbook(
+    campaign: Campaign,
+    form: Form,
+    region: Region,
+    line: str,
+    *,
+    milestone: str | None = None,
+    values: Mapping[str, object] | None = None,
+    header: Mapping[str, object] | None = None,
+) -> bytes:
+    """The workbook's bytes (see :func:`write_form_workbook`)."""
+    import xlsxwriter
+
+    values = dict(values or {})
+    header = dict(header or {})
+    _check_args(campaign, form, line, milestone, values, header)
+    # derived cells are formulas computed from the inputs; values given for them are ignored
+    derived_keys = {c.key for c in form.cells if c.derived}
+    values = {k: v for k, v in values.items() if k not in derived_keys}
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,  # zip entries get the fixed 1980-01-01 timestamp
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_format_properties": {
+                "font_name": FONT,
+                "font_size": 11,
+                "font_scheme": "none",
+                "font_family": 3,
+                "font_charset": 134,
+            },
+        },
+    )
+    styles = _Styles(wb)
+    agency = campaign.agency_name(region, line)
+    _write_form_sheet(wb, styles, campaign, form, region, line, milestone, values, header)
+    _write_meta(wb, styles, _meta(campaign, form, region, line, milestone))
+    wb.set_properties(
+        {
+            "title": f"{form.name}（{agency}）",
+            "subject": campaign.name,
+            "author": agency,
+            "company": agency,
+            "category": "统计报表" if form.is_table else "填报表",
+            "keywords": f"{campaign.name}, {form.name}, {campaign.id}, {form.id}",
+            "comments": f"{campaign.name}（{campaign.year}年）由 reportkit 生成",
+            "created": dt.datetime.combine(campaign.starts, dt.time()),
+        }
+    )
+    wb.close()
+    return buf.getvalue()
+
+
+def write_form_workbook(
+    path: str | os.PathLike[str],
+    campaign: Campaign,
+    form: Form,
+    region: Region,
+    line: str,
+    *,
+    milestone: str | None = None,
+    values: Mapping[str, object] | None = None,
+    header: Mapping[str, object] | None = None,
+) -> Path:
+    """Write the workbook of `form` for `region` × `line` to `path` atomically; return the path.
+
+    `values`: cell key ("row.col" or field id) → int | Decimal | str | date | None; `header`:
+    filled_by / contact / filled_on → value (the unit name is always the agency's name).
+    The file is written to a temporary file in the same directory, then moved into place.
+    """
+    path = Path(path)
+    data = build_workbook(
+        campaign, form, region, line, milestone=milestone, values=values, header=header
+    )
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path

@@ -1,0 +1,47 @@
+"""Every file is read in an isolated worker: a crash or a hang costs only that file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from reportkit.io.intake import Options, collect, read_many
+
+HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
+
+
+def test_every_hostile_file_gets_one_error_and_the_rest_go_on(tmp_path):
+    for f in HOSTILE.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    files, notes = collect([tmp_path])
+    assert [n.issues[0].code for n in notes] == ["file.lock_file"]
+    results = dict(read_many(files, Options()))
+    assert len(results) == len(files) == len(list(HOSTILE.iterdir())) - 1
+    for path, sub in results.items():
+        errors = [i for i in sub.issues if i.severity == "error"]
+        assert len(errors) == 1, (path.name, sub.issues)
+        assert errors[0].file == str(path)
+        assert errors[0].code.startswith("file.")
+        assert errors[0].message  # Chinese text for the clerk
+
+
+def test_a_parser_crash_is_contained(tmp_path):
+    # Without the pre-checks, python-calamine aborts the worker on a cell at XFD1048576:
+    # the file gets file.crashed and the file after it is still read.
+    crash = tmp_path / "a-far.xlsx"
+    shutil.copy(HOSTILE / "far-cell.xlsx", crash)
+    other = tmp_path / "b-empty.xlsx"
+    other.write_bytes(b"")
+    results = dict(read_many([crash, other], Options(prechecks=False), jobs=1))
+    assert [i.code for i in results[crash].issues] == ["file.crashed"]
+    assert [i.code for i in results[other].issues] == ["file.unreadable"] or results[other].issues
+
+
+def test_symlinks_out_of_the_inbox_are_not_followed(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    outside = tmp_path / "secret.xlsx"
+    outside.write_bytes(b"x")
+    (inbox / "link.xlsx").symlink_to(outside)
+    files, _ = collect([inbox])
+    assert files == []
