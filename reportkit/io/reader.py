@@ -94,7 +94,9 @@ class Sheet:
 def load_sheets(path: Path) -> list[Sheet]:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-    wb = CalamineWorkbook.from_path(str(path))
+    # from_filelike picks the format from the content; from_path trusts the extension
+    with path.open("rb") as f:
+        wb = CalamineWorkbook.from_filelike(f)
     try:
         out = []
         for meta in wb.sheets_metadata:
@@ -187,6 +189,8 @@ def read_submission(
             names = {}
     located = _by_names(form, sheets, names) if names else None
     if located is None:
+        located = _by_layout(campaign, form, sheets, sub.meta)
+    if located is None:
         located = _by_labels(form, sheets)
         if located is None:
             sub.issues.append(issue("file.no_form", ERROR, name))
@@ -257,6 +261,34 @@ def _by_names(
         if s is None:
             return None
         out[key] = RawCell(_clip(s.get(row, col)), sheet, a1(row, col), derived)
+    return out
+
+
+def _by_layout(
+    campaign: Campaign, form: Form, sheets: list[Sheet], meta: dict[str, str]
+) -> dict[str, RawCell] | None:
+    """Our template saved where names do not survive (LibreOffice .xls/.ods): the cell positions
+    of the template version named in its metadata, used only if the labels are still in place."""
+    from reportkit.io.xlsx_writer import TEMPLATE_VERSION, layout
+
+    if meta.get("form") != form.id or meta.get("template_version") != TEMPLATE_VERSION:
+        return None
+    lay = layout(campaign, form)
+    s = next((x for x in sheets if x.name == lay.sheet), None)
+    if s is None:
+        return None
+    for rid, (r, c) in lay.row_labels.items():
+        if norm(s.get(r, c)) != norm(next(x.label for x in form.rows if x.id == rid)):
+            return None
+    for fid, span in lay.field_labels.items():
+        if norm(s.get(span[0], span[1])) != norm(next(f.label for f in form.fields if f.id == fid)):
+            return None
+    out = {
+        c.key: RawCell(_clip(s.get(*lay.cells[c.key])), s.name, a1(*lay.cells[c.key]), c.derived)
+        for c in form.cells
+    }
+    for key, (r, c) in lay.header.items():
+        out[key] = RawCell(_clip(s.get(r, c)), s.name, a1(r, c), False)
     return out
 
 

@@ -207,3 +207,28 @@ def test_libreoffice_xlsx_keeps_defined_names_and_protection(campaign, converted
     assert len(ws.data_validations.dataValidation) >= 1
     kinds = sorted(dv.type for dv in ws.data_validations.dataValidation)
     assert set(kinds) == {dv.type for dv in orig.data_validations.dataValidation}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("case", ["mem", "samr", "deploy"])
+def test_reportkit_reads_libreoffice_copies_identically(converted, case, fmt):
+    """DESIGN §5: LibreOffice-saved .xls/.ods copies of a template read back identically."""
+    from reportkit.io.intake import Options, read_many
+
+    *_, paths = converted[case]
+    got = dict(read_many([paths["orig"], paths[fmt]], Options(parent="370900"), jobs=1))
+    orig, copy = got[paths["orig"]], got[paths[fmt]]
+    # the inputs break some rules on purpose (any numbers): the copy must say exactly the same
+    assert [(i.code, i.cell, i.field) for i in copy.issues] == [
+        (i.code, i.cell, i.field) for i in orig.issues
+    ]
+    assert not [i for i in orig.issues if i.code.startswith(("file.", "unit.", "read."))]
+    assert copy.values == orig.values
+    assert copy.header == orig.header
+    assert (copy.form, copy.unit_code, copy.line, copy.milestone) == (
+        orig.form,
+        orig.unit_code,
+        orig.line,
+        orig.milestone,
+    )
+    assert orig.unit_code == "370902" and orig.milestone is not None
