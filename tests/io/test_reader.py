@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment
 from reportkit.io.intake import Options, read_many
 from reportkit.io.xlsx_writer import write_form_workbook
 from reportkit.messages import MESSAGES
-from reportkit.sample import sample_header, sample_values
+from reportkit.sample import sample_values
 
 HEADER = {"filled_by": "王伟", "contact": "0538-6993769", "filled_on": dt.date(2024, 10, 28)}
 
