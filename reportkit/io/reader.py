@@ -25,7 +25,7 @@ from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
 META_SHEET = "_reportkit"
 EXTENSIONS = {"xlsx": (".xlsx",), "xlsm": (".xlsm",), "xls": (".xls",), "ods": (".ods",)}
 MAX_GRID_CELLS = 2_000_000  # a sheet larger than this is not searched for labels
-MAX_TEXT = 2_000  # longer text cells are cut before they reach the value parser
+MAX_TEXT = 50_000  # beyond Excel's 32,767 per cell; the value parser reports and cuts long text
 
 # --- labels -----------------------------------------------------------------------------------
 
@@ -145,8 +145,9 @@ def defined_names(path: Path) -> dict[str, tuple[str, int, int]]:
 
 
 def issue(code: str, severity: str, file: str, **kw: Any) -> Issue:
-    where = {k: kw.pop(k) for k in ("sheet", "cell", "field", "hint") if k in kw}
-    return Issue(code, severity, msg(code, file=file, **kw), file=file, **where)
+    where = {k: kw[k] for k in ("sheet", "cell", "field", "hint") if k in kw}
+    text = msg(code, file=file, **{k: v for k, v in kw.items() if k != "hint"})
+    return Issue(code, severity, text, file=file, **where)
 
 
 def read_submission(
@@ -176,6 +177,8 @@ def read_submission(
             for r in meta_sheet.rows
             if r and isinstance(r[0], str)
         }
+    if sub.meta.get("rollup") == "1" and sub.meta.get("complete") == "0":
+        sub.issues.append(issue("rollup.input_incomplete", WARNING, name))
     form = _pick_form(campaign, sub.meta, sheets)
     if form is None:
         sub.issues.append(issue("file.no_form", ERROR, name))

@@ -75,6 +75,18 @@ def identify(sub: Submission, campaign: Campaign, parent: str | None = None) -> 
         _issue(sub, "unit.no_unit", field="unit_name" if raw_name else None)
         return
     sub.unit_code = region.code
+    if meta.get("line") and header_line and meta["line"] != header_line:
+        names = {k: v.name for k, v in campaign.lines.items()}
+        _issue(
+            sub,
+            "unit.wrong_line",
+            field="unit_name",
+            office=text,
+            line=names.get(header_line, header_line),
+            form=form.name if form else "",
+            form_line=names.get(meta["line"], meta["line"]),
+        )
+        return
     line = meta.get("line") or header_line or (form.line if form and form.line != "any" else None)
     if form and line and form.line not in ("any", line):
         names = {k: v.name for k, v in campaign.lines.items()}
