@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
@@ -21,6 +22,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "reportkit.cli.validate_cmd",
         "校验报表文件或文件夹，指出哪个文件、哪个单元格、什么问题。",
     ),
+    "rollup": (
+        "reportkit.cli.rollup_cmd",
+        "汇总下级报表：生成本单位统计表和报送情况，所有文件存档入台账。",
+    ),
+    "status": ("reportkit.cli.status_cmd", "报送情况看板：按时、逾期、缺报、退回、待报。"),
+    "history": ("reportkit.cli.history_cmd", "某单位报来的每一个版本（最新的在前）。"),
     "sample": ("reportkit.cli.sample_cmd", "为下级单位生成已填写的演示工作簿。"),
 }
 
@@ -81,4 +88,16 @@ def main(argv: list[str] | None = None) -> None:
     except UserError as e:
         echo(f"错误：{e}", err=True)
         rc = 2
+    except KeyboardInterrupt:
+        echo("已中断。", err=True)
+        rc = 130
+    except Exception as e:  # a bug of ours: say so plainly; the traceback only on request
+        if os.environ.get("REPORTKIT_DEBUG"):
+            raise
+        echo(f"reportkit 内部错误：{type(e).__name__}: {e}", err=True)
+        echo(
+            "这是程序的问题，不是您的文件的问题。设置环境变量 REPORTKIT_DEBUG=1 可看到详细信息。",
+            err=True,
+        )
+        rc = 3
     sys.exit(rc if isinstance(rc, int) else 0)

@@ -34,6 +34,7 @@ FILE_TIMEOUT = 60.0  # seconds for one file
 class Options:
     campaign_file: str | None = None
     milestone: str | None = None  # check against this milestone (else the file's own)
+    default_milestone: str | None = None  # the file's own milestone first, else this one
     parent: str | None = None  # code of the unit rolling up: the file's unit must be below it
     timeout: float = FILE_TIMEOUT
     prechecks: bool = True  # tests turn this off to prove the worker isolation on its own
@@ -107,23 +108,23 @@ def read_one(path: Path, campaign: Campaign, options: Options) -> Submission:
     from reportkit.io.reader import read_submission
     from reportkit.io.sniff import sniff
 
-    name = str(path)
     try:
         before = path.stat()
+        sha = _sha256(path)
         verdict = sniff(path) if options.prechecks else _trusting_sniff(path)
     except OSError as e:
         return _note(path, "file.oserror", ERROR, detail=e.strerror or str(e))
-    if not verdict.readable:
-        code = verdict.problem or "file.unknown"
-        return _note(path, code, ERROR, detail=verdict.detail)
-    sub = read_submission(path, campaign, verdict.kind, display=name)
+    if verdict.readable:
+        sub = read_submission(path, campaign, verdict.kind, display=str(path))
+    else:
+        sub = _note(path, verdict.problem or "file.unknown", ERROR, detail=verdict.detail)
     try:
         after = path.stat()
     except OSError as e:
         return _note(path, "file.oserror", ERROR, detail=e.strerror or str(e))
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
         return _note(path, "file.busy", ERROR)
-    sub.sha256 = _sha256(path)
+    sub.sha256 = sha
     sub.mtime = after.st_mtime
     if sub.form is not None and sub.valid:
         from reportkit.rules.identify import identify
@@ -143,7 +144,7 @@ def _check(sub: Submission, campaign: Campaign, options: Options) -> None:
     from reportkit.rules.validate import check_values
 
     form = campaign.forms[sub.form]
-    milestone = options.milestone or sub.milestone
+    milestone = options.milestone or sub.milestone or options.default_milestone
     values, issues = check_values(campaign, form, milestone, sub.raw, file=sub.file)
     sub.values = {k: v for k, v in values.items() if k in {c.key for c in form.cells}}
     sub.header = {k: v for k, v in values.items() if k not in sub.values}

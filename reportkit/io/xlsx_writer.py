@@ -22,7 +22,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -551,6 +551,28 @@ class _Styles:
     def note(self) -> Any:
         return self(font_size=9, italic=True, font_color="#595959", valign="top", text_wrap=True)
 
+    def banner(self) -> Any:
+        return self(bold=True, font_color="#C00000", text_wrap=True, valign="vcenter")
+
+    def table_head(self) -> Any:
+        return self(
+            bold=True,
+            border=1,
+            text_wrap=True,
+            align="center",
+            valign="vcenter",
+            bg_color="#F2F2F2",
+        )
+
+    def table_cell(self) -> Any:
+        return self(border=1, valign="vcenter", text_wrap=True)
+
+    def table_number(self) -> Any:
+        return self(border=1, valign="vcenter", num_format="#,##0.####")
+
+    def table_date(self) -> Any:
+        return self(border=1, valign="vcenter", num_format="yyyy-mm-dd")
+
     def meta(self) -> Any:
         return self(num_format="@")
 
@@ -617,6 +639,7 @@ def _write_form_sheet(
     milestone: str | None,
     values: Mapping[str, Any],
     header: Mapping[str, Any],
+    banner: str | None = None,
 ) -> Layout:
     lay = layout(campaign, form)
     ws = wb.add_worksheet(lay.sheet)
@@ -758,7 +781,14 @@ def _write_form_sheet(
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(h0, h1)
-    ws.print_area(*lay.print_area)
+    area = lay.print_area
+    if banner:
+        # a roll-up that is not complete says so on the printed page, below the 备注
+        ws.merge_range(lay.last_row + 1, 0, lay.last_row + 1, lay.width - 1, "", styles.banner())
+        ws.write_string(lay.last_row + 1, 0, banner, styles.banner())
+        ws.set_row(lay.last_row + 1, 30)
+        area = (area[0], area[1], area[2] + 1, area[3])
+    ws.print_area(*area)
     ws.center_horizontally()
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     first_input = lay.header.get("filled_by", lay.header[MILESTONE])
@@ -803,6 +833,45 @@ def _write_meta(wb: Any, styles: _Styles, meta: list[tuple[str, str]]) -> None:
         wb.set_custom_property(CUSTOM_PREFIX + k, v, "text")
 
 
+@dataclass(frozen=True)
+class ExtraSheet:
+    """A plain table after the form (明细, 校验问题, 报送情况 of a roll-up)."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    widths: tuple[float, ...] = ()
+
+
+def _write_extra_sheet(wb: Any, styles: _Styles, sheet: ExtraSheet) -> None:
+    ws = wb.add_worksheet(sheet.name)
+    head, cell, number, date = (
+        styles.table_head(),
+        styles.table_cell(),
+        styles.table_number(),
+        styles.table_date(),
+    )
+    for c, title in enumerate(sheet.columns):
+        ws.write_string(0, c, title, head)
+        width = sheet.widths[c] if c < len(sheet.widths) else max(10, _display_width(title) + 2)
+        ws.set_column(c, c, width)
+    for r, row in enumerate(sheet.rows, start=1):
+        for c, v in enumerate(row):
+            if isinstance(v, dt.date):
+                _write_value(ws, r, c, v, date)
+            elif isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+                _write_value(ws, r, c, v, number)
+            else:  # text that came from a county is always text, never a formula or a link
+                _write_value(ws, r, c, "" if v is None else str(v)[:32_000], cell)
+    ws.freeze_panes(1, 0)
+    if sheet.rows:
+        ws.autofilter(0, 0, len(sheet.rows), len(sheet.columns) - 1)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, 0)
+
+
 def _check_args(
     campaign: Campaign,
     form: Form,
@@ -834,6 +903,9 @@ def build_workbook(
     milestone: str | None = None,
     values: Mapping[str, object] | None = None,
     header: Mapping[str, object] | None = None,
+    banner: str | None = None,
+    extra_sheets: Sequence[ExtraSheet] = (),
+    extra_meta: Mapping[str, str] | None = None,
 ) -> bytes:
     """The workbook's bytes (see :func:`write_form_workbook`)."""
     import xlsxwriter
@@ -863,8 +935,12 @@ def build_workbook(
     )
     styles = _Styles(wb)
     agency = campaign.agency_name(region, line)
-    _write_form_sheet(wb, styles, campaign, form, region, line, milestone, values, header)
-    _write_meta(wb, styles, _meta(campaign, form, region, line, milestone))
+    _write_form_sheet(wb, styles, campaign, form, region, line, milestone, values, header, banner)
+    for extra in extra_sheets:
+        _write_extra_sheet(wb, styles, extra)
+    meta = _meta(campaign, form, region, line, milestone)
+    meta += sorted((extra_meta or {}).items())
+    _write_meta(wb, styles, meta)
     wb.set_properties(
         {
             "title": f"{form.name}（{agency}）",
@@ -891,6 +967,9 @@ def write_form_workbook(
     milestone: str | None = None,
     values: Mapping[str, object] | None = None,
     header: Mapping[str, object] | None = None,
+    banner: str | None = None,
+    extra_sheets: Sequence[ExtraSheet] = (),
+    extra_meta: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the workbook of `form` for `region` × `line` to `path` atomically; return the path.
 
@@ -900,7 +979,16 @@ def write_form_workbook(
     """
     path = Path(path)
     data = build_workbook(
-        campaign, form, region, line, milestone=milestone, values=values, header=header
+        campaign,
+        form,
+        region,
+        line,
+        milestone=milestone,
+        values=values,
+        header=header,
+        banner=banner,
+        extra_sheets=extra_sheets,
+        extra_meta=extra_meta,
     )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".tmp", dir=path.parent)
     try:

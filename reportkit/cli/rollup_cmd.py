@@ -1,0 +1,266 @@
+"""`reportkit rollup`: a folder of subordinates' workbooks → the unit's official table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reportkit.cli.base import (
+    UserError,
+    campaign_option,
+    command,
+    echo,
+    emit_json,
+    json_option,
+    line_option,
+    load,
+    resolve_unit,
+)
+from reportkit.messages import msg
+
+COLOURS = {
+    "on_time": "green",
+    "late": "yellow",
+    "missing": "red",
+    "rejected": "red",
+    "pending": "cyan",
+}
+SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def ledger_option(fn: Any) -> Any:
+    return click.option(
+        "--ledger",
+        "ledger_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="台账数据库路径（必须在本机磁盘上）；默认在用户数据目录，可用环境变量 REPORTKIT_HOME 指定。",
+    )(fn)
+
+
+def as_of_option(fn: Any) -> Any:
+    return click.option(
+        "--as-of",
+        "as_of_text",
+        default=None,
+        help="按这一时刻判断报送状态，如 2024-11-02 或 2024-11-02T18:00（默认现在）。",
+    )(fn)
+
+
+def target_options(fn: Any) -> Any:
+    fn = click.option("--milestone", required=True, help="报送节点：deploy、midterm 或 final。")(fn)
+    fn = click.option(
+        "--form", "form_id", required=True, help="表格：samr-stats、mem-stats 或 deploy。"
+    )(fn)
+    fn = click.option("--unit", "unit_text", required=True, help="汇总单位名称或代码，如 泰安市。")(
+        fn
+    )
+    return fn
+
+
+def parse_as_of(text: str | None, tz: str) -> dt.datetime | None:
+    from zoneinfo import ZoneInfo
+
+    if text is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("/", "-"))
+    except ValueError:
+        raise UserError(msg("cli.bad_datetime", text=text)) from None
+    if value.tzinfo is None:
+        if len(text.strip()) <= 10:  # a date alone: the end of that day
+            value += dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+        value = value.replace(tzinfo=ZoneInfo(tz))
+    return value
+
+
+def resolve_target(
+    campaign: Any, unit_text: str, form_id: str, milestone: str, line: str | None
+) -> tuple:
+    from reportkit.cli.template_cmd import pick_form
+
+    form = pick_form(campaign, form_id)
+    if milestone not in form.milestones:
+        raise UserError(
+            msg("unit.unknown_milestone", milestone=milestone, choices="、".join(form.milestones))
+        )
+    region, office_line = resolve_unit(campaign, unit_text)
+    lines = form.lines(campaign)
+    chosen = line or office_line or (lines[0] if len(lines) == 1 else None)
+    if chosen is None:
+        raise UserError(msg("rollup.no_line", form=form.id))
+    if chosen not in lines:
+        raise UserError(
+            msg(
+                "unit.form_not_for_line",
+                form=form.id,
+                form_line="、".join(campaign.lines[x].name for x in lines),
+                line=campaign.lines[chosen].name,
+            )
+        )
+    if not campaign.children(region):
+        raise UserError(msg("unit.no_children", unit=region.name))
+    return region, form, chosen
+
+
+def ledger_location(value: str | None) -> Path:
+    from reportkit.io.ledger import default_home
+
+    return Path(value) if value else default_home() / "ledger.sqlite"
+
+
+class Progress:
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.on = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.on and total:
+            sys.stderr.write(f"\r读取报表 {done}/{total} …")
+            if done == total:
+                sys.stderr.write("\r" + " " * 30 + "\r")
+            sys.stderr.flush()
+
+
+@command(
+    "rollup",
+    "汇总：把下级单位报来的工作簿汇总成本单位的统计表，并给出报送情况。\n\n"
+    "递归读取收件箱（文件夹或 .zip 压缩包），逐个校验；有效报表按最新有效版本汇总（数量相加，罚没款按"
+    "万元精确相加，覆盖率按分子分母重新计算）。输出 OUT/<代码>-<表格>-<节点>.xlsx（可直接作为本单位向上级的"
+    "报送）和同名 .json。每个收到的文件都按内容存档并记入台账。\n\n"
+    "退出码：0 全部按时有效；1 有缺报、逾期、退回或无法读取的文件；2 用法错误。",
+)
+@click.argument("inbox", nargs=-1, required=True, type=click.Path())
+@target_options
+@line_option
+@click.option(
+    "-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录。"
+)
+@as_of_option
+@ledger_option
+@campaign_option
+@click.option("--jobs", type=int, default=None, help="并行读取的进程数（默认等于 CPU 核数）。")
+@click.option(
+    "--wait",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="台账被另一次汇总占用时最多等待的秒数。",
+)
+@json_option
+def cmd(
+    inbox: tuple[str, ...],
+    unit_text: str,
+    form_id: str,
+    milestone: str,
+    line: str | None,
+    out_dir: str,
+    as_of_text: str | None,
+    ledger_path: str | None,
+    campaign_file: str | None,
+    jobs: int | None,
+    wait: float,
+    as_json: bool,
+) -> None:
+    from reportkit.io.ledger import LedgerError
+    from reportkit.io.rollup_job import run_rollup, summary
+
+    campaign = load(campaign_file)
+    region, form, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
+    missing = [p for p in inbox if not Path(p).exists()]
+    if missing:
+        raise UserError(msg("cli.no_such_path", path="、".join(missing)))
+    as_of = parse_as_of(as_of_text, campaign.timezone)
+    try:
+        job = run_rollup(
+            campaign,
+            [Path(p) for p in inbox],
+            region,
+            form,
+            milestone,
+            chosen,
+            Path(out_dir),
+            ledger_location(ledger_path),
+            as_of=as_of,
+            campaign_file=campaign_file,
+            jobs=jobs,
+            wait=wait,
+            progress=None if as_json else Progress(),
+        )
+    except LedgerError as e:
+        raise UserError(str(e)) from e
+    except OSError as e:
+        raise UserError(
+            msg("rollup.output_failed", path=e.filename or out_dir, detail=e.strerror or e)
+        ) from e
+    data = summary(campaign, job.result, as_of or _now(campaign))
+    data["outputs"] = [str(p) for p in job.outputs]
+    data["inbox_issues"] = [i.to_dict() for i in job.issues]
+    data["ignored"] = [i.to_dict() for i in job.ignored]
+    data["files"] = {"parsed": job.ingested, "unchanged": job.reused}
+    failed = job.result.problems or any(i.severity == "error" for i in job.issues)
+    if as_json:
+        emit_json(data)
+    else:
+        render_board(campaign, data)
+        if job.ignored:
+            echo(f"另有 {len(job.ignored)} 个文件属于其他表格或报送节点，已忽略。")
+        echo(f"本次读取 {job.ingested} 个文件，{job.reused} 个未变化的文件直接使用台账记录。")
+        echo("输出：" + "、".join(str(p) for p in job.outputs if p.suffix == ".xlsx"))
+    raise SystemExit(1 if failed else 0)
+
+
+def _now(campaign: Any) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(campaign.timezone))
+
+
+def render_board(campaign: Any, data: dict) -> None:
+    """The completeness board: one line per subordinate, then the problems."""
+    from reportkit.rollup import STATUS_NAMES
+
+    colour = sys.stdout.isatty()
+    ms = campaign.milestones[data["milestone"]]
+    form = campaign.forms[data["form"]]
+    echo(f"{data['unit']} · {form.name} · {ms.name}")
+    as_of = data["as_of"].replace("T", " ")[:16]
+    echo(f"截至 {as_of}" + ("" if data["complete"] else "  （不完整）"))
+    echo()
+    width = max([len(c["unit"]) for c in data["children"]] + [4])
+    for c in data["children"]:
+        status = STATUS_NAMES[c["status"]]
+        text = f"{status:<4}"
+        if colour:
+            text = click.style(text, fg=COLOURS[c["status"]])
+        received = (c["received_at"] or "").replace("T", " ")[:16]
+        pad = " " * (2 * (width - len(c["unit"])))
+        line = f"  {c['unit']}{pad}  {text}  截止 {c['deadline'] or '—':<10}  收到 {received or '—':<16}"
+        if c["note"]:
+            line += f"  {c['note']}"
+        echo(line)
+    counts = data["counts"]
+    echo()
+    echo(
+        "，".join(
+            f"{STATUS_NAMES[s]} {counts[s]}"
+            for s in ("on_time", "late", "missing", "rejected", "pending")
+        )
+    )
+    problems = [i for i in data["issues"] + data.get("inbox_issues", []) if i["severity"] != "info"]
+    if problems:
+        echo()
+        echo("问题：")
+        for i in problems:
+            where = "!".join(x for x in (i.get("sheet"), i.get("cell")) if x)
+            name = Path(i["file"]).name if i.get("file") else ""
+            echo(
+                f"  {SEVERITY[i['severity']]}  {name}  {where}  {i['message']}".replace(
+                    "    ", "  "
+                )
+            )

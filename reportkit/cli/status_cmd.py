@@ -1,0 +1,68 @@
+"""`reportkit status`: the completeness board from the ledger, without reading the inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from reportkit.cli.base import (
+    UserError,
+    campaign_option,
+    command,
+    emit_json,
+    json_option,
+    line_option,
+    load,
+)
+from reportkit.cli.rollup_cmd import (
+    as_of_option,
+    ledger_location,
+    ledger_option,
+    parse_as_of,
+    render_board,
+    resolve_target,
+    target_options,
+)
+
+
+@command(
+    "status",
+    "报送情况看板：各下级单位按时、逾期、缺报、退回或待报（依据台账，不读取收件箱、不写文件）。\n\n"
+    "退出码：0 没有缺报、逾期或退回；1 有；2 用法错误。",
+)
+@target_options
+@line_option
+@as_of_option
+@ledger_option
+@campaign_option
+@json_option
+def cmd(
+    unit_text: str,
+    form_id: str,
+    milestone: str,
+    line: str | None,
+    as_of_text: str | None,
+    ledger_path: str | None,
+    campaign_file: str | None,
+    as_json: bool,
+) -> None:
+    from reportkit.io.ledger import LedgerError
+    from reportkit.io.rollup_job import status_from_ledger, summary
+
+    campaign = load(campaign_file)
+    region, form, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
+    as_of = parse_as_of(as_of_text, campaign.timezone) or dt.datetime.now(
+        ZoneInfo(campaign.timezone)
+    )
+    try:
+        result = status_from_ledger(
+            campaign, region, form, milestone, chosen, ledger_location(ledger_path), as_of
+        )
+    except LedgerError as e:
+        raise UserError(str(e)) from e
+    data = summary(campaign, result, as_of)
+    if as_json:
+        emit_json(data)
+    else:
+        render_board(campaign, data)
+    raise SystemExit(1 if result.problems else 0)

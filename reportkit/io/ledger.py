@@ -1,0 +1,427 @@
+"""The ledger: every file ever ingested, archived by content hash, in an embedded SQLite database.
+
+A resubmission is a new version; nothing is ever deleted. The database and the archive live on
+local disk: SQLite's locking is unreliable on network shares (https://www.sqlite.org/faq.html#q5),
+so a ledger path on one is refused. One run at a time holds the ledger's lock file; another
+waits, then gives up with a clear message. Writes are transactions: a run killed at any moment
+leaves the ledger as it was before the interrupted transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from reportkit.model.campaign import Form
+from reportkit.model.submission import Submission, Value
+from reportkit.rules.issues import Issue
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    archived TEXT NOT NULL,
+    first_seen TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY,
+    campaign TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    form TEXT,
+    milestone TEXT,
+    line TEXT,
+    unit TEXT,
+    file TEXT NOT NULL,
+    arrival REAL NOT NULL,
+    ingested REAL NOT NULL,
+    valid INTEGER NOT NULL,
+    issues TEXT NOT NULL,
+    value_json TEXT NOT NULL,
+    header_json TEXT NOT NULL,
+    declared INTEGER NOT NULL DEFAULT 1,  -- the milestone was in the file (else the run's)
+    UNIQUE (campaign, sha256, milestone)
+);
+CREATE INDEX IF NOT EXISTS versions_by_unit ON versions (campaign, form, milestone, unit);
+CREATE TABLE IF NOT EXISTS seen (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+);
+"""
+
+REMOTE_FS = {
+    "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "afs", "9p", "sshfs",
+    "fuse.sshfs", "davfs", "fuse.davfs2", "glusterfs", "fuse.glusterfs", "ceph", "fuse.ceph",
+    "lustre", "gpfs", "fuse.rclone", "fuse.s3fs", "vboxsf", "prl_fs", "vmhgfs", "fuse.vmhgfs-fuse",
+}  # fmt: skip
+
+
+class LedgerError(Exception):
+    """The ledger cannot be used: on a network share, locked by another run, or unreadable."""
+
+    def __init__(self, code: str, **values: Any) -> None:
+        from reportkit.messages import msg
+
+        self.code = code
+        super().__init__(msg(code, **values))
+
+
+def default_home() -> Path:
+    """Where the ledger lives unless told otherwise: the user's local application data."""
+    env = os.environ.get("REPORTKIT_HOME")
+    if env:
+        return Path(env)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "reportkit"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "reportkit"
+
+
+def remote_filesystem(path: Path) -> str | None:
+    """The network filesystem type `path` lives on, or None for a local disk (best effort)."""
+    path = path.resolve()
+    if sys.platform == "win32":
+        text = str(path)
+        if text.startswith("\\\\"):
+            return "UNC"
+        try:
+            import ctypes
+
+            kind = ctypes.windll.kernel32.GetDriveTypeW(text[:3])  # type: ignore[attr-defined]
+            return "network drive" if kind == 4 else None  # DRIVE_REMOTE
+        except (AttributeError, OSError):
+            return None
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
+            mounts = []
+            for line in f:
+                left, _, right = line.partition(" - ")
+                mount_point = left.split()[4].replace("\\040", " ")
+                fstype = right.split()[0] if right else ""
+                mounts.append((mount_point, fstype))
+    except OSError:
+        return None
+    best, best_type = "", None
+    text = str(path)
+    for mount_point, fstype in mounts:
+        inside = text == mount_point or text.startswith(mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= len(best):
+            best, best_type = mount_point, fstype
+    return best_type if best_type in REMOTE_FS else None
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, wait: float) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created if needed), waiting up to `wait` seconds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait
+    try:
+        while True:
+            try:
+                _lock(fd)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    raise LedgerError(
+                        "rollup.ledger_busy", path=path.with_suffix(""), seconds=int(wait)
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+def _lock(fd: int) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock(fd: int) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        with contextlib.suppress(OSError):
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# --- value encoding ------------------------------------------------------------------------------
+
+
+def encode_values(values: dict[str, Value]) -> str:
+    def enc(v: Value) -> Any:
+        if isinstance(v, Decimal):
+            return {"d": str(v)}
+        if isinstance(v, dt.date):
+            return {"t": v.isoformat()}
+        return v
+
+    return json.dumps({k: enc(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
+
+
+def decode_values(text: str) -> dict[str, Value]:
+    def dec(v: Any) -> Value:
+        if isinstance(v, dict):
+            if "d" in v:
+                return Decimal(v["d"])
+            if "t" in v:
+                return dt.date.fromisoformat(v["t"])
+        return v
+
+    return {k: dec(v) for k, v in json.loads(text).items()}
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    sha256: str
+    form: str | None
+    milestone: str | None
+    line: str | None
+    unit: str | None
+    file: str
+    arrival: float
+    ingested: float
+    valid: bool
+    issues: tuple[Issue, ...]
+    values: dict[str, Value]
+    header: dict[str, Value]
+    archived: str
+
+
+class Ledger:
+    """An open ledger. Use as a context manager: `with Ledger.open(path) as ledger: ...`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.archive = path.parent / "archive"
+        self.conn = conn
+
+    @classmethod
+    def open(cls, path: Path) -> Ledger:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fstype = remote_filesystem(path.parent)
+        if fstype:
+            raise LedgerError("rollup.ledger_remote", path=path, fstype=fstype)
+        try:
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as e:
+            raise LedgerError("rollup.ledger_corrupt", path=path, detail=e) from e
+        return cls(path, conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # --- the re-run cache ----------------------------------------------------------------------
+
+    def seen(self, path: Path, size: int, mtime_ns: int) -> str | None:
+        """The content hash recorded for this exact path, size and modification time."""
+        row = self.conn.execute(
+            "SELECT sha256 FROM seen WHERE path = ? AND size = ? AND mtime_ns = ?",
+            (str(path), size, mtime_ns),
+        ).fetchone()
+        return row[0] if row else None
+
+    def known(self, campaign: str, sha256: str, milestone: str | None) -> bool:
+        """Was this content already checked, for its own milestone or for `milestone`?"""
+        row = self.conn.execute(
+            "SELECT 1 FROM versions WHERE campaign = ? AND sha256 = ?"
+            " AND (declared = 1 OR milestone IS ?)",
+            (campaign, sha256, milestone),
+        ).fetchone()
+        return row is not None
+
+    # --- recording -------------------------------------------------------------------------------
+
+    def _archive(self, source: Path, sha256: str) -> Path:
+        target = self.archive / sha256[:2] / (sha256 + source.suffix.lower()[:8])
+        if target.exists():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+                shutil.copyfileobj(src, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return target
+
+    def record(
+        self,
+        campaign: str,
+        source: Path,
+        sub: Submission,
+        size: int,
+        mtime_ns: int,
+        declared: bool = True,
+    ) -> bool:
+        """Archive the file and record its version, once per content. True if it was new.
+
+        The archive copy is made before the row is committed, so a row never points at a
+        missing file; a crash between the two leaves only an unreferenced archive copy.
+        """
+        assert sub.sha256
+        archived = self._archive(source, sub.sha256)
+        now = time.time()
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR IGNORE INTO blobs (sha256, size, archived, first_seen) VALUES (?,?,?,?)",
+                (sub.sha256, size, str(archived.relative_to(self.path.parent)), _iso(now)),
+            )
+            cur = c.execute(
+                "INSERT OR IGNORE INTO versions (campaign, sha256, form, milestone, line, unit,"
+                " file, arrival, ingested, valid, issues, value_json, header_json, declared)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    campaign,
+                    sub.sha256,
+                    sub.form,
+                    sub.milestone,
+                    sub.line,
+                    sub.unit_code,
+                    sub.file,
+                    self._arrival(c, campaign, sub, now),
+                    now,
+                    int(sub.valid),
+                    json.dumps([i.to_dict() for i in sub.issues], ensure_ascii=False),
+                    encode_values(sub.values),
+                    encode_values(sub.header),
+                    int(declared),
+                ),
+            )
+            c.execute(
+                "INSERT OR REPLACE INTO seen (path, size, mtime_ns, sha256) VALUES (?,?,?,?)",
+                (str(source), size, mtime_ns, sub.sha256),
+            )
+            return cur.rowcount > 0
+
+    @staticmethod
+    def _arrival(c: sqlite3.Connection, campaign: str, sub: Submission, now: float) -> float:
+        # the modification time when the ledger first saw this content
+        row = c.execute(
+            "SELECT MIN(arrival) FROM versions WHERE campaign = ? AND sha256 = ?",
+            (campaign, sub.sha256),
+        ).fetchone()
+        if row and row[0] is not None:
+            return float(row[0])
+        return sub.mtime if sub.mtime is not None else now
+
+    def remember_path(self, source: Path, size: int, mtime_ns: int, sha256: str) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO seen (path, size, mtime_ns, sha256) VALUES (?,?,?,?)",
+                (str(source), size, mtime_ns, sha256),
+            )
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def versions(
+        self,
+        campaign: str,
+        *,
+        form: str | None = None,
+        milestone: str | None = None,
+        unit: str | None = None,
+        sha256: str | None = None,
+    ) -> list[Version]:
+        """Recorded versions, newest arrival first."""
+        where, args = ["v.campaign = ?"], [campaign]
+        for col, val in (
+            ("form", form),
+            ("milestone", milestone),
+            ("unit", unit),
+            ("sha256", sha256),
+        ):
+            if val is not None:
+                where.append(f"v.{col} = ?")
+                args.append(val)
+        rows = self.conn.execute(
+            "SELECT v.id, v.sha256, v.form, v.milestone, v.line, v.unit, v.file, v.arrival,"
+            " v.ingested, v.valid, v.issues, v.value_json, v.header_json, b.archived"
+            " FROM versions v JOIN blobs b ON b.sha256 = v.sha256"
+            f" WHERE {' AND '.join(where)} ORDER BY v.arrival DESC, v.id DESC",
+            args,
+        ).fetchall()
+        return [
+            Version(
+                id=r[0],
+                sha256=r[1],
+                form=r[2],
+                milestone=r[3],
+                line=r[4],
+                unit=r[5],
+                file=r[6],
+                arrival=r[7],
+                ingested=r[8],
+                valid=bool(r[9]),
+                issues=tuple(Issue(**d) for d in json.loads(r[10])),
+                values=decode_values(r[11]),
+                header=decode_values(r[12]),
+                archived=str(self.path.parent / r[13]),
+            )
+            for r in rows
+        ]
+
+
+def _iso(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def form_values_only(form: Form, values: dict[str, Value]) -> dict[str, Value]:
+    keys = {c.key for c in form.cells}
+    return {k: v for k, v in values.items() if k in keys}

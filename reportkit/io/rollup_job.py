@@ -1,0 +1,527 @@
+"""A roll-up run: take in the inbox, record it in the ledger, roll up, write the outputs.
+
+Order matters for "nothing lost": every new file is archived and recorded (one transaction per
+file) before anything is computed; outputs are written last, each to a temporary file renamed
+into place. A run killed at any point leaves the previous outputs and a consistent ledger, and
+the next run produces what an uninterrupted run would have.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from reportkit.io.intake import Options, collect, read_many
+from reportkit.io.ledger import Ledger, Version, exclusive_lock
+from reportkit.messages import msg
+from reportkit.model.campaign import Campaign, Form
+from reportkit.model.registry import Region
+from reportkit.model.submission import Submission
+from reportkit.rollup import STATUS_NAMES, Entry, RollupResult, plain, rollup
+from reportkit.rules.issues import INFO, Issue
+
+MAX_ARCHIVE_MEMBERS = 5_000
+MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class JobResult:
+    result: RollupResult
+    outputs: list[Path]
+    issues: list[Issue]  # file-level problems of the inbox (unreadable, not below U, ...)
+    ingested: int = 0  # files parsed in this run
+    reused: int = 0  # files unchanged since an earlier run (not parsed again)
+    ignored: list[Issue] = field(default_factory=list)  # other forms / milestones / lines
+
+
+@contextlib.contextmanager
+def expanded(paths: list[Path]) -> Iterator[tuple[list[Path], list[Submission], dict[Path, str]]]:
+    """Files of the inbox, with .zip archives unpacked to a temporary folder.
+
+    A zip member keeps its own modification time (the arrival time a clerk's archive carries);
+    members are extracted by base name only, so '../' in a name cannot escape the folder.
+    """
+    files, notes = collect(paths)
+    display: dict[Path, str] = {}
+    with tempfile.TemporaryDirectory(prefix="reportkit-") as tmp:
+        out: list[Path] = []
+        for f in files:
+            if f.suffix.lower() != ".zip" or not zipfile.is_zipfile(f):
+                out.append(f)
+                continue
+            try:
+                members = _unzip(f, Path(tmp) / f"{len(display):04d}")
+            except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as e:
+                sub = Submission(file=str(f))
+                sub.issues.append(
+                    Issue(
+                        "file.corrupt_zip", "error", msg("file.corrupt_zip", detail=e), file=str(f)
+                    )
+                )
+                notes.append(sub)
+                continue
+            for member, name in members:
+                display[member] = f"{f}/{name}"
+                out.append(member)
+        yield out, notes, display
+
+
+def _unzip(archive: Path, target: Path) -> list[tuple[Path, str]]:
+    from reportkit.io.intake import SPREADSHEET_SUFFIXES
+    from reportkit.io.sniff import is_lock_file
+
+    target.mkdir(parents=True)
+    out = []
+    total = 0
+    with zipfile.ZipFile(archive) as zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > MAX_ARCHIVE_MEMBERS:
+            raise ValueError(f"{len(infos)} entries")
+        for n, info in enumerate(infos):
+            name = _member_name(info)
+            base = Path(name).name
+            if (
+                not base
+                or is_lock_file(Path(base))
+                or Path(base).suffix.lower() not in SPREADSHEET_SUFFIXES
+            ):
+                continue
+            total += info.file_size
+            if total > MAX_ARCHIVE_BYTES:
+                raise ValueError("archive too large")
+            dest = target / f"{n:05d}-{base}"
+            with zf.open(info) as src, dest.open("wb") as dst:
+                remaining = info.file_size + 1
+                while remaining > 0:
+                    chunk = src.read(min(remaining, 1 << 20))
+                    if not chunk:
+                        break
+                    dst.write(chunk)
+                    remaining -= len(chunk)
+            stamp = dt.datetime(*info.date_time).timestamp()
+            os.utime(dest, (stamp, stamp))
+            out.append((dest, name))
+    return out
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    # Windows zip tools write names in the OEM code page (GBK here) without the UTF-8 flag.
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def run_rollup(
+    campaign: Campaign,
+    inbox: list[Path],
+    unit: Region,
+    form: Form,
+    milestone: str,
+    line: str,
+    out_dir: Path,
+    ledger_path: Path,
+    *,
+    as_of: dt.datetime | None = None,
+    campaign_file: str | None = None,
+    jobs: int | None = None,
+    wait: float = 60.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> JobResult:
+    """The whole roll-up of `unit` for `form` × `milestone` × `line` from `inbox`."""
+    tz = ZoneInfo(campaign.timezone)
+    as_of = as_of or dt.datetime.now(tz)
+    with exclusive_lock(Path(str(ledger_path) + ".lock"), wait), Ledger.open(ledger_path) as ledger:
+        issues, ignored, ingested, reused = _ingest(
+            campaign, ledger, inbox, unit, form, milestone, line, campaign_file, jobs, progress
+        )
+        entries = _entries(campaign, ledger, unit, form, milestone, line, tz)
+        result = rollup(campaign, unit, line, form, milestone, entries, as_of)
+        outputs = write_outputs(campaign, result, out_dir, as_of)
+    return JobResult(result, outputs, issues, ingested, reused, ignored)
+
+
+def _ingest(
+    campaign: Campaign,
+    ledger: Ledger,
+    inbox: list[Path],
+    unit: Region,
+    form: Form,
+    milestone: str,
+    line: str,
+    campaign_file: str | None,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[Issue], list[Issue], int, int]:
+    """Record every new file of the inbox; return the problems no subordinate can be
+    blamed for, the files that belong to another roll-up, and how many were parsed/reused."""
+    issues: list[Issue] = []
+    shas: dict[str, str] = {}
+    with expanded(inbox) as (files, notes, display):
+        for n in notes:
+            issues.extend(n.issues)
+        todo: list[Path] = []
+        for f in files:
+            try:
+                st = f.stat()
+            except OSError as e:
+                issues.append(
+                    Issue("file.oserror", "error", msg("file.oserror", detail=e), file=str(f))
+                )
+                continue
+            sha = ledger.seen(f, st.st_size, st.st_mtime_ns)
+            if sha and ledger.known(campaign.id, sha, milestone):
+                shas[display.get(f, str(f))] = sha
+                continue
+            todo.append(f)
+        options = Options(
+            campaign_file=campaign_file, default_milestone=milestone, parent=unit.code
+        )
+        if progress:
+            progress(0, len(todo))
+        for done, (path, sub) in enumerate(read_many(todo, options, jobs), start=1):
+            name = display.get(path, str(path))
+            sub = _renamed(sub, name)
+            if sub.sha256 is None:  # vanished, still being written, or not a file we may read
+                issues.extend(sub.issues)
+            else:
+                st = path.stat()
+                declared = sub.milestone is not None
+                if sub.milestone is None and sub.form is not None:
+                    sub.milestone = milestone
+                ledger.record(campaign.id, path, sub, st.st_size, st.st_mtime_ns, declared)
+                shas[name] = sub.sha256
+            if progress:
+                progress(done, len(todo))
+    ignored: list[Issue] = []
+    for name, sha in sorted(shas.items()):
+        versions = ledger.versions(campaign.id, sha256=sha)
+        v = next(
+            (x for x in versions if x.milestone == milestone), versions[0] if versions else None
+        )
+        if v is None:
+            continue
+        if v.form is None or v.unit is None:
+            issues.extend(i.at(file=name) for i in v.issues if i.severity == "error")
+        elif v.form != form.id:
+            ignored.append(_note(name, "rollup.other_form", form=campaign.forms[v.form].name))
+        elif v.milestone != milestone:
+            ignored.append(
+                _note(
+                    name, "rollup.other_milestone", milestone=campaign.milestones[v.milestone].name
+                )
+            )
+        elif v.line and v.line != line:
+            ignored.append(_note(name, "rollup.other_line", line=campaign.lines[v.line].name))
+        elif not campaign.registry.is_descendant(v.unit, unit.code):
+            r = campaign.registry.get(v.unit)
+            issues.append(
+                Issue(
+                    "rollup.not_below",
+                    "error",
+                    msg("rollup.not_below", unit=f"{r.name}（{r.code}）", parent=unit.name),
+                    file=name,
+                )
+            )
+    return issues, ignored, len(todo), len(shas) - len(todo)
+
+
+def _note(name: str, code: str, **kw: Any) -> Issue:
+    return Issue(code, INFO, msg(code, **kw), file=name)
+
+
+def status_from_ledger(
+    campaign: Campaign,
+    unit: Region,
+    form: Form,
+    milestone: str,
+    line: str,
+    ledger_path: Path,
+    as_of: dt.datetime,
+) -> RollupResult:
+    """The board as the ledger knows it, without reading any inbox or writing any output."""
+    with Ledger.open(ledger_path) as ledger:
+        entries = _entries(
+            campaign, ledger, unit, form, milestone, line, ZoneInfo(campaign.timezone)
+        )
+    return rollup(campaign, unit, line, form, milestone, entries, as_of)
+
+
+def _renamed(sub: Submission, name: str) -> Submission:
+    if sub.file == name:
+        return sub
+    sub.file = name
+    sub.issues = [i.at(file=name) for i in sub.issues]
+    return sub
+
+
+def _entries(
+    campaign: Campaign,
+    ledger: Ledger,
+    unit: Region,
+    form: Form,
+    milestone: str,
+    line: str,
+    tz: ZoneInfo,
+) -> dict[str, list[Entry]]:
+    out: dict[str, list[Entry]] = {}
+    for v in ledger.versions(campaign.id, form=form.id, milestone=milestone):
+        if v.unit is None or (v.line and v.line != line):
+            continue
+        if not campaign.registry.is_descendant(v.unit, unit.code):
+            continue
+        out.setdefault(v.unit, []).append(_entry(v, tz))
+    return out
+
+
+def _entry(v: Version, tz: ZoneInfo) -> Entry:
+    incomplete = any(i.code == "rollup.input_incomplete" for i in v.issues)
+    return Entry(
+        unit=v.unit or "",
+        file=v.file,
+        sha256=v.sha256,
+        received_at=dt.datetime.fromtimestamp(v.arrival, tz),
+        valid=v.valid,
+        values=v.values,
+        header=v.header,
+        issues=v.issues,
+        complete=not incomplete,
+    )
+
+
+# --- outputs ------------------------------------------------------------------------------------
+
+
+def output_name(result: RollupResult) -> str:
+    return f"{result.unit.code}-{result.form.id}-{result.milestone}"
+
+
+def write_outputs(
+    campaign: Campaign, result: RollupResult, out_dir: Path, as_of: dt.datetime
+) -> list[Path]:
+    """The unit's workbook (a valid submission one level up) and a JSON summary, and the same
+    for every intermediate level built on the way."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for sub in result.built:
+        written += write_outputs(campaign, sub, out_dir, as_of)
+    base = out_dir / output_name(result)
+    written.append(_write_workbook(campaign, result, base.with_suffix(".xlsx"), as_of))
+    data = summary(campaign, result, as_of)
+    data["outputs"] = [str(p) for p in [*written, base.with_suffix(".json")]]
+    _atomic_write(
+        base.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=2).encode()
+    )
+    written.append(base.with_suffix(".json"))
+    return written
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _banner(result: RollupResult) -> str | None:
+    if result.complete:
+        return None
+    counts = result.counts()
+    parts = [
+        f"{STATUS_NAMES[s]} {counts[s]} 个单位"
+        for s in ("missing", "rejected", "pending")
+        if counts[s]
+    ]
+    parts += [
+        f"{c.unit.name}报送的汇总表本身不完整"
+        for c in result.children
+        if c.counted is not None and not c.counted.complete
+    ]
+    return msg("rollup.incomplete_banner", detail="，".join(parts) or "部分单位未计入")
+
+
+def _write_workbook(
+    campaign: Campaign, result: RollupResult, path: Path, as_of: dt.datetime
+) -> Path:
+    from reportkit.io.xlsx_writer import write_form_workbook
+
+    form = result.form
+    contact = campaign.contact(result.unit, result.line)
+    header: dict[str, Any] = {"filled_on": as_of.date()}
+    if contact is not None:
+        header["filled_by"] = contact.name
+        header["contact"] = " ".join(contact.phones)
+    values = {c.key: result.totals.get(c.key) for c in form.cells if not c.derived}
+    if not form.is_table:
+        values = _own_deploy(campaign, result.unit, form)
+    extra_meta = {"rollup": "1", "complete": "1" if result.complete else "0"}
+    return write_form_workbook(
+        path,
+        campaign,
+        form,
+        result.unit,
+        result.line,
+        milestone=result.milestone,
+        values={k: v for k, v in values.items() if v is not None},
+        header=header,
+        banner=_banner(result),
+        extra_sheets=_sheets(campaign, result),
+        extra_meta=extra_meta,
+    )
+
+
+def _own_deploy(campaign: Campaign, unit: Region, form: Form) -> dict[str, Any]:
+    """The unit's own deployment, where the campaign file knows it (its notice and contact)."""
+    out: dict[str, Any] = {}
+    for doc in campaign.documents:
+        if doc.get("scope") == unit.code or (
+            unit.level == "national" and doc.get("level") == "national"
+        ):
+            out["plan_name"] = doc.get("title")
+            out["doc_number"] = doc.get("number")
+            if doc.get("issued_on"):
+                out["issued_on"] = dt.date.fromisoformat(str(doc["issued_on"]))
+    return {k: v for k, v in out.items() if k in {f.id for f in form.fields}}
+
+
+def _sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
+    from reportkit.io.xlsx_writer import ExtraSheet
+
+    form = result.form
+    counted = [c for c in result.children if c.counted is not None]
+    if form.is_table:
+        cells = [c for c in form.cells if c.field.official or not c.derived]
+        columns = ("单位代码", "单位", *(c.label for c in cells))
+        rows = [
+            (
+                c.unit.code,
+                campaign.agency_name(c.unit, result.line),
+                *(plain(c.counted.values.get(k.key)) for k in cells),
+            )
+            for c in counted
+        ]
+        rows.append(("", "合计", *(plain(result.totals.get(k.key)) for k in cells)))
+    else:
+        fields = list(form.fields)
+        columns = ("单位代码", "单位", *(f.label for f in fields), "填报人", "联系方式", "填报时间")
+        rows = [
+            (
+                c.unit.code,
+                campaign.agency_name(c.unit, result.line),
+                *(plain(c.counted.values.get(f.id)) for f in fields),
+                *(plain(c.counted.header.get(h)) for h in ("filled_by", "contact", "filled_on")),
+            )
+            for c in counted
+        ]
+    detail = ExtraSheet("明细", tuple(columns), tuple(tuple(r) for r in rows), (10, 24))
+    problems = [
+        (u.name, Path(i.file or "").name, i) for u, i in child_issues(result) if i.severity != INFO
+    ]
+    problems += [("", "", i) for i in result.issues]
+    issue_rows = tuple(
+        (
+            unit,
+            file or (Path(i.file).name if i.file else ""),
+            {"error": "错误", "warning": "警告", "info": "提示"}[i.severity],
+            i.sheet or "",
+            i.cell or "",
+            i.message,
+        )
+        for unit, file, i in problems
+    )
+    issues_sheet = ExtraSheet(
+        "校验问题",
+        ("单位", "文件", "级别", "工作表", "单元格", "问题"),
+        issue_rows,
+        (18, 36, 6, 8, 8, 80),
+    )
+    status_rows = tuple(
+        (
+            c.unit.code,
+            campaign.agency_name(c.unit, result.line),
+            STATUS_NAMES[c.status],
+            c.deadline,
+            c.received_at.strftime("%Y-%m-%d %H:%M") if c.received_at else "",
+            Path(c.counted.file).name if c.counted else "",
+            c.versions,
+            c.note or "",
+        )
+        for c in result.children
+    )
+    status_sheet = ExtraSheet(
+        "报送情况",
+        ("单位代码", "单位", "状态", "截止日期", "收到时间", "文件", "版本数", "说明"),
+        status_rows,
+        (10, 24, 8, 12, 17, 40, 8, 40),
+    )
+    return [detail, issues_sheet, status_sheet]
+
+
+def child_issues(result: RollupResult) -> list[tuple[Region, Issue]]:
+    """The issues of each subordinate's counted version, or of its rejected one."""
+    out = []
+    for c in result.children:
+        entry = c.counted or (c.latest if c.status == "rejected" else None)
+        if entry is not None:
+            out += [(c.unit, i) for i in entry.issues]
+    return out
+
+
+def summary(campaign: Campaign, result: RollupResult, as_of: dt.datetime) -> dict[str, Any]:
+    """The contract's JSON document for one roll-up (also written beside the workbook)."""
+    form = result.form
+    totals = {c.key: plain(result.totals.get(c.key)) for c in form.cells if c.key in result.totals}
+    children = []
+    for c in result.children:
+        e = c.counted
+        children.append(
+            {
+                "unit": campaign.agency_name(c.unit, result.line),
+                "code": c.unit.code,
+                "status": c.status,
+                "deadline": c.deadline.isoformat() if c.deadline else None,
+                "received_at": c.received_at.isoformat(timespec="seconds")
+                if c.received_at
+                else None,
+                "file": e.file if e else None,
+                "sha256": (e.sha256 or None) if e else None,
+                "versions": c.versions,
+                "note": c.note,
+            }
+        )
+    issues = [i.to_dict() for _, i in child_issues(result)]
+    issues += [i.to_dict() for i in result.issues]
+    return {
+        "campaign": campaign.id,
+        "unit": campaign.agency_name(result.unit, result.line),
+        "code": result.unit.code,
+        "line": result.line,
+        "form": form.id,
+        "milestone": result.milestone,
+        "as_of": as_of.isoformat(timespec="seconds"),
+        "deadline": result.deadline.isoformat() if result.deadline else None,
+        "complete": result.complete,
+        "counts": result.counts(),
+        "totals": totals,
+        "children": children,
+        "issues": issues,
+        "built": [output_name(b) for b in result.built],
+    }

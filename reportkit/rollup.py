@@ -1,0 +1,293 @@
+"""Roll-up: sums, recomputed rates, completeness and timeliness. Pure: no files, no database.
+
+Counts are summed as integers and money as Decimal 万元. Rates are never summed or averaged:
+they are recomputed from the summed numerators and denominators; a subordinate without a
+denominator is left out of the parent's rate, and the result says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from reportkit.messages import msg
+from reportkit.model.campaign import Campaign, Form
+from reportkit.model.registry import Region
+from reportkit.model.submission import Value
+from reportkit.rules.issues import INFO, WARNING, Issue
+
+ON_TIME, LATE, MISSING, REJECTED, PENDING = "on_time", "late", "missing", "rejected", "pending"
+STATUSES = (ON_TIME, LATE, MISSING, REJECTED, PENDING)
+STATUS_NAMES = {
+    ON_TIME: "按时",
+    LATE: "逾期",
+    MISSING: "缺报",
+    REJECTED: "退回",
+    PENDING: "待报",
+}
+RATE_PLACES = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One version of one unit's submission, as the ledger recorded it."""
+
+    unit: str
+    file: str
+    sha256: str
+    received_at: dt.datetime  # timezone-aware
+    valid: bool
+    values: Mapping[str, Value] = field(default_factory=dict)
+    header: Mapping[str, Value] = field(default_factory=dict)
+    issues: tuple[Issue, ...] = ()
+    built: bool = False  # made by rolling up the unit's own subordinates in this run
+    complete: bool = True  # for a roll-up output: were all of its subordinates in?
+
+
+@dataclass
+class ChildStatus:
+    unit: Region
+    status: str
+    deadline: dt.date | None
+    counted: Entry | None = None  # the version whose figures count
+    versions: int = 0
+    note: str | None = None
+    latest: Entry | None = None  # the newest version received, valid or not
+
+    @property
+    def received_at(self) -> dt.datetime | None:
+        return self.counted.received_at if self.counted else None
+
+
+@dataclass
+class RollupResult:
+    unit: Region
+    line: str
+    form: Form
+    milestone: str
+    children: list[ChildStatus]
+    totals: dict[str, Value]
+    issues: list[Issue]
+    deadline: dt.date | None  # the unit's own deadline to its parent
+    built: list[RollupResult] = field(default_factory=list)  # intermediate levels made here
+
+    @property
+    def complete(self) -> bool:
+        return all(c.status in (ON_TIME, LATE) for c in self.children) and all(
+            c.counted is None or c.counted.complete for c in self.children
+        )
+
+    @property
+    def problems(self) -> bool:
+        """Anything missing, late or rejected: the CLI exits 1."""
+        return any(c.status in (LATE, MISSING, REJECTED) for c in self.children)
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(STATUSES, 0)
+        for c in self.children:
+            out[c.status] += 1
+        return out
+
+
+def end_of_day(day: dt.date, tz: str) -> dt.datetime:
+    """'X月X日前' means by the end of that day in the campaign's timezone."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), ZoneInfo(tz))
+
+
+def child_status(
+    unit: Region,
+    entries: Iterable[Entry],
+    deadline: dt.date | None,
+    tz: str,
+    as_of: dt.datetime,
+) -> ChildStatus:
+    """Status of one subordinate at `as_of`: the newest valid version counts; it is on time
+    when a valid version had arrived by the end of the deadline day."""
+    seen = sorted((e for e in entries if e.received_at <= as_of), key=lambda e: e.received_at)
+    valid = [e for e in seen if e.valid]
+    due = end_of_day(deadline, tz) if deadline else None
+    if valid:
+        counted = valid[-1]
+        first = valid[0]
+        status = ON_TIME if due is None or first.received_at < due else LATE
+        note = None
+        if due is not None and first.received_at < due <= counted.received_at:
+            note = msg("rollup.corrected_late", date=counted.received_at.date().isoformat())
+        if counted.built:
+            note = msg("rollup.built_note")
+        return ChildStatus(unit, status, deadline, counted, len(seen), note, seen[-1])
+    if seen:
+        return ChildStatus(unit, REJECTED, deadline, None, len(seen), None, seen[-1])
+    status = PENDING if due is None or as_of < due else MISSING
+    return ChildStatus(unit, status, deadline, None, 0, None)
+
+
+def _number(v: Value) -> Decimal | None:
+    if v is None or isinstance(v, (str, dt.date)):
+        return None
+    return Decimal(v)
+
+
+def _as_type(total: Decimal, ftype: str) -> Value:
+    return int(total) if ftype == "count" else total
+
+
+def aggregate(
+    form: Form, children: list[tuple[Region, Mapping[str, Value]]]
+) -> tuple[dict[str, Value], list[Issue]]:
+    """Totals of `form` over the children's values; rates recomputed, never summed."""
+    totals: dict[str, Value] = {}
+    issues: list[Issue] = []
+    inputs = [c for c in form.cells if not c.derived and c.field.numeric]
+    for cell in inputs:
+        nums = [n for _, vals in children if (n := _number(vals.get(cell.key))) is not None]
+        totals[cell.key] = _as_type(sum(nums, Decimal(0)), cell.field.type) if nums else None
+    sum_rows = [r for r in form.rows if r.derive == "sum"]
+    plain_rows = [r for r in form.rows if not r.derived]
+    for row in sum_rows:
+        for col in form.columns:
+            if col.derived or not col.numeric:
+                continue
+            parts = [totals.get(f"{r.id}.{col.id}") for r in plain_rows]
+            nums = [Decimal(p) for p in parts if p is not None]
+            totals[f"{row.id}.{col.id}"] = (
+                _as_type(sum(nums, Decimal(0)), col.type) if nums else None
+            )
+    for col in form.columns:
+        if col.derive != "ratio":
+            continue
+        for row in form.rows:
+            num_key, den_key = f"{row.id}.{col.numerator}", f"{row.id}.{col.denominator}"
+            num_sum, den_sum, left_out = Decimal(0), Decimal(0), []
+            for region, vals in children:
+                num, den = _number(vals.get(num_key)), _number(vals.get(den_key))
+                if num is None:
+                    continue
+                if den is None or den == 0:
+                    left_out.append(region)
+                    continue
+                num_sum += num
+                den_sum += den
+            if left_out:
+                issues.append(
+                    Issue(
+                        "rollup.rate_left_out",
+                        WARNING,
+                        msg(
+                            "rollup.rate_left_out",
+                            row=row.label,
+                            rate=col.label,
+                            units="、".join(r.name for r in left_out),
+                        ),
+                        field=f"{row.id}.{col.id}",
+                    )
+                )
+                totals[den_key] = den_sum
+            totals[f"{row.id}.{col.id}"] = (
+                (num_sum / den_sum * 100).quantize(RATE_PLACES, ROUND_HALF_UP) if den_sum else None
+            )
+    return totals, issues
+
+
+def rollup(
+    campaign: Campaign,
+    unit: Region,
+    line: str,
+    form: Form,
+    milestone: str,
+    entries: Mapping[str, list[Entry]],
+    as_of: dt.datetime,
+) -> RollupResult:
+    """Roll `unit`'s subordinates up. `entries` maps a unit code to every version received.
+
+    A subordinate with no file of its own but with files of its own subordinates (a province
+    collecting county files directly) is built first, recursively; its own file wins where it
+    exists, and the choice is reported.
+    """
+    statuses: list[ChildStatus] = []
+    issues: list[Issue] = []
+    built: list[RollupResult] = []
+    for child in campaign.children(unit):
+        own = entries.get(child.code, [])
+        below = [
+            code
+            for code, es in entries.items()
+            if es and code != child.code and campaign.registry.is_descendant(code, child.code)
+        ]
+        due = campaign.deadline(milestone, child)
+        deadline = due.date if due else None
+        if below and any(e.valid and e.received_at <= as_of for e in own):
+            issues.append(
+                Issue(
+                    "rollup.own_file_wins",
+                    INFO,
+                    msg("rollup.own_file_wins", unit=child.name, count=len(below)),
+                    field=None,
+                )
+            )
+        elif below and campaign.children(child):
+            sub = rollup(campaign, child, line, form, milestone, entries, as_of)
+            built.append(sub)
+            used = [c.counted for c in sub.children if c.counted is not None]
+            if used:
+                arrival = max(e.received_at for e in used)
+                own = [
+                    *own,
+                    Entry(
+                        child.code,
+                        msg("rollup.built_file", unit=child.name),
+                        "",
+                        arrival,
+                        True,
+                        sub.totals,
+                        built=True,
+                        complete=sub.complete,
+                    ),
+                ]
+                issues.append(
+                    Issue(
+                        "rollup.built",
+                        INFO,
+                        msg("rollup.built", unit=child.name, count=len(used)),
+                    )
+                )
+        statuses.append(child_status(child, own, deadline, campaign.timezone, as_of))
+    counted = [(c.unit, c.counted.values) for c in statuses if c.counted is not None]
+    if form.is_table or any(f.numeric for f in form.fields):
+        totals, agg_issues = aggregate(form, counted)
+        issues.extend(agg_issues)
+    else:
+        totals = {}
+    for c in statuses:
+        if c.counted is not None and not c.counted.complete:
+            issues.append(
+                Issue(
+                    "rollup.child_incomplete",
+                    WARNING,
+                    msg("rollup.child_incomplete", unit=c.unit.name),
+                )
+            )
+    return RollupResult(
+        unit=unit,
+        line=line,
+        form=form,
+        milestone=milestone,
+        children=statuses,
+        totals=totals,
+        issues=issues,
+        deadline=own_due.date if (own_due := campaign.deadline(milestone, unit)) else None,
+        built=built,
+    )
+
+
+def plain(value: Value) -> Any:
+    """A value for JSON: Decimal as a number without noise, dates as ISO text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
