@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY = "泰安市"
+INBOX_ZIP = "泰安市-收件箱.zip"
 TEMPLATES = [("samr-stats", None), ("mem-stats", None), ("deploy", None)]
 SAMPLES = [
     ("deploy", "deploy"),
@@ -42,6 +43,27 @@ def generate(root: Path) -> None:
     for form, milestone in SAMPLES:
         out = samples / milestone
         run("sample", "--unit", CITY, "--form", form, "--milestone", milestone, "-o", str(out))
+    inbox_zip(samples, samples / INBOX_ZIP)
+
+
+def inbox_zip(samples: Path, target: Path) -> None:
+    """The samples as a city clerk receives them: one archive whose entries keep their times.
+
+    Git does not keep file modification times, so loose files in a fresh clone all look as if
+    they arrived today; a zip entry carries its own time (read in the campaign's timezone).
+    """
+    import datetime as dt
+    import zipfile
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Shanghai")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted(p for p in samples.rglob("*.xlsx")):
+            when = dt.datetime.fromtimestamp(f.stat().st_mtime, tz)
+            info = zipfile.ZipInfo(f.relative_to(samples).as_posix(), when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.flag_bits |= 0x800  # names are UTF-8
+            zf.writestr(info, f.read_bytes())
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ def test_templates_and_samples_are_current(tmp_path):
 
 
 def test_sample_inputs_cover_every_county_line_and_milestone():
-    files = list((ROOT / "sample_inputs").rglob("*.xlsx"))
+    files = [p for p in (ROOT / "sample_inputs").rglob("*.xlsx")]
     assert len(files) == 10 * (2 + 2 + 2)
     for milestone in ("deploy", "midterm", "final"):
         assert len(list((ROOT / "sample_inputs" / milestone).glob("*.xlsx"))) == 20

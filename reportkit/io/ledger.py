@@ -264,7 +264,7 @@ class Ledger:
 
     # --- the re-run cache ----------------------------------------------------------------------
 
-    def seen(self, path: Path, size: int, mtime_ns: int) -> str | None:
+    def seen(self, path: Path | str, size: int, mtime_ns: int) -> str | None:
         """The content hash recorded for this exact path, size and modification time."""
         row = self.conn.execute(
             "SELECT sha256 FROM seen WHERE path = ? AND size = ? AND mtime_ns = ?",
@@ -309,6 +309,7 @@ class Ledger:
         size: int,
         mtime_ns: int,
         declared: bool = True,
+        seen_as: str | None = None,
     ) -> bool:
         """Archive the file and record its version, once per content. True if it was new.
 
@@ -346,7 +347,7 @@ class Ledger:
             )
             c.execute(
                 "INSERT OR REPLACE INTO seen (path, size, mtime_ns, sha256) VALUES (?,?,?,?)",
-                (str(source), size, mtime_ns, sub.sha256),
+                (seen_as or str(source), size, mtime_ns, sub.sha256),
             )
             return cur.rowcount > 0
 
@@ -360,13 +361,6 @@ class Ledger:
         if row and row[0] is not None:
             return float(row[0])
         return sub.mtime if sub.mtime is not None else now
-
-    def remember_path(self, source: Path, size: int, mtime_ns: int, sha256: str) -> None:
-        with self.transaction() as c:
-            c.execute(
-                "INSERT OR REPLACE INTO seen (path, size, mtime_ns, sha256) VALUES (?,?,?,?)",
-                (str(source), size, mtime_ns, sha256),
-            )
 
     # --- reading ---------------------------------------------------------------------------------
 

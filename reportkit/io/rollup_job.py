@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -44,7 +45,9 @@ class JobResult:
 
 
 @contextlib.contextmanager
-def expanded(paths: list[Path]) -> Iterator[tuple[list[Path], list[Submission], dict[Path, str]]]:
+def expanded(
+    paths: list[Path], tz: str = "Asia/Shanghai"
+) -> Iterator[tuple[list[Path], list[Submission], dict[Path, str]]]:
     """Files of the inbox, with .zip archives unpacked to a temporary folder.
 
     A zip member keeps its own modification time (the arrival time a clerk's archive carries);
@@ -59,7 +62,7 @@ def expanded(paths: list[Path]) -> Iterator[tuple[list[Path], list[Submission], 
                 out.append(f)
                 continue
             try:
-                members = _unzip(f, Path(tmp) / f"{len(display):04d}")
+                members = _unzip(f, Path(tmp) / f"{len(display):04d}", ZoneInfo(tz))
             except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as e:
                 sub = Submission(file=str(f))
                 sub.issues.append(
@@ -75,7 +78,7 @@ def expanded(paths: list[Path]) -> Iterator[tuple[list[Path], list[Submission], 
         yield out, notes, display
 
 
-def _unzip(archive: Path, target: Path) -> list[tuple[Path, str]]:
+def _unzip(archive: Path, target: Path, tz: ZoneInfo) -> list[tuple[Path, str]]:
     from reportkit.io.intake import SPREADSHEET_SUFFIXES
     from reportkit.io.sniff import is_lock_file
 
@@ -107,7 +110,7 @@ def _unzip(archive: Path, target: Path) -> list[tuple[Path, str]]:
                         break
                     dst.write(chunk)
                     remaining -= len(chunk)
-            stamp = dt.datetime(*info.date_time).timestamp()
+            stamp = dt.datetime(*info.date_time, tzinfo=tz).timestamp()
             os.utime(dest, (stamp, stamp))
             out.append((dest, name))
     return out
@@ -168,7 +171,7 @@ def _ingest(
     blamed for, the files that belong to another roll-up, and how many were parsed/reused."""
     issues: list[Issue] = []
     shas: dict[str, str] = {}
-    with expanded(inbox) as (files, notes, display):
+    with expanded(inbox, campaign.timezone) as (files, notes, display):
         for n in notes:
             issues.extend(n.issues)
         todo: list[Path] = []
@@ -180,7 +183,8 @@ def _ingest(
                     Issue("file.oserror", "error", msg("file.oserror", detail=e), file=str(f))
                 )
                 continue
-            sha = ledger.seen(f, st.st_size, st.st_mtime_ns)
+            # a zip member is known by archive/member: its extracted path differs every run
+            sha = ledger.seen(display.get(f, str(f)), st.st_size, st.st_mtime_ns)
             if sha and ledger.known(campaign.id, sha, milestone):
                 shas[display.get(f, str(f))] = sha
                 continue
@@ -200,7 +204,9 @@ def _ingest(
                 declared = sub.milestone is not None
                 if sub.milestone is None and sub.form is not None:
                     sub.milestone = milestone
-                ledger.record(campaign.id, path, sub, st.st_size, st.st_mtime_ns, declared)
+                ledger.record(
+                    campaign.id, path, sub, st.st_size, st.st_mtime_ns, declared, seen_as=name
+                )
                 shas[name] = sub.sha256
             if progress:
                 progress(done, len(todo))
@@ -313,6 +319,7 @@ def write_outputs(
     """The unit's workbook (a valid submission one level up) and a JSON summary, and the same
     for every intermediate level built on the way."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    _sweep_temp_files(out_dir, output_name(result))
     written: list[Path] = []
     for sub in result.built:
         written += write_outputs(campaign, sub, out_dir, as_of)
@@ -325,6 +332,16 @@ def write_outputs(
     )
     written.append(base.with_suffix(".json"))
     return written
+
+
+def _sweep_temp_files(out_dir: Path, stem: str, age: float = 600.0) -> None:
+    """Remove temporary files an interrupted run left beside our outputs (not fresh ones:
+    another run may be writing them right now)."""
+    cutoff = time.time() - age
+    for tmp in out_dir.glob(f".{stem[:40]}*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
