@@ -29,6 +29,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("reportkit.cli.status_cmd", "报送情况看板：按时、逾期、缺报、退回、待报。"),
     "history": ("reportkit.cli.history_cmd", "某单位报来的每一个版本（最新的在前）。"),
     "sample": ("reportkit.cli.sample_cmd", "为下级单位生成已填写的演示工作簿。"),
+    "calendar": (
+        "reportkit.cli.calendar_cmd",
+        "生成截止日期日历（.ics），供 Outlook、苹果、Google 等日历订阅。",
+    ),
+    "serve": ("reportkit.cli.serve_cmd", "只读的日历订阅服务和报送情况页面。"),
 }
 
 
