@@ -208,16 +208,31 @@ def rollup(
     collecting county files directly) is built first, recursively; its own file wins where it
     exists, and the choice is reported.
     """
+    # which units have files below each unit: computed once, not per child and level
+    below_index: dict[str, list[str]] = {}
+    for code, es in entries.items():
+        if es and code in campaign.registry:
+            for anc in campaign.registry.ancestors(code):
+                below_index.setdefault(anc.code, []).append(code)
+    return _rollup(campaign, unit, line, form, milestone, entries, as_of, below_index)
+
+
+def _rollup(
+    campaign: Campaign,
+    unit: Region,
+    line: str,
+    form: Form,
+    milestone: str,
+    entries: Mapping[str, list[Entry]],
+    as_of: dt.datetime,
+    below_index: Mapping[str, list[str]],
+) -> RollupResult:
     statuses: list[ChildStatus] = []
     issues: list[Issue] = []
     built: list[RollupResult] = []
     for child in campaign.children(unit):
         own = entries.get(child.code, [])
-        below = [
-            code
-            for code, es in entries.items()
-            if es and code != child.code and campaign.registry.is_descendant(code, child.code)
-        ]
+        below = below_index.get(child.code, [])
         due = campaign.deadline(milestone, child)
         deadline = due.date if due else None
         if below and any(e.valid and e.received_at <= as_of for e in own):
@@ -230,7 +245,7 @@ def rollup(
                 )
             )
         elif below and campaign.children(child):
-            sub = rollup(campaign, child, line, form, milestone, entries, as_of)
+            sub = _rollup(campaign, child, line, form, milestone, entries, as_of, below_index)
             built.append(sub)
             used = [c.counted for c in sub.children if c.counted is not None]
             if used:

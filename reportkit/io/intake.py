@@ -9,6 +9,7 @@ a clear error, and a fresh worker takes the next file.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing as mp
 import os
 import sys
@@ -28,6 +29,7 @@ from reportkit.rules.issues import ERROR, INFO, Issue
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xlsb"}
 WORKER_MEMORY = 1536 * 1024 * 1024  # address-space cap per worker where the OS supports it
 FILE_TIMEOUT = 60.0  # seconds for one file
+MAX_READ = 64 * 1024 * 1024  # a larger file is not read into memory at all
 
 
 @dataclass(frozen=True)
@@ -106,16 +108,18 @@ def _note(path: Path, code: str, severity: str, **kw: Any) -> Submission:
 def read_one(path: Path, campaign: Campaign, options: Options) -> Submission:
     """Sniff, read and check one file. Never raises for bad content."""
     from reportkit.io.reader import read_submission
-    from reportkit.io.sniff import sniff
+    from reportkit.io.sniff import sniff_data
 
     try:
         before = path.stat()
-        sha = _sha256(path)
-        verdict = sniff(path) if options.prechecks else _trusting_sniff(path)
+        if before.st_size > MAX_READ:
+            return _note(path, "file.too_big", ERROR, detail=f"{before.st_size // (1 << 20)} MB")
+        data = path.read_bytes()  # read once: hashed, sniffed and parsed from memory
+        verdict = sniff_data(data) if options.prechecks else _trusting_sniff(path)
     except OSError as e:
         return _note(path, "file.oserror", ERROR, detail=e.strerror or str(e))
     if verdict.readable:
-        sub = read_submission(path, campaign, verdict.kind, display=str(path))
+        sub = read_submission(path, campaign, verdict.kind, display=str(path), data=data)
     else:
         sub = _note(path, verdict.problem or "file.unknown", ERROR, detail=verdict.detail)
     try:
@@ -124,7 +128,7 @@ def read_one(path: Path, campaign: Campaign, options: Options) -> Submission:
         return _note(path, "file.oserror", ERROR, detail=e.strerror or str(e))
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
         return _note(path, "file.busy", ERROR)
-    sub.sha256 = sha
+    sub.sha256 = hashlib.sha256(data).hexdigest()
     sub.mtime = after.st_mtime
     if sub.form is not None and sub.valid:
         from reportkit.rules.identify import identify
@@ -140,25 +144,25 @@ def _trusting_sniff(path: Path) -> Any:
     return Sniffed(path.suffix.lower().lstrip(".") or "xlsx")
 
 
+_KEYS: dict[str, frozenset[str]] = {}
+
+
+def _cell_keys(form: Any) -> frozenset[str]:
+    if form.id not in _KEYS:
+        _KEYS[form.id] = frozenset(c.key for c in form.cells)
+    return _KEYS[form.id]
+
+
 def _check(sub: Submission, campaign: Campaign, options: Options) -> None:
     from reportkit.rules.validate import check_values
 
     form = campaign.forms[sub.form]
     milestone = options.milestone or sub.milestone or options.default_milestone
     values, issues = check_values(campaign, form, milestone, sub.raw, file=sub.file)
-    sub.values = {k: v for k, v in values.items() if k in {c.key for c in form.cells}}
+    keys = _cell_keys(form)
+    sub.values = {k: v for k, v in values.items() if k in keys}
     sub.header = {k: v for k, v in values.items() if k not in sub.values}
     sub.issues.extend(issues)
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # --- the worker pool -----------------------------------------------------------------------------
@@ -194,6 +198,7 @@ def _worker_main(conn: Any, options: Options) -> None:
             result = _note(Path(task), "file.crashed", ERROR)
         except Exception as e:  # a bug of ours must not stop the other files
             result = _note(Path(task), "file.unreadable", ERROR, detail=f"{type(e).__name__}: {e}")
+        result.raw = {}  # the parent needs values, header and issues; raw cells stay here
         conn.send(result)
 
 

@@ -10,6 +10,7 @@ parser takes down only that worker.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import unicodedata
 import zipfile
@@ -91,12 +92,11 @@ class Sheet:
                     yield r + r0, c + c0, v
 
 
-def load_sheets(path: Path) -> list[Sheet]:
+def load_sheets(data: bytes) -> list[Sheet]:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     # from_filelike picks the format from the content; from_path trusts the extension
-    with path.open("rb") as f:
-        wb = CalamineWorkbook.from_filelike(f)
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         out = []
         for meta in wb.sheets_metadata:
@@ -119,25 +119,49 @@ def load_sheets(path: Path) -> list[Sheet]:
         wb.close()
 
 
-def defined_names(path: Path) -> dict[str, tuple[str, int, int]]:
-    """RK_* defined names of an xlsx/xlsm → (sheet, row, col), from xl/workbook.xml."""
-    from defusedxml import ElementTree
+def defined_names(data: bytes) -> dict[str, tuple[str, int, int]]:
+    """RK_* defined names of an xlsx/xlsm → (sheet, row, col), from xl/workbook.xml.
 
+    Parsed with expat, DTDs refused (the sniffer has already rejected any, this is the second
+    line): only the <definedName> elements are looked at.
+    """
+    import xml.parsers.expat
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("xl/workbook.xml") as f:
+        xml_bytes = f.read(8 * 1024 * 1024)
     out: dict[str, tuple[str, int, int]] = {}
-    with zipfile.ZipFile(path) as zf, zf.open("xl/workbook.xml") as f:
-        data = f.read(8 * 1024 * 1024)
-    root = ElementTree.fromstring(data, forbid_dtd=True)
-    for el in root.iter():
-        if not el.tag.endswith("}definedName") or not (el.get("name") or "").startswith("RK_"):
-            continue
-        ref = (el.text or "").strip()
-        if "!" not in ref or "," in ref:
-            continue
-        sheet, cell = ref.rsplit("!", 1)
-        sheet = sheet.strip("'").replace("''", "'")
-        pos = parse_a1(cell.split(":")[0])
-        if pos:
-            out[el.get("name", "")] = (sheet, *pos)
+    current: list[str] = []
+    text: list[str] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name.rpartition(":")[2] == "definedName" and attrs.get("name", "").startswith("RK_"):
+            current.append(attrs["name"])
+            text.clear()
+
+    def end(name: str) -> None:
+        if current and name.rpartition(":")[2] == "definedName":
+            ref = "".join(text).strip()
+            dname = current.pop()
+            if "!" in ref and "," not in ref:
+                sheet, cell = ref.rsplit("!", 1)
+                pos = parse_a1(cell.split(":")[0])
+                if pos:
+                    out[dname] = (sheet.strip("'").replace("''", "'"), *pos)
+
+    def chars(data: str) -> None:
+        if current:
+            text.append(data)
+
+    def no_dtd(*_: object) -> None:
+        raise ValueError("DTD in workbook.xml")
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    parser.Parse(xml_bytes, True)
     return out
 
 
@@ -156,6 +180,7 @@ def read_submission(
     kind: str,
     *,
     display: str | None = None,
+    data: bytes | None = None,
 ) -> Submission:
     """Read `path` (already sniffed as `kind`) into a Submission with raw cells and issues."""
     name = display or str(path)
@@ -164,8 +189,10 @@ def read_submission(
         sub.issues.append(
             issue("file.extension_mismatch", WARNING, name, ext=path.suffix or "（无）", kind=kind)
         )
+    if data is None:
+        data = path.read_bytes()
     try:
-        sheets = load_sheets(path)
+        sheets = load_sheets(data)
     except Exception as e:  # calamine raises its own error classes for broken content
         code = "file.encrypted" if type(e).__name__ == "PasswordError" else "file.unreadable"
         sub.issues.append(issue(code, ERROR, name, detail=_short(e)))
@@ -184,15 +211,16 @@ def read_submission(
         sub.issues.append(issue("file.no_form", ERROR, name))
         return sub
     sub.form = form.id
-    names = {}
-    if kind in ("xlsx", "xlsm"):
+    # Fastest first: our template where its labels are all still in place (then every cell is
+    # where the template put it); else the defined names, which Excel moves with the cells;
+    # else the official labels wherever they are.
+    located = _by_layout(campaign, form, sheets, sub.meta)
+    if located is None and kind in ("xlsx", "xlsm"):
         try:
-            names = defined_names(path)
+            names = defined_names(data)
         except Exception:
             names = {}
-    located = _by_names(form, sheets, names) if names else None
-    if located is None:
-        located = _by_layout(campaign, form, sheets, sub.meta)
+        located = _by_names(form, sheets, names) if names else None
     if located is None:
         located = _by_labels(form, sheets)
         if located is None:
@@ -280,11 +308,8 @@ def _by_layout(
     s = next((x for x in sheets if x.name == lay.sheet), None)
     if s is None:
         return None
-    for rid, (r, c) in lay.row_labels.items():
-        if norm(s.get(r, c)) != norm(next(x.label for x in form.rows if x.id == rid)):
-            return None
-    for fid, span in lay.field_labels.items():
-        if norm(s.get(span[0], span[1])) != norm(next(f.label for f in form.fields if f.id == fid)):
+    for r, c, label in _layout_labels(campaign, form):
+        if norm(s.get(r, c)) != label:
             return None
     out = {
         c.key: RawCell(_clip(s.get(*lay.cells[c.key])), s.name, a1(*lay.cells[c.key]), c.derived)
@@ -293,6 +318,31 @@ def _by_layout(
     for key, (r, c) in lay.header.items():
         out[key] = RawCell(_clip(s.get(r, c)), s.name, a1(r, c), False)
     return out
+
+
+_LABELS_CACHE: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
+
+
+def _layout_labels(campaign: Campaign, form: Form) -> list[tuple[int, int, str]]:
+    """Every row, column, field and header label of the template, where the layout puts it."""
+    from reportkit.io.xlsx_writer import layout
+
+    key = (id(campaign), form.id)
+    if key not in _LABELS_CACHE:
+        lay = layout(campaign, form)
+        out = [(r, c, norm(rd.label)) for rd in form.rows for (r, c) in [lay.row_labels[rd.id]]]
+        out += [
+            (lay.column_labels[col.id][0], lay.column_labels[col.id][1], norm(col.label))
+            for col in form.columns
+            if col.id in lay.column_labels
+        ]
+        out += [
+            (lay.field_labels[f.id][0], lay.field_labels[f.id][1], norm(f.label))
+            for f in form.fields
+            if f.id in lay.field_labels
+        ]
+        _LABELS_CACHE[key] = out
+    return _LABELS_CACHE[key]
 
 
 def _clip(v: Any) -> Any:

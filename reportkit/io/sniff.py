@@ -6,6 +6,7 @@ zip bomb, a lying size header or an entity-expansion XML never reaches the sprea
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ SPREADSHEET_KINDS = ("xlsx", "xlsm", "xls", "ods")
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+# Only references that may lie beyond the limits (three letters, or six or more digits) are
+# examined one by one; the scan itself runs in the regex engine, not in Python.
+_CELL_REF = re.compile(rb'\br="([A-Z]{3}|[A-Z]{1,2}(?=\d{6}))(\d{1,7})"')
 
 
 @dataclass(frozen=True)
@@ -55,24 +58,30 @@ def is_lock_file(path: Path) -> bool:
 def sniff(path: Path) -> Sniffed:
     """Identify `path` from its content; never raises for a bad file (OSError aside)."""
     size = path.stat().st_size
-    if size == 0:
-        return Sniffed("empty", "file.empty")
     if size > MAX_FILE_BYTES:
         return Sniffed("unknown", "file.too_big", f"{size // (1024 * 1024)} MB")
-    with path.open("rb") as f:
-        head = f.read(4096)
+    return sniff_data(path.read_bytes())
+
+
+def sniff_data(data: bytes) -> Sniffed:
+    """Identify a file from its bytes (read once by the caller, who also hashes and parses
+    them: a workbook is decompressed here and by the parser, and nowhere else)."""
+    if not data:
+        return Sniffed("empty", "file.empty")
+    if len(data) > MAX_FILE_BYTES:
+        return Sniffed("unknown", "file.too_big", f"{len(data) // (1024 * 1024)} MB")
+    head = data[:4096]
     if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
-        return _sniff_zip(path)
+        return _sniff_zip(data)
     if head.startswith(OLE_MAGIC):
-        return _sniff_ole(path)
+        return _sniff_ole(data)
     return _sniff_text(head)
 
 
-def _sniff_ole(path: Path) -> Sniffed:
+def _sniff_ole(data: bytes) -> Sniffed:
     # An OLE2 compound file: Excel 97-2003 (.xls), an encrypted OOXML workbook, or a Word .doc.
     # The directory names are UTF-16LE; looking for them avoids a full OLE parser here.
-    with path.open("rb") as f:
-        data = f.read(min(path.stat().st_size, 8 * 1024 * 1024))
+    data = data[: 8 * 1024 * 1024]
     names = {
         n: n.encode("utf-16-le") in data
         for n in ("EncryptedPackage", "EncryptionInfo", "Workbook", "Book", "WordDocument")
@@ -104,9 +113,9 @@ def _sniff_text(head: bytes) -> Sniffed:
     return Sniffed("unknown", "file.unknown")
 
 
-def _sniff_zip(path: Path) -> Sniffed:
+def _sniff_zip(data: bytes) -> Sniffed:
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return Sniffed("zip", "file.corrupt_zip")
     with zf:
@@ -178,53 +187,42 @@ def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> byte
 def _check_parts(
     zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: str
 ) -> tuple[str, str] | None:
-    """Stream every part once, capped at its declared size + 1 byte.
+    """Decompress every part once, at most its declared size (already capped), and look.
 
-    Catches a lying size header (more data than declared, or a CRC that does not match), a DTD
-    (entity expansion, external entities), cells beyond the sheet limits (python-calamine aborts
-    the whole process on a cell at XFD1048576) and millions of shared strings.
+    Catches a lying size header (zipfile stops at the declared size and the CRC then fails),
+    a DTD (entity expansion, external entities), cells beyond the sheet limits (python-calamine
+    aborts the whole process on a cell at XFD1048576) and millions of shared strings.
     """
     for info in infos:
         name = info.filename
         is_xml = name.endswith((".xml", ".rels", ".vml"))
-        is_sheet = kind in ("xlsx", "xlsm") and name.startswith("xl/worksheets/") and is_xml
-        is_sst = name == "xl/sharedStrings.xml"
         try:
             with zf.open(info) as f:
-                remaining = info.file_size + 1
-                first = True
-                tail = b""
-                strings = 0
-                while remaining > 0:
-                    chunk = f.read(min(remaining, 1 << 20))
-                    if not chunk:
-                        break
-                    remaining -= len(chunk)
-                    if first and is_xml:
-                        first = False
-                        if _DTD.search(chunk[:HEAD_BYTES]):
-                            return "file.xml_dtd", name
-                        m = _DIMENSION.search(chunk[:HEAD_BYTES]) if is_sheet else None
-                        if m and m.group(3) and _too_far(m.group(3), m.group(4)):
-                            where = f"{name}: {m.group(3).decode()}{m.group(4).decode()}"
-                            return "file.sheet_too_large", where
-                    if is_sheet:
-                        for m in _CELL_REF.finditer(tail + chunk):
-                            if _too_far(m.group(1), m.group(2)):
-                                where = f"{name}: {m.group(1).decode()}{m.group(2).decode()}"
-                                return "file.sheet_too_large", where
-                    if is_sst:
-                        strings += chunk.count(b"<si>") + chunk.count(b"<si ")
-                        if strings > MAX_SHARED_STRINGS:
-                            return "file.too_many_strings", f"{strings:,}"
-                    tail = chunk[-32:]
-            if remaining <= 0:
-                return "file.zip_size_lie", name
+                body = f.read(info.file_size + 1)
+                if f.read(1):
+                    return "file.zip_size_lie", name
         except zipfile.BadZipFile as e:
-            code = "file.zip_size_lie" if "CRC" in str(e) else "file.corrupt_zip"
-            return code, name
+            return ("file.zip_size_lie" if "CRC" in str(e) else "file.corrupt_zip"), name
         except Exception:
             return "file.corrupt_zip", name
+        if not is_xml:
+            continue
+        if _DTD.search(body, 0, HEAD_BYTES):
+            return "file.xml_dtd", name
+        if kind in ("xlsx", "xlsm") and name.startswith("xl/worksheets/"):
+            m = _DIMENSION.search(body, 0, HEAD_BYTES)
+            if m and m.group(3) and _too_far(m.group(3), m.group(4)):
+                return "file.sheet_too_large", f"{name}: {m.group(3).decode()}{m.group(4).decode()}"
+            for m in _CELL_REF.finditer(body):
+                if _too_far(m.group(1), m.group(2)):
+                    return (
+                        "file.sheet_too_large",
+                        f"{name}: {m.group(1).decode()}{m.group(2).decode()}",
+                    )
+        elif name == "xl/sharedStrings.xml":
+            strings = body.count(b"<si>") + body.count(b"<si ")
+            if strings > MAX_SHARED_STRINGS:
+                return "file.too_many_strings", f"{strings:,}"
     return None
 
 

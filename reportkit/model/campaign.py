@@ -256,10 +256,8 @@ class Campaign:
         `within` (a region code) settles names that several regions share (市中区, 鼓楼区).
         """
         text = text.strip()
-        try:
-            return self.registry.lookup(text, within=within), None
-        except LookupError as e:
-            error: LookupError = e
+        error: LookupError | None = None
+        # an office name (泰山区应急管理局) is the common case in a 填报单位 cell: try it first
         for line, suffix in self._agency_suffixes():
             if text.endswith(suffix) and len(text) > len(suffix):
                 try:
@@ -268,15 +266,22 @@ class Campaign:
                     # an office name that names a real but ambiguous region says more
                     if type(e).__name__ == "AmbiguousRegion":
                         error = e
-        raise error
+        try:
+            return self.registry.lookup(text, within=within), None
+        except LookupError as e:
+            raise (error or e) from None
 
-    def _agency_suffixes(self) -> list[tuple[str, str]]:
+    @cached_property
+    def _suffixes(self) -> list[tuple[str, str]]:
         out = [
             (line.id, name)
             for line in self.lines.values()
             for name in {*line.agency.values(), *line.agency_municipality.values(), *line.aliases}
         ]
         return sorted(out, key=lambda p: -len(p[1]))
+
+    def _agency_suffixes(self) -> list[tuple[str, str]]:
+        return self._suffixes
 
     def agency_name(self, region: Region, line: str) -> str:
         """The office that reports for `region` on `line`: 泰安市 × mem → 泰安市应急管理局."""

@@ -20,7 +20,7 @@ import functools
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 
@@ -66,29 +66,50 @@ def _describe(regions: Iterable[Region], registry: Registry | None) -> str:
 
 
 class UnknownRegion(KeyError):  # KeyError is a LookupError
-    """No unit matches ``query``; ``suggestions`` lists units with close names."""
+    """No unit matches ``query``; ``suggestions`` lists units with close names.
+
+    Suggestions may be given as a callable: they are then computed only when the message or
+    the list is asked for (a fuzzy search costs milliseconds; callers that only try a name
+    and move on should not pay for it).
+    """
 
     def __init__(
         self,
         query: str,
-        suggestions: Iterable[Region] = (),
+        suggestions: Iterable[Region] | Callable[[], Iterable[Region]] = (),
         *,
         registry: Registry | None = None,
         within: Region | None = None,
     ) -> None:
         self.query = query
-        self.suggestions: list[Region] = list(suggestions)
         self.within = within
+        self._registry = registry
+        self._pending = suggestions if callable(suggestions) else None
+        self._suggestions: list[Region] | None = (
+            None if callable(suggestions) else list(suggestions)
+        )
+        super().__init__(query)
+
+    @property
+    def suggestions(self) -> list[Region]:
+        if self._suggestions is None:
+            assert self._pending is not None
+            self._suggestions = list(self._pending())
+        return self._suggestions
+
+    @property
+    def message(self) -> str:
+        registry, within = self._registry, self.within
         if within is not None:
             head = MESSAGES["unknown_within"].format(
-                query=query, within=registry.full_name(within.code) if registry else within.name
+                query=self.query,
+                within=registry.full_name(within.code) if registry else within.name,
             )
         else:
-            head = MESSAGES["unknown"].format(query=query)
+            head = MESSAGES["unknown"].format(query=self.query)
         if self.suggestions:
             head += MESSAGES["suggest"].format(choices=_describe(self.suggestions, registry))
-        self.message = head
-        super().__init__(head)
+        return head
 
     def __str__(self) -> str:  # KeyError would show the repr
         return self.message
@@ -401,7 +422,7 @@ class Registry:
                 registry=self,
                 within=scope,
             )
-        raise UnknownRegion(query, self._suggest(query), registry=self, within=scope)
+        raise UnknownRegion(query, lambda: self._suggest(query), registry=self, within=scope)
 
     def _match_tiers(self, query: str) -> Iterator[list[Region]]:
         """Candidate lists in order of preference: whole-name tiers, then qualified names."""
