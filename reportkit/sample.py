@@ -58,8 +58,12 @@ def _mobile(rng: random.Random) -> str:
 
 
 def _deadline_day(campaign: Campaign, region: Region, milestone: str = "deploy") -> dt.date:
-    deadline = campaign.deadline(milestone, region)
-    return deadline.date if deadline else campaign.starts
+    """The unit's deadline, or (where the campaign sets none for it) its nearest superior's."""
+    for unit in (region, *campaign.registry.ancestors(region.code)):
+        deadline = campaign.deadline(milestone, unit)
+        if deadline is not None:
+            return deadline.date
+    return campaign.starts + dt.timedelta(days=30)
 
 
 def sample_header(

@@ -66,15 +66,27 @@ def test_national_and_anytime_have_no_deadline(campaign):
     assert campaign.deadline("cases", campaign.unit("泰安市")) is None
 
 
-def test_scoped_deadline_wins_over_default(source):
+def test_deadlines_apply_only_where_the_notices_set_them(campaign):
+    # Tai'an's notice sets its counties' dates, Shandong's its cities'; elsewhere none is known
+    assert campaign.deadline("deploy", campaign.unit("历下区")) is None
+    assert campaign.deadline("deploy", campaign.unit("石家庄市")) is None
+    assert campaign.deadline("deploy", campaign.unit("河北省")).date == D(2024, 4, 5)
+
+
+def test_most_specific_deadline_wins(source):
+    line = (
+        '{ level = "county", date = "2024-03-28", scope = "370900", source = "局函〔2024〕81号" },'
+    )
+    assert line in source
     extra = source.replace(
-        '  { level = "county", date = "2024-03-28", source = "局函〔2024〕81号" },',
-        '  { level = "county", date = "2024-03-28", source = "局函〔2024〕81号" },\n'
-        '  { level = "county", date = "2024-03-25", scope = "370900" },',
+        line,
+        line + '\n  { level = "county", date = "2024-03-25", scope = "370902" },'
+        '\n  { level = "county", date = "2024-03-20" },',
     )
     c = parse_campaign(extra)
     assert c.deadline("deploy", c.unit("泰山区")).date == D(2024, 3, 25)
-    assert c.deadline("deploy", c.unit("历下区")).date == D(2024, 3, 28)
+    assert c.deadline("deploy", c.unit("岱岳区")).date == D(2024, 3, 28)
+    assert c.deadline("deploy", c.unit("历下区")).date == D(2024, 3, 20)
 
 
 @pytest.mark.parametrize(

@@ -148,15 +148,22 @@ def test_feed_units_default_and_for_a_unit(campaign):
     assert len(feed_units(campaign, campaign.unit("全国"))) == 32
 
 
-def test_a_unit_without_a_listed_contact_says_so(campaign):
-    own = _by(build_feed(campaign, campaign.unit("历下区"), "mem"), "own")["deploy"]
-    assert own.contact is None and own.counterpart == "济南市应急管理局"
-    assert "未列出" in own.description and "济南市应急管理局" in own.description
+def test_a_unit_without_a_listed_contact_says_so():
+    text = resources.files("reportkit.campaigns").joinpath("tzzy-2024.toml").read_text("utf-8")
+    block = 'office = "泰安市应急管理局"\nname = "庄颂"'
+    assert block in text
+    # without 泰安市's mem contact, a county's own deadline names the office and says so
+    c = parse_campaign(
+        text.replace('unit = "370900"\nline = "mem"', 'unit = "370100"\nline = "mem"', 1)
+    )
+    own = _by(build_feed(c, c.unit("泰山区"), "mem"), "own")["deploy"]
+    assert own.contact is None and own.counterpart == "泰安市应急管理局"
+    assert "未列出" in own.description and "泰安市应急管理局" in own.description
 
 
 def test_subordinates_under_different_deadlines_get_one_entry_per_group():
     text = resources.files("reportkit.campaigns").joinpath("tzzy-2024.toml").read_text("utf-8")
-    anchor = '  { level = "county", date = "2024-03-28", source = "局函〔2024〕81号" },\n'
+    anchor = '  { level = "county", date = "2024-03-28", scope = "370900", source = "局函〔2024〕81号" },\n'
     assert anchor in text
     c = parse_campaign(
         text.replace(
@@ -166,6 +173,6 @@ def test_subordinates_under_different_deadlines_get_one_entry_per_group():
     feed = build_feed(c, c.unit("泰安市"), "mem")
     deploy = {e.id: e for e in feed.entries if e.kind == "receive" and e.key == "deploy"}
     assert {i: (e.date, e.count) for i, e in deploy.items()} == {
-        "tzzy-2024.370900.mem.deploy.receive-county-000000": (D(2024, 3, 28), 9),
+        "tzzy-2024.370900.mem.deploy.receive-county-370900": (D(2024, 3, 28), 9),
         "tzzy-2024.370900.mem.deploy.receive-county-370902": (D(2024, 3, 27), 1),
     }
