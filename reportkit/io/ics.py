@@ -27,16 +27,15 @@ Design:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event, vDuration, vText
 
+from reportkit.io.atomic import atomic_write
 from reportkit.messages import msg
 from reportkit.model.deadlines import Entry, Feed
 
@@ -213,16 +212,5 @@ def write_calendar(path: str | os.PathLike[str], feed: Feed) -> Written:
     if previous == data:
         return Written(path, "unchanged", events, ())
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".rk-", suffix=".ics.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a feed is published, a web server must read it
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, data)
     return Written(path, "written", events, changed)

@@ -13,10 +13,8 @@ import contextlib
 import datetime as dt
 import json
 import os
-import shutil
 import sqlite3
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from reportkit.io.atomic import atomic_write
 from reportkit.model.campaign import Form
 from reportkit.model.submission import Submission, Value
 from reportkit.rules.issues import Issue
@@ -288,17 +287,7 @@ class Ledger:
         if target.exists():
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-                shutil.copyfileobj(src, out, 1 << 20)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(target, source.read_bytes())
         return target
 
     def record(

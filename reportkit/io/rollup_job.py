@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from reportkit.io.atomic import atomic_write
 from reportkit.io.intake import Options, collect, read_many
 from reportkit.io.ledger import Ledger, Version, exclusive_lock
 from reportkit.messages import msg
@@ -327,9 +328,7 @@ def write_outputs(
     written.append(_write_workbook(campaign, result, base.with_suffix(".xlsx"), as_of))
     data = summary(campaign, result, as_of)
     data["outputs"] = [str(p) for p in [*written, base.with_suffix(".json")]]
-    _atomic_write(
-        base.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=2).encode()
-    )
+    atomic_write(base.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=2).encode())
     written.append(base.with_suffix(".json"))
     return written
 
@@ -342,20 +341,6 @@ def _sweep_temp_files(out_dir: Path, stem: str, age: float = 600.0) -> None:
         with contextlib.suppress(OSError):
             if tmp.stat().st_mtime < cutoff:
                 tmp.unlink()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _banner(result: RollupResult) -> str | None:

@@ -14,13 +14,11 @@ reuse it; it imports no file library.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import math
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from reportkit import __version__
+from reportkit.io.atomic import atomic_write
 from reportkit.model.campaign import Campaign, Cell, FieldDef, Form
 from reportkit.model.registry import Region
 
@@ -990,15 +989,4 @@ def write_form_workbook(
         extra_sheets=extra_sheets,
         extra_meta=extra_meta,
     )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write(path, data)
