@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -20,6 +21,24 @@ from reportkit.cli.base import (
 from reportkit.cli.rollup_cmd import ledger_location, ledger_option
 
 
+def _export(ledger, versions, folder: Path, tz) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    """Copy each version's archived bytes out of the ledger; never overwrite a file."""
+    from reportkit.io.atomic import atomic_write
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for v in versions:
+        when = dt.datetime.fromtimestamp(v.arrival, tz).strftime("%Y%m%d-%H%M%S")
+        target = folder / f"{when}-{v.sha256[:12]}-{Path(v.file).stem[:60]}{v.suffix}"
+        if not target.exists():
+            data = ledger.content(v.sha256)
+            if data is None:
+                continue
+            atomic_write(target, data)
+        out[v.id] = str(target)
+    return out
+
+
 @command(
     "history",
     "某单位报来的每一个版本（最新的在前）：收到时间、文件、内容哈希、是否有效、存档位置。",
@@ -27,6 +46,13 @@ from reportkit.cli.rollup_cmd import ledger_location, ledger_option
 @click.option("--unit", "unit_text", required=True, help="报送单位名称或代码，如 泰山区。")
 @click.option("--form", "form_id", default=None, help="只看这张表格。")
 @click.option("--milestone", default=None, help="只看这个报送节点。")
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="把每个版本的存档文件复制到这个目录（文件名前加收到时间和哈希前缀）。",
+)
 @ledger_option
 @campaign_option
 @json_option
@@ -34,6 +60,7 @@ def cmd(
     unit_text: str,
     form_id: str | None,
     milestone: str | None,
+    export_dir: str | None,
     ledger_path: str | None,
     campaign_file: str | None,
     as_json: bool,
@@ -48,6 +75,7 @@ def cmd(
             versions = ledger.versions(
                 campaign.id, form=form_id, milestone=milestone, unit=region.code
             )
+            exported = _export(ledger, versions, Path(export_dir), tz) if export_dir else {}
     except LedgerError as e:
         raise UserError(str(e)) from e
     rows = [
@@ -61,7 +89,8 @@ def cmd(
             "valid": v.valid,
             "errors": sum(i.severity == "error" for i in v.issues),
             "warnings": sum(i.severity == "warning" for i in v.issues),
-            "archived": v.archived,
+            "archived": f"{ledger_location(ledger_path)}#{v.sha256}",
+            "exported": exported.get(v.id),
         }
         for v in versions
     ]

@@ -1,6 +1,10 @@
 """The ledger: every file ever ingested, archived by content hash, in an embedded SQLite database.
 
-A resubmission is a new version; nothing is ever deleted. The database and the archive live on
+The archive is the `blobs` table: each distinct file content once, keyed by SHA-256, stored in
+the same transaction as the version that refers to it (so a version never points at a missing
+copy, and thousands of files cost one commit, not thousands of file creations and fsyncs).
+`reportkit history --export DIR` writes copies back out. A resubmission is a new version;
+nothing is ever deleted. The database and the archive live on
 local disk: SQLite's locking is unreliable on network shares (https://www.sqlite.org/faq.html#q5),
 so a ledger path on one is refused. One run at a time holds the ledger's lock file; another
 waits, then gives up with a clear message. Writes are transactions: a run killed at any moment
@@ -22,7 +26,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from reportkit.io.atomic import atomic_write
 from reportkit.model.campaign import Form
 from reportkit.model.submission import Submission, Value
 from reportkit.rules.issues import Issue
@@ -31,8 +34,9 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
-    archived TEXT NOT NULL,
-    first_seen TEXT NOT NULL
+    suffix TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    content BLOB NOT NULL  -- the file itself, byte for byte
 );
 CREATE TABLE IF NOT EXISTS versions (
     id INTEGER PRIMARY KEY,
@@ -214,7 +218,20 @@ class Version:
     issues: tuple[Issue, ...]
     values: dict[str, Value]
     header: dict[str, Value]
-    archived: str
+    suffix: str  # of the file as received; the bytes are in the ledger (Ledger.content)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One file to record: its bytes (archived), what reading it found, where it was seen."""
+
+    sub: Submission
+    data: bytes
+    suffix: str
+    size: int
+    mtime_ns: int
+    seen_as: str
+    declared: bool = True
 
 
 class Ledger:
@@ -222,7 +239,6 @@ class Ledger:
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
-        self.archive = path.parent / "archive"
         self.conn = conn
 
     @classmethod
@@ -263,82 +279,68 @@ class Ledger:
 
     # --- the re-run cache ----------------------------------------------------------------------
 
-    def seen(self, path: Path | str, size: int, mtime_ns: int) -> str | None:
-        """The content hash recorded for this exact path, size and modification time."""
-        row = self.conn.execute(
-            "SELECT sha256 FROM seen WHERE path = ? AND size = ? AND mtime_ns = ?",
-            (str(path), size, mtime_ns),
-        ).fetchone()
-        return row[0] if row else None
+    def seen_map(self) -> dict[str, tuple[int, int, str]]:
+        """Every path recorded before: path → (size, mtime_ns, sha256), in one query."""
+        return {r[0]: (r[1], r[2], r[3]) for r in self.conn.execute("SELECT * FROM seen")}
 
-    def known(self, campaign: str, sha256: str, milestone: str | None) -> bool:
-        """Was this content already checked, for its own milestone or for `milestone`?"""
-        row = self.conn.execute(
-            "SELECT 1 FROM versions WHERE campaign = ? AND sha256 = ?"
-            " AND (declared = 1 OR milestone IS ?)",
-            (campaign, sha256, milestone),
-        ).fetchone()
-        return row is not None
+    def known_shas(self, campaign: str, milestone: str | None) -> set[str]:
+        """Contents already checked, for their own milestone or for `milestone`."""
+        rows = self.conn.execute(
+            "SELECT sha256 FROM versions WHERE campaign = ? AND (declared = 1 OR milestone IS ?)",
+            (campaign, milestone),
+        )
+        return {r[0] for r in rows}
 
     # --- recording -------------------------------------------------------------------------------
 
-    def _archive(self, source: Path, sha256: str) -> Path:
-        target = self.archive / sha256[:2] / (sha256 + source.suffix.lower()[:8])
-        if target.exists():
-            return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, source.read_bytes())
-        return target
+    def record_many(self, campaign: str, items: list[Record]) -> int:
+        """Archive and record a batch of files in one transaction; return how many were new.
 
-    def record(
-        self,
-        campaign: str,
-        source: Path,
-        sub: Submission,
-        size: int,
-        mtime_ns: int,
-        declared: bool = True,
-        seen_as: str | None = None,
-    ) -> bool:
-        """Archive the file and record its version, once per content. True if it was new.
-
-        The archive copy is made before the row is committed, so a row never points at a
-        missing file; a crash between the two leaves only an unreferenced archive copy.
+        Content that was archived before is not stored again; its first arrival stays the
+        arrival of every later version with the same content.
         """
-        assert sub.sha256
-        archived = self._archive(source, sub.sha256)
         now = time.time()
+        new = 0
         with self.transaction() as c:
-            c.execute(
-                "INSERT OR IGNORE INTO blobs (sha256, size, archived, first_seen) VALUES (?,?,?,?)",
-                (sub.sha256, size, str(archived.relative_to(self.path.parent)), _iso(now)),
-            )
-            cur = c.execute(
-                "INSERT OR IGNORE INTO versions (campaign, sha256, form, milestone, line, unit,"
-                " file, arrival, ingested, valid, issues, value_json, header_json, declared)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    campaign,
-                    sub.sha256,
-                    sub.form,
-                    sub.milestone,
-                    sub.line,
-                    sub.unit_code,
-                    sub.file,
-                    self._arrival(c, campaign, sub, now),
-                    now,
-                    int(sub.valid),
-                    json.dumps([i.to_dict() for i in sub.issues], ensure_ascii=False),
-                    encode_values(sub.values),
-                    encode_values(sub.header),
-                    int(declared),
-                ),
-            )
-            c.execute(
-                "INSERT OR REPLACE INTO seen (path, size, mtime_ns, sha256) VALUES (?,?,?,?)",
-                (seen_as or str(source), size, mtime_ns, sub.sha256),
-            )
-            return cur.rowcount > 0
+            for it in items:
+                sub = it.sub
+                assert sub.sha256
+                if (
+                    c.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (sub.sha256,)).fetchone()
+                    is None
+                ):
+                    c.execute(
+                        "INSERT INTO blobs (sha256, size, suffix, first_seen, content)"
+                        " VALUES (?,?,?,?,?)",
+                        (sub.sha256, len(it.data), it.suffix, _iso(now), it.data),
+                    )
+                cur = c.execute(
+                    "INSERT OR IGNORE INTO versions (campaign, sha256, form, milestone, line, unit,"
+                    " file, arrival, ingested, valid, issues, value_json, header_json, declared)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        campaign,
+                        sub.sha256,
+                        sub.form,
+                        sub.milestone,
+                        sub.line,
+                        sub.unit_code,
+                        sub.file,
+                        self._arrival(c, campaign, sub, now),
+                        now,
+                        int(sub.valid),
+                        json.dumps([i.to_dict() for i in sub.issues], ensure_ascii=False),
+                        encode_values(sub.values),
+                        encode_values(sub.header),
+                        int(it.declared),
+                    ),
+                )
+                new += cur.rowcount > 0
+                c.execute(
+                    "INSERT OR REPLACE INTO seen (path, size, mtime_ns, sha256) VALUES (?,?,?,?)",
+                    (it.seen_as, it.size, it.mtime_ns, sub.sha256),
+                )
+        return new
 
     @staticmethod
     def _arrival(c: sqlite3.Connection, campaign: str, sub: Submission, now: float) -> float:
@@ -350,6 +352,11 @@ class Ledger:
         if row and row[0] is not None:
             return float(row[0])
         return sub.mtime if sub.mtime is not None else now
+
+    def content(self, sha256: str) -> bytes | None:
+        """The archived bytes of one file content."""
+        row = self.conn.execute("SELECT content FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
+        return bytes(row[0]) if row else None
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -375,7 +382,7 @@ class Ledger:
                 args.append(val)
         rows = self.conn.execute(
             "SELECT v.id, v.sha256, v.form, v.milestone, v.line, v.unit, v.file, v.arrival,"
-            " v.ingested, v.valid, v.issues, v.value_json, v.header_json, b.archived"
+            " v.ingested, v.valid, v.issues, v.value_json, v.header_json, b.suffix"
             " FROM versions v JOIN blobs b ON b.sha256 = v.sha256"
             f" WHERE {' AND '.join(where)} ORDER BY v.arrival DESC, v.id DESC",
             args,
@@ -395,7 +402,7 @@ class Ledger:
                 issues=tuple(Issue(**d) for d in json.loads(r[10])),
                 values=decode_values(r[11]),
                 header=decode_values(r[12]),
-                archived=str(self.path.parent / r[13]),
+                suffix=r[13],
             )
             for r in rows
         ]

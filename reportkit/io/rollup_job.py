@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import tempfile
@@ -23,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from reportkit.io.atomic import atomic_write
 from reportkit.io.intake import Options, collect, read_many
-from reportkit.io.ledger import Ledger, Version, exclusive_lock
+from reportkit.io.ledger import Ledger, Record, Version, exclusive_lock
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, Form
 from reportkit.model.registry import Region
@@ -176,6 +177,8 @@ def _ingest(
         for n in notes:
             issues.extend(n.issues)
         todo: list[Path] = []
+        seen = ledger.seen_map()
+        known = ledger.known_shas(campaign.id, milestone)
         for f in files:
             try:
                 st = f.stat()
@@ -185,9 +188,10 @@ def _ingest(
                 )
                 continue
             # a zip member is known by archive/member: its extracted path differs every run
-            sha = ledger.seen(display.get(f, str(f)), st.st_size, st.st_mtime_ns)
-            if sha and ledger.known(campaign.id, sha, milestone):
-                shas[display.get(f, str(f))] = sha
+            name = display.get(f, str(f))
+            prior = seen.get(name)
+            if prior and prior[:2] == (st.st_size, st.st_mtime_ns) and prior[2] in known:
+                shas[name] = prior[2]
                 continue
             todo.append(f)
         options = Options(
@@ -195,22 +199,23 @@ def _ingest(
         )
         if progress:
             progress(0, len(todo))
+        batch: list[Record] = []
         for done, (path, sub) in enumerate(read_many(todo, options, jobs), start=1):
             name = display.get(path, str(path))
             sub = _renamed(sub, name)
-            if sub.sha256 is None:  # vanished, still being written, or not a file we may read
-                issues.extend(sub.issues)
+            record = _record(path, sub, name, milestone) if sub.sha256 else None
+            if record is None:  # vanished, still being written, or not a file we may read
+                issues.extend(sub.issues or [_busy(name)])
             else:
-                st = path.stat()
-                declared = sub.milestone is not None
-                if sub.milestone is None and sub.form is not None:
-                    sub.milestone = milestone
-                ledger.record(
-                    campaign.id, path, sub, st.st_size, st.st_mtime_ns, declared, seen_as=name
-                )
-                shas[name] = sub.sha256
+                batch.append(record)
+                shas[name] = record.sub.sha256 or ""
+            if len(batch) >= BATCH:
+                ledger.record_many(campaign.id, batch)
+                batch = []
             if progress:
                 progress(done, len(todo))
+        if batch:
+            ledger.record_many(campaign.id, batch)
     ignored: list[Issue] = []
     for name, sha in sorted(shas.items()):
         versions = ledger.versions(campaign.id, sha256=sha)
@@ -263,6 +268,29 @@ def status_from_ledger(
             campaign, ledger, unit, form, milestone, line, ZoneInfo(campaign.timezone)
         )
     return rollup(campaign, unit, line, form, milestone, entries, as_of)
+
+
+BATCH = 256  # files recorded per ledger transaction
+
+
+def _record(path: Path, sub: Submission, name: str, milestone: str) -> Record | None:
+    """The ledger record of a file the worker read, or None if it changed since then."""
+    try:
+        st = path.stat()
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != sub.sha256:
+        return None  # rewritten while being read: taken next time
+    declared = sub.milestone is not None
+    if sub.milestone is None and sub.form is not None:
+        sub.milestone = milestone
+    suffix = Path(name).suffix.lower()[:8]
+    return Record(sub, data, suffix, st.st_size, st.st_mtime_ns, name, declared)
+
+
+def _busy(name: str) -> Issue:
+    return Issue("file.busy", "error", msg("file.busy"), file=name)
 
 
 def _renamed(sub: Submission, name: str) -> Submission:
@@ -318,19 +346,81 @@ def write_outputs(
     campaign: Campaign, result: RollupResult, out_dir: Path, as_of: dt.datetime
 ) -> list[Path]:
     """The unit's workbook (a valid submission one level up) and a JSON summary, and the same
-    for every intermediate level built on the way."""
+    for every intermediate level built on the way.
+
+    An output whose content has not changed since it was last written is left as it is (its
+    JSON carries a digest of the content), so a re-run after one county resubmits rewrites
+    only that county's city, province and national outputs.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    _sweep_temp_files(out_dir, output_name(result))
+    results = _flatten(result)
+    jobs: list[tuple[RollupResult, Path, dict[str, Any]]] = []
     written: list[Path] = []
-    for sub in result.built:
-        written += write_outputs(campaign, sub, out_dir, as_of)
-    base = out_dir / output_name(result)
-    written.append(_write_workbook(campaign, result, base.with_suffix(".xlsx"), as_of))
-    data = summary(campaign, result, as_of)
-    data["outputs"] = [str(p) for p in [*written, base.with_suffix(".json")]]
-    atomic_write(base.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=2).encode())
-    written.append(base.with_suffix(".json"))
+    for r in results:
+        base = out_dir / output_name(r)
+        _sweep_temp_files(out_dir, output_name(r))
+        data = summary(campaign, r, as_of)
+        data["digest"] = _digest(data)
+        data["outputs"] = [str(base.with_suffix(".xlsx")), str(base.with_suffix(".json"))]
+        written += [base.with_suffix(".xlsx"), base.with_suffix(".json")]
+        if not _unchanged(base, data["digest"]):
+            jobs.append((r, base, data))
+    for (_, base, data), book in zip(
+        jobs, _build_books(campaign, [j[0] for j in jobs], as_of), strict=True
+    ):
+        atomic_write(base.with_suffix(".xlsx"), book)
+        atomic_write(
+            base.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=2).encode()
+        )
     return written
+
+
+def _flatten(result: RollupResult) -> list[RollupResult]:
+    out: list[RollupResult] = []
+    for sub in result.built:
+        out += _flatten(sub)
+    return [*out, result]
+
+
+def _digest(data: dict[str, Any]) -> str:
+    # everything the workbook shows; as_of only by its date (the workbook's 填报时间)
+    content = {k: v for k, v in data.items() if k not in ("as_of", "outputs", "digest")}
+    content["filled_on"] = data["as_of"][:10]
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _unchanged(base: Path, digest: str) -> bool:
+    try:
+        old = json.loads(base.with_suffix(".json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return old.get("digest") == digest and base.with_suffix(".xlsx").is_file()
+
+
+_BUILD: list[tuple[Campaign, RollupResult, dt.datetime]] = []
+
+
+def _build_one(i: int) -> bytes:
+    campaign, result, as_of = _BUILD[i]
+    return _workbook_bytes(campaign, result, as_of)
+
+
+def _build_books(
+    campaign: Campaign, results: list[RollupResult], as_of: dt.datetime
+) -> list[bytes]:
+    """Workbook bytes for each result; on both cores where fork exists and it pays."""
+    import multiprocessing as mp
+
+    if len(results) < 16 or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return [_workbook_bytes(campaign, r, as_of) for r in results]
+    _BUILD[:] = [(campaign, r, as_of) for r in results]
+    try:
+        # fork: the children inherit the campaign and results; only indexes and bytes travel
+        with mp.get_context("fork").Pool(min(os.cpu_count() or 2, 4)) as pool:
+            return pool.map(_build_one, range(len(results)), chunksize=8)
+    finally:
+        _BUILD.clear()
 
 
 def _sweep_temp_files(out_dir: Path, stem: str, age: float = 600.0) -> None:
@@ -360,10 +450,8 @@ def _banner(result: RollupResult) -> str | None:
     return msg("rollup.incomplete_banner", detail="，".join(parts) or "部分单位未计入")
 
 
-def _write_workbook(
-    campaign: Campaign, result: RollupResult, path: Path, as_of: dt.datetime
-) -> Path:
-    from reportkit.io.xlsx_writer import write_form_workbook
+def _workbook_bytes(campaign: Campaign, result: RollupResult, as_of: dt.datetime) -> bytes:
+    from reportkit.io.xlsx_writer import build_workbook
 
     form = result.form
     contact = campaign.contact(result.unit, result.line)
@@ -375,8 +463,7 @@ def _write_workbook(
     if not form.is_table:
         values = _own_deploy(campaign, result.unit, form)
     extra_meta = {"rollup": "1", "complete": "1" if result.complete else "0"}
-    return write_form_workbook(
-        path,
+    return build_workbook(
         campaign,
         form,
         result.unit,

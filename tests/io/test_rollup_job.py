@@ -197,12 +197,13 @@ def test_resubmission_changes_totals_and_keeps_both_versions(capsys, tmp_path, c
     taishan = next(c for c in third["children"] if c["code"] == "370902")
     assert taishan["status"] == "on_time" and taishan["versions"] == 3
     with pytest.raises(SystemExit):
-        main(["history", "--unit", "泰山区", "--ledger", str(ledger), "--json"])
+        args = ["history", "--unit", "泰山区", "--ledger", str(ledger), "--json"]
+        main([*args, "--export", str(tmp_path / "copies")])
     hist = json.loads(capsys.readouterr().out)["versions"]
     assert [v["valid"] for v in hist] == [False, True, True]
-    assert all(Path(v["archived"]).exists() for v in hist)
-    assert Path(hist[0]["archived"]).read_bytes() == bad.read_bytes()
-    assert Path(hist[1]["archived"]).read_bytes() == path.read_bytes()
+    assert all(Path(v["exported"]).exists() for v in hist)
+    assert Path(hist[0]["exported"]).read_bytes() == bad.read_bytes()
+    assert Path(hist[1]["exported"]).read_bytes() == path.read_bytes()
 
 
 def test_status_as_of_and_missing_late_rejected(capsys, tmp_path, campaign):

@@ -1,0 +1,256 @@
+"""National-scale benchmark: every measurement side by side, in one run, on the same files.
+
+    python benchmarks/run.py                 # all county-level units, both forms (~5,700 files)
+    python benchmarks/run.py --limit 50      # a smoke run (CI)
+    python benchmarks/run.py --record        # also rewrite benchmarks/RESULTS.md
+
+(a) unzip every file and read its sheet XML (the floor); (b) a plain pandas + openpyxl loop
+reading the same cells; (c) `reportkit validate` over all files; (d) `reportkit rollup` from
+the county files up to the national level, every level's workbook written (both forms); (e) the
+same roll-up again after one file changed; (f) `reportkit --help`; (g) peak memory of the
+roll-up for 1,000 files and for all of them. Ratios are printed, not just seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+FORMS = ("samr-stats", "mem-stats")
+
+
+def reportkit(
+    *args: str, env: dict | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "reportkit", *args]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if check and r.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed ({r.returncode}):\n{r.stderr[-2000:]}")
+    return r
+
+
+def timed(fn) -> float:  # type: ignore[no-untyped-def]
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def floor(files: list[Path]) -> None:
+    for f in files:
+        with zipfile.ZipFile(f) as z:
+            for name in z.namelist():
+                if name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml":
+                    z.read(name)
+
+
+def pandas_loop(files: list[Path]) -> None:
+    """What a clerk's script would do: read each workbook's table with pandas (openpyxl) and
+    pick the cells of the form by position."""
+    import pandas as pd
+
+    from reportkit.io.xlsx_writer import layout
+    from reportkit.model.campaign import default_campaign
+
+    campaign = default_campaign()
+    lays = {f: layout(campaign, campaign.forms[f]) for f in FORMS}
+    totals: dict[str, float] = {}
+    for f in files:
+        form = "mem-stats" if "-mem-stats-" in f.name else "samr-stats"
+        df = pd.read_excel(f, sheet_name="统计表", header=None, engine="openpyxl")
+        for key, (r, c) in lays[form].cells.items():
+            v = df.iat[r, c] if r < df.shape[0] and c < df.shape[1] else None
+            if isinstance(v, (int, float)) and v == v:
+                totals[key] = totals.get(key, 0) + v
+
+
+def peak_kib(args: list[str], env: dict) -> int:
+    """Peak resident memory (KiB) of a reportkit run and its worker processes."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([sys.executable, "-m", "reportkit", *args], capture_output=True, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(after, before)
+
+
+def rollup_all(inbox: Path, out: Path, ledger: Path, env: dict) -> list[dict]:
+    results = []
+    for form in FORMS:
+        r = reportkit("rollup", str(inbox), "--unit", "全国", "--form", form, "--milestone", "final",
+                      "-o", str(out), "--ledger", str(ledger), "--as-of", "2024-11-20", "--json", env=env)  # fmt: skip
+        results.append(json.loads(r.stdout))
+    return results
+
+
+def main() -> None:
+    from benchmarks.dataset import build
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--limit", type=int, default=None, help="only the first N county-level units")
+    ap.add_argument("--record", action="store_true", help="write benchmarks/RESULTS.md")
+    ap.add_argument("--skip-pandas", action="store_true", help="leave out (b), the slow baseline")
+    a = ap.parse_args()
+
+    data = build(limit=a.limit)
+    files = sorted(data.rglob("*.xlsx"))
+    n = len(files)
+    work = Path(tempfile.mkdtemp(prefix="rk-bench-"))
+    env = {**os.environ, "REPORTKIT_HOME": str(work / "home")}
+    res: dict[str, float] = {}
+    try:
+        floor(files[:50])  # warm the page cache: every measurement reads files from memory
+        res["a"] = timed(lambda: floor(files))
+        res["c"] = timed(lambda: reportkit("validate", str(data), "--json", env=env))
+        ledger = work / "ledger.sqlite"
+        out = work / "out"
+        summaries: list[dict] = []
+        res["d"] = timed(lambda: summaries.extend(rollup_all(data, out, ledger, env)))
+        outputs = len(list(out.glob("*.xlsx")))
+        # one county resubmits: a new version of one file
+        changed = files[len(files) // 2]
+        backup = work / "backup.xlsx"
+        shutil.copy(changed, backup)
+        _touch_one(changed)
+        try:
+            res["e"] = timed(lambda: rollup_all(data, out, ledger, env))
+        finally:
+            shutil.copy(backup, changed)
+            os.utime(changed, (backup.stat().st_mtime, backup.stat().st_mtime))
+        helps = []
+        for _ in range(10):
+            helps.append(
+                timed(
+                    lambda: subprocess.run(
+                        [sys.executable, "-m", "reportkit", "--help"], capture_output=True
+                    )
+                )
+            )
+        res["f"] = statistics.median(helps)
+        res["f_python"] = statistics.median(
+            timed(lambda: subprocess.run([sys.executable, "-c", "pass"], capture_output=True))
+            for _ in range(10)
+        )
+        small = work / "small"
+        for f in files[: min(1000, n)]:
+            dest = small / f.parent.name / f.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, dest)
+        mem_small = _peak(["rollup", str(small), "--unit", "全国", "--form", "mem-stats", "--milestone", "final",
+                           "-o", str(work / "o1"), "--ledger", str(work / "m1.sqlite")], env)  # fmt: skip
+        mem_all = _peak(["rollup", str(data), "--unit", "全国", "--form", "mem-stats", "--milestone", "final",
+                         "-o", str(work / "o2"), "--ledger", str(work / "m2.sqlite")], env)  # fmt: skip
+        res["g_small"], res["g_all"] = mem_small, mem_all
+        if not a.skip_pandas:
+            res["b"] = timed(lambda: pandas_loop(files))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report = _report(res, n, outputs, min(1000, n), summaries)
+    print(report)
+    if a.record:
+        (ROOT / "benchmarks" / "RESULTS.md").write_text(report, encoding="utf-8")
+
+
+def _peak(args: list[str], env: dict) -> float:
+    """Peak RSS in MiB of the whole run: the parent and its worker processes (GNU time)."""
+    time_bin = shutil.which("time") or "/usr/bin/time"
+    if os.path.exists(time_bin):
+        r = subprocess.run([time_bin, "-f", "%M", sys.executable, "-m", "reportkit", *args],
+                           capture_output=True, text=True, env=env)  # fmt: skip
+        return int(r.stderr.strip().splitlines()[-1]) / 1024
+    return float("nan")
+
+
+def _touch_one(path: Path) -> None:
+    """Rewrite one county's workbook with one figure changed, as a resubmission would."""
+    import datetime as dt
+
+    from reportkit.io.xlsx_writer import write_form_workbook
+    from reportkit.model.campaign import default_campaign
+    from reportkit.sample import sample_header, sample_values
+
+    campaign = default_campaign()
+    code = path.name.split("-")[0]
+    form_id = "mem-stats" if "-mem-stats-" in path.name else "samr-stats"
+    line = "mem" if form_id == "mem-stats" else "samr"
+    unit = campaign.registry.get(code)
+    values = sample_values(campaign, campaign.forms[form_id], unit, line, "final", 1)
+    key = "training.exposed_cases" if form_id == "mem-stats" else "joint_enforcement"
+    values[key] = int(values[key]) + 1
+    header = sample_header(campaign, unit, line, "final", 1)
+    write_form_workbook(
+        path,
+        campaign,
+        campaign.forms[form_id],
+        unit,
+        line,
+        milestone="final",
+        values=values,
+        header=header,
+    )
+    t = dt.datetime(2024, 10, 31, 9, 0).timestamp()
+    os.utime(path, (t, t))
+
+
+def _report(res: dict[str, float], n: int, outputs: int, small: int, summaries: list[dict]) -> str:
+    a = res["a"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured by `python benchmarks/run.py{' --record' if True else ''}` in one run on "
+        f"{time.strftime('%Y-%m-%d')}: {n} county workbooks (every county-level unit, both statistics forms).",
+        "",
+        f"Machine: {platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs ({_cpu()}).",
+        "",
+        "| measurement | seconds | ratio | target |",
+        "|---|---:|---:|---|",
+        f"| (a) unzip every file and read its sheet XML (the floor) | {a:.2f} | 1.0× (a) | — |",
+    ]
+    if "b" in res:
+        lines.append(
+            f"| (b) pandas + openpyxl loop over the same cells | {res['b']:.2f} | {res['b'] / a:.1f}× (a) | — |"
+        )
+    c, d, e = res["c"], res["d"], res["e"]
+    vs_b = lambda x: f", (b) is {res['b'] / x:.1f}× slower" if "b" in res else ""  # noqa: E731
+    lines += [
+        f"| (c) `reportkit validate`, all files | {c:.2f} | {c / a:.1f}× (a){vs_b(c)} | ≤ 2× (a), ≥ 15× faster than (b) |",
+        f"| (d) `reportkit rollup` county → national, both forms, {outputs} workbooks written | {d:.2f} | {d / a:.1f}× (a){vs_b(d)} | ≤ 4× (a), ≥ 15× faster than (b) |",
+        f"| (e) the same roll-up after one file changed | {e:.2f} | {e / d * 100:.0f}% of (d) | ≤ 10% of (d) |",
+        f"| (f) `reportkit --help` (median of 10) | {res['f']:.3f} | bare `python -c pass`: {res['f_python']:.3f} | < 0.15 s |",
+        f"| (g) peak memory, roll-up of {small} files | {res['g_small']:.0f} MiB | — | — |",
+        f"| (g) peak memory, roll-up of all {n} files | {res['g_all']:.0f} MiB | +{(res['g_all'] / res['g_small'] - 1) * 100:.0f}% | ≤ +20% |",
+        "",
+    ]
+    if summaries:
+        nat = summaries[-1]
+        lines.append(
+            f"National mem-stats roll-up: {sum(nat['counts'].values())} provinces, counts {nat['counts']}; "
+            f"training institutions in scope {nat['totals'].get('training.in_scope')}."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
