@@ -353,6 +353,24 @@ class Ledger:
             return float(row[0])
         return sub.mtime if sub.mtime is not None else now
 
+    def placement(self, campaign: str) -> dict[str, list[tuple[Any, ...]]]:
+        """sha256 → [(form, milestone, unit, line, declared)] for every version, in one query
+        (what a roll-up needs to sort an inbox's files without decoding their figures)."""
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        rows = self.conn.execute(
+            "SELECT sha256, form, milestone, unit, line, declared, id FROM versions WHERE campaign = ?",
+            (campaign,),
+        )
+        for r in rows:
+            out.setdefault(r[0], []).append(r[1:])
+        return out
+
+    def issues_of(self, version_id: int) -> list[Issue]:
+        row = self.conn.execute(
+            "SELECT issues FROM versions WHERE id = ?", (version_id,)
+        ).fetchone()
+        return [Issue(**d) for d in json.loads(row[0])] if row else []
+
     def content(self, sha256: str) -> bytes | None:
         """The archived bytes of one file content."""
         row = self.conn.execute("SELECT content FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()

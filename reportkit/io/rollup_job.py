@@ -217,27 +217,28 @@ def _ingest(
         if batch:
             ledger.record_many(campaign.id, batch)
     ignored: list[Issue] = []
+    placement = ledger.placement(campaign.id)
     for name, sha in sorted(shas.items()):
-        versions = ledger.versions(campaign.id, sha256=sha)
-        v = next(
-            (x for x in versions if x.milestone == milestone), versions[0] if versions else None
-        )
-        if v is None:
+        rows = placement.get(sha)
+        if not rows:
             continue
-        if v.form is None or v.unit is None:
-            issues.extend(i.at(file=name) for i in v.issues if i.severity == "error")
-        elif v.form != form.id:
-            ignored.append(_note(name, "rollup.other_form", form=campaign.forms[v.form].name))
-        elif v.milestone != milestone:
+        v_form, v_milestone, v_unit, v_line, _, v_id = next(
+            (r for r in rows if r[1] == milestone), rows[0]
+        )
+        if v_form is None or v_unit is None:
+            issues.extend(i.at(file=name) for i in ledger.issues_of(v_id) if i.severity == "error")
+        elif v_form != form.id:
+            ignored.append(_note(name, "rollup.other_form", form=campaign.forms[v_form].name))
+        elif v_milestone != milestone:
             ignored.append(
                 _note(
-                    name, "rollup.other_milestone", milestone=campaign.milestones[v.milestone].name
+                    name, "rollup.other_milestone", milestone=campaign.milestones[v_milestone].name
                 )
             )
-        elif v.line and v.line != line:
-            ignored.append(_note(name, "rollup.other_line", line=campaign.lines[v.line].name))
-        elif not campaign.registry.is_descendant(v.unit, unit.code):
-            r = campaign.registry.get(v.unit)
+        elif v_line and v_line != line:
+            ignored.append(_note(name, "rollup.other_line", line=campaign.lines[v_line].name))
+        elif not campaign.registry.is_descendant(v_unit, unit.code):
+            r = campaign.registry.get(v_unit)
             issues.append(
                 Issue(
                     "rollup.not_below",
@@ -353,12 +354,12 @@ def write_outputs(
     only that county's city, province and national outputs.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    _sweep_temp_files(out_dir)
     results = _flatten(result)
     jobs: list[tuple[RollupResult, Path, dict[str, Any]]] = []
     written: list[Path] = []
     for r in results:
         base = out_dir / output_name(r)
-        _sweep_temp_files(out_dir, output_name(r))
         data = summary(campaign, r, as_of)
         data["digest"] = _digest(data)
         data["outputs"] = [str(base.with_suffix(".xlsx")), str(base.with_suffix(".json"))]
@@ -423,14 +424,16 @@ def _build_books(
         _BUILD.clear()
 
 
-def _sweep_temp_files(out_dir: Path, stem: str, age: float = 600.0) -> None:
-    """Remove temporary files an interrupted run left beside our outputs (not fresh ones:
+def _sweep_temp_files(out_dir: Path, age: float = 600.0) -> None:
+    """Remove temporary files an interrupted run left beside the outputs (not fresh ones:
     another run may be writing them right now)."""
     cutoff = time.time() - age
-    for tmp in out_dir.glob(f".{stem[:40]}*.tmp"):
-        with contextlib.suppress(OSError):
-            if tmp.stat().st_mtime < cutoff:
-                tmp.unlink()
+    with os.scandir(out_dir) as it:
+        for entry in it:
+            if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    if entry.stat().st_mtime < cutoff:
+                        os.unlink(entry.path)
 
 
 def _banner(result: RollupResult) -> str | None:
