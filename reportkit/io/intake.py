@@ -202,18 +202,33 @@ def _worker_main(conn: Any, options: Options) -> None:
         conn.send(result)
 
 
+PIPELINE = 8  # tasks queued in each worker, so it never waits for the parent between files
+
+
 class _Worker:
+    """One isolated worker process and the tasks sent to it, oldest first.
+
+    The worker answers in order, so when it dies or overruns, the oldest outstanding task is
+    the file that did it; the others are given to a fresh worker.
+    """
+
     def __init__(self, ctx: Any, options: Options) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker_main, args=(child, options), daemon=True)
         self.proc.start()
         child.close()
-        self.task: Path | None = None
-        self.started = 0.0
+        self.tasks: deque[Path] = deque()
+        self.started = 0.0  # when the oldest outstanding task became the one being read
 
     def send(self, task: Path) -> None:
-        self.task, self.started = task, time.monotonic()
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append(task)
         self.conn.send(str(task))
+
+    def done(self) -> Path:
+        self.started = time.monotonic()
+        return self.tasks.popleft()
 
     def stop(self) -> None:
         with contextlib.suppress(OSError, BrokenPipeError):
@@ -225,7 +240,8 @@ class _Worker:
         self.conn.close()
 
     def kill(self) -> None:
-        self.proc.kill()
+        if self.proc.is_alive():
+            self.proc.kill()
         self.proc.join()
         self.conn.close()
 
@@ -246,47 +262,46 @@ def read_many(
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
     ctx = _context()
     queue = deque(files)
-    idle: list[_Worker] = []
-    busy: list[_Worker] = []
-    try:
-        for _ in range(jobs):
-            w = _Worker(ctx, options)
+    workers = [_Worker(ctx, options) for _ in range(jobs)]
+
+    def feed(w: _Worker) -> None:
+        while queue and len(w.tasks) < PIPELINE:
             w.send(queue.popleft())
-            busy.append(w)
-        while busy:
-            now = time.monotonic()
-            timeout = max(0.0, min(w.started + options.timeout for w in busy) - now)
+
+    try:
+        for w in workers:
+            feed(w)
+        while any(w.tasks for w in workers):
+            busy = [w for w in workers if w.tasks]
+            timeout = max(0.0, min(w.started + options.timeout for w in busy) - time.monotonic())
             ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
-            for w in list(busy):
-                result: Submission | None = None
-                replace = False
-                if w.conn in ready or w.conn.poll():
+            for i, w in enumerate(workers):
+                if not w.tasks:
+                    continue
+                failure: tuple[str, dict[str, Any]] | None = None
+                while w.tasks and w.conn.poll():
                     try:
                         result = w.conn.recv()
                     except (EOFError, OSError):
-                        result, replace = _note(w.task, "file.crashed", ERROR), True
-                elif w.proc.sentinel in ready:
-                    result, replace = _note(w.task, "file.crashed", ERROR), True
-                elif time.monotonic() - w.started > options.timeout:
+                        failure = ("file.crashed", {})
+                        break
+                    yield w.done(), result
+                if failure is None and w.tasks:
+                    if w.proc.sentinel in ready or not w.proc.is_alive():
+                        failure = ("file.crashed", {})
+                    elif time.monotonic() - w.started > options.timeout:
+                        failure = ("file.timeout", {"seconds": int(options.timeout)})
+                if failure is not None:
+                    culprit = w.done()
+                    queue.extendleft(reversed(w.tasks))  # the rest go to a fresh worker
+                    w.tasks.clear()
                     w.kill()
-                    result = _note(w.task, "file.timeout", ERROR, seconds=int(options.timeout))
-                    replace = True
-                if result is None:
-                    continue
-                busy.remove(w)
-                task = w.task
-                if replace:
-                    if w.proc.is_alive():
-                        w.kill()
-                    if queue:
-                        w = _Worker(ctx, options)
-                if queue and (not replace or w.task is None):
-                    w.send(queue.popleft())
-                    busy.append(w)
-                elif not replace:
-                    idle.append(w)
-                yield task, result
+                    yield culprit, _note(culprit, failure[0], ERROR, **failure[1])
+                    w = workers[i] = _Worker(ctx, options)
+                feed(w)
     finally:
-        for w in idle + busy:
-            if w.proc.is_alive():
-                w.stop() if w in idle else w.kill()
+        for w in workers:
+            if w.tasks:
+                w.kill()
+            else:
+                w.stop()

@@ -26,9 +26,25 @@ MAX_RATIO = 400  # uncompressed / compressed for one part; XML of real workbooks
 MAX_CELL_ROW = 100_000
 MAX_CELL_COL = 1_000
 MAX_SHARED_STRINGS = 500_000
-HEAD_BYTES = 64 * 1024  # how much of an XML part is decompressed to look for DTDs and dimensions
+HEAD_BYTES = 4096  # how much of an XML part is decompressed to look for DTDs and dimensions
+SST_COUNT_FROM = 1 << 20  # shared-strings parts larger than this are counted in full
 
 SPREADSHEET_KINDS = ("xlsx", "xlsm", "xls", "ods")
+# The XML parts a spreadsheet parser (python-calamine, our names reader) actually parses; the
+# others (themes, document properties, drawings) are only checked for lying sizes.
+PARSED_PARTS = frozenset(
+    {
+        "[Content_Types].xml",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/sharedStrings.xml",
+        "xl/styles.xml",
+        "content.xml",
+        "styles.xml",
+        "META-INF/manifest.xml",
+    }
+)
+PARSED_PREFIXES = ("xl/worksheets/",)
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
@@ -187,20 +203,30 @@ def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> byte
 def _check_parts(
     zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: str
 ) -> tuple[str, str] | None:
-    """Decompress every part once, at most its declared size (already capped), and look.
+    """Look at each part without decompressing more than needed.
 
-    Catches a lying size header (zipfile stops at the declared size and the CRC then fails),
-    a DTD (entity expansion, external entities), cells beyond the sheet limits (python-calamine
-    aborts the whole process on a cell at XFD1048576) and millions of shared strings.
+    - the head of every XML part: a DTD (entity expansion, external entities) and, for a sheet,
+      its declared dimension (python-calamine aborts the whole process on a cell at XFD1048576;
+      a sheet that hides a far cell behind a false dimension is caught by the worker isolation);
+    - a part that claims to be smaller than its compressed data is decompressed in full, at
+      most its declared size: a lying size header shows as more data or a failed CRC;
+    - a large shared-strings part is counted (millions of strings).
     """
     for info in infos:
         name = info.filename
-        is_xml = name.endswith((".xml", ".rels", ".vml"))
+        is_xml = name in PARSED_PARTS or name.startswith(PARSED_PREFIXES)
+        liar = info.compress_size > info.file_size + 64
+        count_strings = name == "xl/sharedStrings.xml" and info.file_size > SST_COUNT_FROM
+        if not (is_xml or liar):
+            continue
         try:
             with zf.open(info) as f:
-                body = f.read(info.file_size + 1)
-                if f.read(1):
-                    return "file.zip_size_lie", name
+                if liar or count_strings:
+                    body = f.read(info.file_size + 1)
+                    if f.read(1):
+                        return "file.zip_size_lie", name
+                else:
+                    body = f.read(HEAD_BYTES)
         except zipfile.BadZipFile as e:
             return ("file.zip_size_lie" if "CRC" in str(e) else "file.corrupt_zip"), name
         except Exception:
@@ -219,7 +245,7 @@ def _check_parts(
                         "file.sheet_too_large",
                         f"{name}: {m.group(1).decode()}{m.group(2).decode()}",
                     )
-        elif name == "xl/sharedStrings.xml":
+        if count_strings:
             strings = body.count(b"<si>") + body.count(b"<si ")
             if strings > MAX_SHARED_STRINGS:
                 return "file.too_many_strings", f"{strings:,}"

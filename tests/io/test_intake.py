@@ -45,3 +45,19 @@ def test_symlinks_out_of_the_inbox_are_not_followed(tmp_path):
     (inbox / "link.xlsx").symlink_to(outside)
     files, _ = collect([inbox])
     assert files == []
+
+
+def test_a_file_that_overruns_its_time_is_stopped(tmp_path):
+    # a time limit far below what reading takes: every file is stopped and reported, and the
+    # run still ends with one result per file
+    files = []
+    for n in range(3):
+        f = tmp_path / f"{n}.xlsx"
+        shutil.copy(HOSTILE / "far-cell.xlsx", f)
+        files.append(f)
+    results = dict(read_many(files, Options(timeout=0.000001), jobs=1))
+    assert sorted(results) == sorted(files)
+    assert {i.code for sub in results.values() for i in sub.issues} <= {
+        "file.timeout",
+        "file.sheet_too_large",
+    }
