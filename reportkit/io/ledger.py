@@ -200,7 +200,9 @@ def decode_values(text: str) -> dict[str, Value]:
                 return dt.date.fromisoformat(v["t"])
         return v
 
-    return {k: dec(v) for k, v in json.loads(text).items()}
+    # keys are interned: thousands of versions share the same few dozen cell names, and a
+    # national roll-up holds them all at once
+    return {sys.intern(k): dec(v) for k, v in json.loads(text).items()}
 
 
 @dataclass(frozen=True)
