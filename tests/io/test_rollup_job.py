@@ -343,3 +343,30 @@ def test_killed_mid_run_leaves_previous_outputs_and_ledger_intact(capsys, tmp_pa
     _rc, last = rollup(capsys, inbox, "泰安市", out, ledger, "2024-11-02")
     assert last["totals"] == json.loads(new["370900-mem-stats-final.json"])["totals"]
     assert last["counts"]["on_time"] == 10
+
+
+def test_four_rollups_at_once_wait_their_turn(tmp_path, campaign):
+    import sqlite3
+    import subprocess
+    import sys
+
+    inbox, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
+    for county in campaign.children(campaign.unit("泰安市")):
+        submit(campaign, inbox, county.code, values(), "2024-10-30T10:00")
+    cmd = [sys.executable, "-m", "reportkit", "rollup", str(inbox), "--unit", "泰安市", "--form",
+           "mem-stats", "--milestone", "final", "--ledger", str(ledger), "--as-of", "2024-11-02",
+           "--json", "--wait", "120"]  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            [*cmd, "-o", str(tmp_path / f"out{i}")], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for i in range(4)
+    ]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [r[1].decode()[-500:] for r in results]
+    totals = {json.dumps(json.loads(out)["totals"], sort_keys=True) for out, _ in results}
+    assert len(totals) == 1
+    with sqlite3.connect(ledger) as db:
+        assert db.execute("SELECT COUNT(*) FROM versions").fetchone() == (10,)
+        assert db.execute("SELECT COUNT(*) FROM blobs").fetchone() == (10,)
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
