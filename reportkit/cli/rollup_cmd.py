@@ -152,6 +152,13 @@ class Progress:
     show_default=True,
     help="台账被另一次汇总占用时最多等待的秒数。",
 )
+@click.option(
+    "--settle",
+    type=float,
+    default=2.0,
+    show_default=True,
+    help="修改时间距今不到这么多秒的文件视为正在写入，本次跳过、下次再读。",
+)
 @json_option
 def cmd(
     inbox: tuple[str, ...],
@@ -165,6 +172,7 @@ def cmd(
     campaign_file: str | None,
     jobs: int | None,
     wait: float,
+    settle: float,
     as_json: bool,
 ) -> None:
     from reportkit.io.ledger import LedgerError
@@ -190,6 +198,7 @@ def cmd(
             campaign_file=campaign_file,
             jobs=jobs,
             wait=wait,
+            settle=settle,
             progress=None if as_json else Progress(),
         )
     except LedgerError as e:

@@ -69,7 +69,7 @@ def expanded(
                 sub = Submission(file=str(f))
                 sub.issues.append(
                     Issue(
-                        "file.corrupt_zip", "error", msg("file.corrupt_zip", detail=e), file=str(f)
+                        "file.bad_archive", "error", msg("file.bad_archive", detail=e), file=str(f)
                     )
                 )
                 notes.append(sub)
@@ -93,7 +93,7 @@ def _unzip(archive: Path, target: Path, tz: ZoneInfo) -> list[tuple[Path, str]]:
             raise ValueError(f"{len(infos)} entries")
         for n, info in enumerate(infos):
             name = _member_name(info)
-            base = Path(name).name
+            base = _short_name(Path(name).name)
             if (
                 not base
                 or is_lock_file(Path(base))
@@ -116,6 +116,16 @@ def _unzip(archive: Path, target: Path, tz: ZoneInfo) -> list[tuple[Path, str]]:
             os.utime(dest, (stamp, stamp))
             out.append((dest, name))
     return out
+
+
+def _short_name(name: str, limit: int = 150) -> str:
+    """A member's base name cut to fit file systems (255 bytes), its extension kept."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    while len((stem + dot + ext).encode()) > limit and stem:
+        stem = stem[:-1]
+    return stem + dot + ext
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -142,14 +152,29 @@ def run_rollup(
     campaign_file: str | None = None,
     jobs: int | None = None,
     wait: float = 60.0,
+    settle: float = 2.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> JobResult:
-    """The whole roll-up of `unit` for `form` × `milestone` × `line` from `inbox`."""
+    """The whole roll-up of `unit` for `form` × `milestone` × `line` from `inbox`.
+
+    A file modified less than `settle` seconds ago may still be being copied in: it is left
+    for the next run (file.busy), never half-read or recorded.
+    """
     tz = ZoneInfo(campaign.timezone)
     as_of = as_of or dt.datetime.now(tz)
     with exclusive_lock(Path(str(ledger_path) + ".lock"), wait), Ledger.open(ledger_path) as ledger:
         issues, ignored, ingested, reused = _ingest(
-            campaign, ledger, inbox, unit, form, milestone, line, campaign_file, jobs, progress
+            campaign,
+            ledger,
+            inbox,
+            unit,
+            form,
+            milestone,
+            line,
+            campaign_file,
+            jobs,
+            progress,
+            settle,
         )
         entries = _entries(campaign, ledger, unit, form, milestone, line, tz)
         result = rollup(campaign, unit, line, form, milestone, entries, as_of)
@@ -168,6 +193,7 @@ def _ingest(
     campaign_file: str | None,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
+    settle: float = 0.0,
 ) -> tuple[list[Issue], list[Issue], int, int]:
     """Record every new file of the inbox; return the problems no subordinate can be
     blamed for, the files that belong to another roll-up, and how many were parsed/reused."""
@@ -189,6 +215,9 @@ def _ingest(
                 continue
             # a zip member is known by archive/member: its extracted path differs every run
             name = display.get(f, str(f))
+            if f not in display and time.time() - st.st_mtime < settle:
+                issues.append(_busy(name))
+                continue
             prior = seen.get(name)
             if prior and prior[:2] == (st.st_size, st.st_mtime_ns) and prior[2] in known:
                 shas[name] = prior[2]

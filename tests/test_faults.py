@@ -1,0 +1,297 @@
+"""Faults and load: files still being copied in, outputs that cannot be written, odd paths,
+big inboxes and thousands of corrupted workbooks. Nothing recorded is lost, nothing
+half-written is left, every other file is still processed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import io
+import json
+import os
+import random
+import shutil
+import subprocess
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from reportkit.cli import main
+from reportkit.io.intake import Options, read_many
+from reportkit.io.xlsx_writer import workbook_filename, write_form_workbook
+from reportkit.messages import MESSAGES
+from reportkit.sample import sample_header, sample_values
+
+
+def _stamp(path: Path, when: str = "2024-10-30T10:00:00+08:00") -> None:
+    t = dt.datetime.fromisoformat(when).timestamp()
+    os.utime(path, (t, t))
+
+
+def _county_files(
+    campaign, folder: Path, city: str = "泰安市", form_id: str = "mem-stats"
+) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    form = campaign.forms[form_id]
+    line = form.line
+    out = []
+    for unit in campaign.children(campaign.unit(city)):
+        path = folder / workbook_filename(campaign, form, unit, line, "final")
+        write_form_workbook(
+            path,
+            campaign,
+            form,
+            unit,
+            line,
+            milestone="final",
+            values=sample_values(campaign, form, unit, line, "final", 5),
+            header=sample_header(campaign, unit, line, "final", 5),
+        )
+        _stamp(path)
+        out.append(path)
+    return out
+
+
+def _rollup(capsys, inbox: Path, out: Path, ledger: Path, *extra: str) -> tuple[int, dict, str]:
+    args = ["rollup", str(inbox), "--unit", "泰安市", "--form", "mem-stats", "--milestone", "final",
+            "-o", str(out), "--ledger", str(ledger), "--as-of", "2024-11-02", *extra]  # fmt: skip
+    with pytest.raises(SystemExit) as e:
+        main([*args, "--json"])
+    captured = capsys.readouterr()
+    data = json.loads(captured.out) if captured.out.strip() else {}
+    return e.value.code, data, captured.err
+
+
+def test_a_file_still_being_copied_in_is_left_for_the_next_run(capsys, tmp_path, campaign):
+    inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
+    files = _county_files(campaign, inbox)
+    source = files[0].read_bytes()
+    target = files[0]
+    target.write_bytes(source[:1000])  # the copy has only just begun
+    stop = threading.Event()
+
+    def copy_slowly() -> None:
+        with target.open("ab") as f:
+            for i in range(1000, len(source), 500):
+                if stop.is_set():
+                    return
+                f.write(source[i : i + 500])
+                f.flush()
+                time.sleep(0.05)
+
+    writer = threading.Thread(target=copy_slowly)
+    writer.start()
+    try:
+        rc, data, _ = _rollup(capsys, inbox, out, ledger)
+    finally:
+        stop.set()
+        writer.join()
+    busy = [i for i in data["inbox_issues"] if i["code"] == "file.busy"]
+    assert [Path(i["file"]).name for i in busy] == [target.name]
+    assert "正在写入" in busy[0]["message"]
+    assert {c["code"]: c["status"] for c in data["children"]}[target.name[:6]] == "missing"
+    # the copy completes; the next run reads it, whole
+    target.write_bytes(source)
+    _stamp(target)
+    rc, data, _ = _rollup(capsys, inbox, out, ledger)
+    assert rc == 0 and data["counts"]["on_time"] == 10
+
+
+def test_a_file_changing_while_read_is_never_half_read(tmp_path, campaign):
+    [path, *_] = _county_files(campaign, tmp_path / "in")
+    good = path.read_bytes()
+    stop = threading.Event()
+
+    def rewrite() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            path.write_bytes(good[: len(good) // 2] if n % 2 else good)
+
+    t = threading.Thread(target=rewrite)
+    t.start()
+    try:
+        results = [sub for _ in range(20) for _, sub in read_many([path], Options(), jobs=1)]
+    finally:
+        stop.set()
+        t.join()
+    for sub in results:
+        # either a whole, valid read, or a clear error: never a valid submission of half a file
+        if sub.valid:
+            assert sub.values and sub.form == "mem-stats"
+        else:
+            assert sub.issues[0].code.startswith("file.")
+
+
+def _fail_on(monkeypatch, suffix: str, error: OSError) -> None:
+    import reportkit.io.atomic as atomic
+
+    real = atomic.os.replace
+
+    def replace(src, dst, *a, **k):  # type: ignore[no-untyped-def]
+        if str(dst).endswith(suffix):
+            raise error
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        PermissionError(
+            errno.EACCES, "Permission denied"
+        ),  # read-only folder, or held open in Excel
+        OSError(errno.ENOSPC, "No space left on device"),
+    ],
+)
+def test_an_output_that_cannot_be_written_leaves_the_previous_one(
+    capsys, monkeypatch, tmp_path, campaign, error
+):
+    inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
+    files = _county_files(campaign, inbox)
+    rc, _first, _ = _rollup(capsys, inbox, out, ledger)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    # one county resubmits; writing the new city workbook then fails
+    write_form_workbook(
+        files[0], campaign, campaign.forms["mem-stats"], campaign.unit(files[0].name[:6]), "mem",
+        milestone="final", values={**sample_values(campaign, campaign.forms["mem-stats"], campaign.unit(files[0].name[:6]), "mem", "final", 5), "training.exposed_cases": 0},
+    )  # fmt: skip
+    _stamp(files[0], "2024-10-31T10:00:00+08:00")
+    _fail_on(monkeypatch, ".xlsx", error)
+    rc, _, err = _rollup(capsys, inbox, out, ledger)
+    assert rc == 2 and "无法写入输出文件" in err and "之前的输出文件保持不变" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    monkeypatch.undo()
+    rc, again, _ = _rollup(capsys, inbox, out, ledger)
+    assert rc == 0 and again["files"]["unchanged"] == 10  # the resubmission was recorded once
+    openpyxl.load_workbook(out / "370900-mem-stats-final.xlsx")
+
+
+def _mount(kind: str, target: Path, options: str) -> bool:
+    target.mkdir(parents=True, exist_ok=True)
+    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    r = subprocess.run(["mount", "-t", kind, "-o", options, kind, str(target)], capture_output=True)
+    return r.returncode == 0
+
+
+def test_full_disk_for_real(capsys, tmp_path, campaign):
+    out = tmp_path / "small-disk"
+    if not _mount("tmpfs", out, "size=64k"):
+        pytest.skip("cannot mount a small tmpfs here (needs root and mount permission)")
+    try:
+        (out / "filler").write_bytes(b"\0" * 60_000)  # leaves less than one workbook
+        inbox, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
+        _county_files(campaign, inbox)
+        rc, _, err = _rollup(capsys, inbox, out, ledger)
+        assert rc == 2 and "无法写入输出文件" in err
+        assert sorted(p.name for p in out.iterdir()) == ["filler"]
+    finally:
+        subprocess.run(["umount", str(out)], capture_output=True)
+
+
+def test_chinese_names_spaces_and_long_names(capsys, tmp_path, campaign):
+    inbox = tmp_path / "市 应急局 收件箱" / "2024 年 终期"
+    files = _county_files(campaign, inbox)
+    long_name = (
+        "泰山区应急管理局关于报送特种作业人员安全技术培训考核专项治理工作情况统计表的报告" * 2
+    )
+    files[0].rename(files[0].with_name(long_name[:75] + " (最终版).xlsx"))
+    out = tmp_path / "输出 目录"
+    rc, data, _ = _rollup(capsys, inbox, out, tmp_path / "台账 数据" / "l.sqlite")
+    assert rc == 0 and data["counts"]["on_time"] == 10
+    # and inside a zip, under long Chinese names (cut to fit the file system when unpacked)
+    archive = tmp_path / "县局 报表.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for f in sorted(inbox.iterdir()):
+            name = "县局 报表/" + (f.stem * 4)[:240] + ".xlsx"
+            info = zipfile.ZipInfo(name, date_time=(2024, 10, 30, 10, 0, 0))
+            zf.writestr(info, f.read_bytes())
+    rc, data, _ = _rollup(capsys, archive, tmp_path / "o2", tmp_path / "l2.sqlite")
+    assert rc == 0 and data["counts"]["on_time"] == 10
+
+
+def test_ten_thousand_files_in_one_inbox(capsys, tmp_path, campaign):
+    inbox = tmp_path / "inbox"
+    files = _county_files(campaign, inbox / "originals")
+    for n in range(10_000 - len(files)):
+        f = files[n % len(files)]
+        copy = inbox / f"copies-{n // 1000}" / f"{n:05d}-{f.name}"
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        os.link(f, copy)  # same content: the ledger stores each content once
+    rc, data, _ = _rollup(capsys, inbox, tmp_path / "out", tmp_path / "l.sqlite")
+    assert rc == 0 and data["counts"]["on_time"] == 10
+    assert data["files"]["parsed"] == 10_000
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "l.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM blobs").fetchone() == (10,)
+        assert db.execute("SELECT COUNT(*) FROM seen").fetchone() == (10_000,)
+    rc, data, _ = _rollup(capsys, inbox, tmp_path / "out", tmp_path / "l.sqlite")
+    assert data["files"] == {"parsed": 0, "unchanged": 10_000}
+
+
+def _mutations(template: bytes, rng: random.Random):  # type: ignore[no-untyped-def]
+    """Random damage of the kinds real files suffer: flipped bytes, dropped or duplicated zip
+    entries, truncated XML, truncated files."""
+    kind = rng.randrange(5)
+    if kind == 0:
+        data = bytearray(template)
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        return bytes(data)
+    if kind == 1:
+        return template[: rng.randrange(len(template))]
+    src = zipfile.ZipFile(io.BytesIO(template))
+    infos = src.infolist()
+    victim = rng.choice(infos)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in infos:
+            body = src.read(info)
+            if info is victim and kind == 2:
+                continue  # entry dropped
+            if info is victim and kind == 3:
+                body = body[: rng.randrange(max(1, len(body)))]  # XML truncated
+            out.writestr(info.filename, body)
+            if info is victim and kind == 4:
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    out.writestr(info.filename, body[::-1])  # entry duplicated
+    return buf.getvalue()
+
+
+def test_mutation_fuzzer_gives_only_our_own_errors_and_leaves_the_counts_alone(
+    capsys, tmp_path, campaign
+):
+    inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
+    files = _county_files(campaign, inbox / "good")
+    _, baseline, _ = _rollup(capsys, inbox, out, ledger)
+    rng = random.Random(2024)
+    templates = [f.read_bytes() for f in files]
+    bad = inbox / "damaged"
+    bad.mkdir()
+    n = int(os.environ.get("REPORTKIT_FUZZ", "2000"))
+    for i in range(n):
+        f = bad / f"{i:05d}.xlsx"
+        f.write_bytes(_mutations(rng.choice(templates), rng))
+        _stamp(f, "2024-10-31T10:00:00+08:00")
+    results = dict(read_many(sorted(bad.iterdir()), Options(parent="370900")))
+    assert len(results) == n
+    unknown = {i.code for sub in results.values() for i in sub.issues} - set(MESSAGES)
+    assert not unknown
+    assert all(sub.valid or sub.issues for sub in results.values())
+    # a roll-up over the good and damaged files together: totals as before, every file listed
+    _rc, after, _ = _rollup(capsys, inbox, out, ledger)
+    assert after["totals"] == baseline["totals"]
+    assert {c["code"]: c["status"] for c in after["children"]} == {
+        c["code"]: c["status"] for c in baseline["children"]
+    }
