@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("reportkit.cli.status_cmd", "报送情况看板：按时、逾期、缺报、退回、待报。"),
     "history": ("reportkit.cli.history_cmd", "某单位报来的每一个版本（最新的在前）。"),
     "sample": ("reportkit.cli.sample_cmd", "为下级单位生成已填写的演示工作簿。"),
+    "report": ("reportkit.cli.report_cmd", "生成公文格式的总结报告（Word），数字取自汇总结果。"),
     "calendar": (
         "reportkit.cli.calendar_cmd",
         "生成截止日期日历（.ics），供 Outlook、苹果、Google 等日历订阅。",

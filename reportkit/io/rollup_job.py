@@ -369,7 +369,9 @@ def _entry(v: Version, tz: ZoneInfo) -> Entry:
 
 
 def output_name(result: RollupResult) -> str:
-    return f"{result.unit.code}-{result.form.id}-{result.milestone}"
+    """<code>-<form>-<milestone>; a form both lines fill (deploy) also names the line."""
+    line = f"-{result.line}" if result.form.line == "any" else ""
+    return f"{result.unit.code}-{result.form.id}{line}-{result.milestone}"
 
 
 def write_outputs(
@@ -626,6 +628,8 @@ def summary(campaign: Campaign, result: RollupResult, as_of: dt.datetime) -> dic
                 "sha256": (e.sha256 or None) if e else None,
                 "versions": c.versions,
                 "note": c.note,
+                "values": {k: plain(v) for k, v in e.values.items()} if e else None,
+                "header": {k: plain(v) for k, v in e.header.items()} if e else None,
             }
         )
     issues = [i.to_dict() for _, i in child_issues(result)]

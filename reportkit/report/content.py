@@ -1,0 +1,445 @@
+"""What the report says: figures, comparisons, statuses and problems from a roll-up. Pure.
+
+The wording lives in the Word template (docxtpl placeholders); this module hands it the facts,
+already formatted as they are printed (see ``numbers``), plus the tables and charts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from reportkit.model.campaign import Campaign
+from reportkit.model.registry import Region
+from reportkit.report.numbers import chinese_date, fmt, rate, total
+from reportkit.report.source import Child, RollupData
+from reportkit.report.tables import TableSpec, breakdown_tables, official_table
+
+STATUS_TEXT = {
+    "on_time": "按时",
+    "late": "逾期",
+    "missing": "缺报",
+    "rejected": "退回",
+    "pending": "待报",
+}
+CHILDREN_LABEL = {"province": "各省（区、市）", "city": "各市", "county": "各县（市、区）"}
+SCOPE = {"national": "全国", "province": "全省", "city": "全市", "county": "全县"}
+MAX_PROBLEMS = 20
+TITLE_LINE_CHARS = 20  # 22 pt characters in the 156 mm type area
+# Words a title line may end with (a title is broken between words, never inside one).
+TITLE_WORDS = ("关于", "人员", "技术", "考核", "治理", "工作", "情况", "管理局", "管理厅", "总局")
+
+
+@dataclass
+class ChartSpec:
+    """A horizontal bar chart by subordinate (one bar per series, or stacked)."""
+
+    caption: str
+    categories: list[str]
+    series: list[tuple[str, list[float | None]]]
+    axis_label: str
+    stacked: bool = False
+    percent: bool = False
+
+
+@dataclass
+class AttachmentSpec:
+    number: int
+    title: str
+    tables: list[TableSpec] = field(default_factory=list)
+    intro: str | None = None  # 填报单位 line above an official table
+    remark: str | None = None
+    landscape: bool = False
+    document: Any = None  # a compiled subordinate document (compile.Narrative)
+
+
+@dataclass
+class ReportContent:
+    kind: str  # template name: mem-stats | samr-stats | deploy
+    context: dict[str, Any]
+    charts: list[ChartSpec]
+    attachments: list[AttachmentSpec]
+    figures: dict[str, str]  # every figure the template may print, by name (for checking)
+
+
+def clean(text: Any) -> str:
+    """Text from a subordinate, safe for a paragraph: no control characters (docxtpl turns
+    \\a and \\f into paragraphs and page breaks)."""
+    s = "" if text is None else str(text)
+    return "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in s
+    ).strip()
+
+
+def shown(value: Any) -> str:
+    """A figure in a sentence: "—" where the roll-up has none (nobody reported it yet)."""
+    return fmt(value) or "—"
+
+
+def names(items: list[Child] | list[str]) -> str:
+    return "、".join(i if isinstance(i, str) else i.name for i in items)
+
+
+def title_text(agency: str, campaign_name: str, milestone: str) -> str:
+    what = {"midterm": "中期工作情况", "final": "工作情况", "deploy": "工作部署情况"}.get(
+        milestone, "工作情况"
+    )
+    return f"{agency}关于{campaign_name}{what}的报告"
+
+
+def title_lines(text: str, width: int = TITLE_LINE_CHARS) -> str:
+    """Break a long title into lines of about equal length (梯形 or 菱形), between words
+    where possible; "\n" between lines."""
+    if len(text) <= width:
+        return text
+    cuts = {i + len(w) for w in TITLE_WORDS for i in _find_all(text, w)}
+    cuts |= {i for i in _find_all(text, "关于")}
+    out, rest = [], text
+    while len(rest) > width:
+        lines = -(-len(rest) // width)
+        per = len(rest) / lines
+        offset = len(text) - len(rest)
+        options = [i - offset for i in cuts if 0 < i - offset <= width]
+        fit = [i for i in options if len(rest) - i <= width * (lines - 1)]
+        cut = min(fit or options or [round(per)], key=lambda i: (abs(i - per), -i))
+        out.append(rest[:cut])
+        rest = rest[cut:]
+    out.append(rest)
+    return "\n".join(out)
+
+
+def _find_all(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
+def build_content(
+    campaign: Campaign,
+    data: RollupData,
+    *,
+    date: dt.date,
+    narratives: list[Any] = (),  # compile.Narrative, appended as attachments
+    letterhead: bool = True,
+) -> ReportContent:
+    region = campaign.registry.get(data.unit_code)
+    line = campaign.lines[data.line]
+    form = data.form
+    kind = form.id if form.id in ("mem-stats", "samr-stats") else "deploy"
+    parent = campaign.parent(region)
+    counted = [c for c in data.children if c.values and c.status in ("on_time", "late")]
+    ctx: dict[str, Any] = {
+        "letterhead": letterhead,
+        "agency": clean(data.agency),
+        "region": region.name,
+        "line_name": line.name,
+        "campaign": campaign.name,
+        "title": title_lines(title_text(clean(data.agency), campaign.name, data.milestone)),
+        "recipient": (campaign.agency_name(parent, data.line) + "：") if parent else "",
+        "basis": _basis(campaign, region),
+        "scope": SCOPE.get(region.level, "全"),
+        "children_label": CHILDREN_LABEL.get(
+            campaign.children(region)[0].level if campaign.children(region) else "", "各单位"
+        ),
+        "as_of": chinese_date(data.as_of.date()),
+        "date": chinese_date(date),
+        "year": date.year,
+        "milestone": data.milestone,
+        "final": data.milestone == "final",
+        "midterm": data.milestone == "midterm",
+        "complete": data.complete,
+        "s": _statuses(data),
+        "problems": _problems(data),
+    }
+    contact = campaign.contact(region, data.line)
+    ctx["contact"] = (
+        {"name": contact.name, "phones": "、".join(contact.phones), "email": contact.email or ""}
+        if contact
+        else None
+    )
+    figures: dict[str, str] = {}
+    charts: list[ChartSpec] = []
+    if kind == "mem-stats":
+        ctx.update(_mem(data, counted, figures))
+        charts += _mem_charts(data, counted, ctx["children_label"])
+    elif kind == "samr-stats":
+        ctx.update(_samr(data, counted, figures))
+        charts += _samr_charts(counted, ctx["children_label"])
+    else:
+        ctx["plans"] = [
+            {
+                "name": c.name,
+                "agency": clean(c.agency),
+                "plan": clean(c.values.get("plan_name")),
+                "number": clean(c.values.get("doc_number")),
+            }
+            for c in counted
+        ]
+    attachments = _attachments(campaign, data, ctx, contact, narratives)
+    ctx["attachments"] = [{"number": a.number, "title": a.title} for a in attachments]
+    ctx["has_chart"] = bool(charts)
+    ctx["chart_captions"] = [c.caption for c in charts]
+    return ReportContent(kind, ctx, charts, attachments, figures)
+
+
+def _basis(campaign: Campaign, region: Region) -> str:
+    """The notices the work follows: the national one and those of the unit's superiors."""
+    scopes = {a.code for a in campaign.registry.ancestors(region.code)}
+    parts = []
+    for doc in campaign.documents:
+        if doc.get("level") == "national" or doc.get("scope") in scopes:
+            title = clean(doc.get("title"))
+            number = clean(doc.get("number"))
+            parts.append(f"《{title}》（{number}）" if number else f"《{title}》")
+    return "和".join(parts)
+
+
+def _statuses(data: RollupData) -> dict[str, Any]:
+    by: dict[str, list[Child]] = {s: [] for s in STATUS_TEXT}
+    for c in data.children:
+        by.setdefault(c.status, []).append(c)
+    not_counted = [c for c in data.children if c.status not in ("on_time", "late")]
+    return {
+        "expected": len(data.children),
+        "counted": len(data.children) - len(not_counted),
+        "all_on_time": len(by["on_time"]) == len(data.children),
+        "not_counted_names": names(not_counted),
+        **{s: len(v) for s, v in by.items()},
+        **{f"{s}_names": names(v) for s, v in by.items()},
+    }
+
+
+def _problems(data: RollupData) -> list[str]:
+    """存在问题: the validation warnings (and a rejected file's errors), by unit."""
+    out: list[str] = []
+    for issue in data.issues:
+        if issue.get("severity") not in ("warning", "error"):
+            continue
+        child = data.child_of_file(issue.get("file"))
+        message = clean(issue.get("message"))
+        text = f"{child.name}：{message}" if child else message
+        if text and text not in out:
+            out.append(text)
+    if len(out) > MAX_PROBLEMS:
+        rest = len(out) - MAX_PROBLEMS
+        out = [*out[:MAX_PROBLEMS], f"另有 {rest} 条，详见汇总表的“校验问题”工作表。"]
+    return out
+
+
+# --- 应急管理 (附件2) ---------------------------------------------------------------------------
+
+MEM_ROWS = ("training", "exam")
+
+
+def _mem(data: RollupData, counted: list[Child], figures: dict[str, str]) -> dict[str, Any]:
+    t = data.totals
+    out_t: dict[str, dict[str, str]] = {}
+    for row in MEM_ROWS:
+        out_t[row] = {
+            c.field.id: shown(t.get(c.key)) for c in data.form.cells if c.row and c.row.id == row
+        }
+    both = {}
+    for col in ("self_checked", "self_problems", "self_fixed", "inspected", "with_problems",
+                "penalized", "fines", "ordered_to_fix", "suspended", "eliminated", "problems",
+                "fixed", "exposed_cases", "institutions", "in_scope"):  # fmt: skip
+        both[col] = total(*(t.get(f"{r}.{col}") for r in MEM_ROWS))
+    d: dict[str, Any] = {row: {} for row in MEM_ROWS}
+    for row in MEM_ROWS:
+        d[row]["self_fix_rate"] = shown(
+            rate(t.get(f"{row}.self_fixed"), t.get(f"{row}.self_problems"))
+        )
+        d[row]["fix_rate"] = shown(rate(t.get(f"{row}.fixed"), t.get(f"{row}.problems")))
+    d.update({k: shown(v) for k, v in both.items()})
+    d["self_fix_rate"] = shown(rate(both["self_fixed"], both["self_problems"]))
+    d["fix_rate"] = shown(rate(both["fixed"], both["problems"]))
+    d["self_check_rate"] = shown(rate(both["self_checked"], both["in_scope"]))
+    d["inspection_rate"] = shown(rate(both["inspected"], both["in_scope"]))
+    cmp = {
+        "self_check": _extremes(counted, lambda c: _child_rate(c, "self_checked")),
+        "inspection": _extremes(counted, lambda c: _child_rate(c, "inspected")),
+        "fines": _sources(
+            counted, lambda c: total(*(c.values.get(f"{r}.fines") for r in MEM_ROWS)), both["fines"]
+        ),
+    }
+    _collect(figures, "t", out_t)
+    _collect(figures, "d", d)
+    _collect(figures, "cmp", cmp)
+    return {"t": out_t, "d": d, "cmp": cmp}
+
+
+def _child_rate(child: Child, numerator: str) -> Decimal | None:
+    """A subordinate's coverage over both rows, from its own numerators and denominators."""
+    num = total(*(child.values.get(f"{r}.{numerator}") for r in MEM_ROWS))
+    dens = [child.values.get(f"{r}.in_scope") for r in MEM_ROWS]
+    nums = [child.values.get(f"{r}.{numerator}") for r in MEM_ROWS]
+    if any(n is not None and den is None for n, den in zip(nums, dens, strict=True)):
+        return None  # a row without its denominator: no honest rate for the unit
+    return rate(num, total(*dens))
+
+
+def _mem_charts(data: RollupData, counted: list[Child], label: str) -> list[ChartSpec]:
+    if len(counted) < 2:
+        return []
+    series = [("自查覆盖率", [_float(_child_rate(c, "self_checked")) for c in counted])]
+    caption = f"{label}完成自查机构的覆盖率（%）"
+    if data.milestone == "final":
+        series.append(("执法检查覆盖率", [_float(_child_rate(c, "inspected")) for c in counted]))
+        caption = f"{label}自查和执法检查覆盖率（%）"
+    if all(v is None for _, vals in series for v in vals):
+        return []
+    return [ChartSpec(caption, [c.name for c in counted], series, "覆盖率（%）", percent=True)]
+
+
+# --- 市场监管 (附件1) ---------------------------------------------------------------------------
+
+SAMR_ROWS = ("false_publicity", "illegal_ads", "other")
+
+
+def _samr(data: RollupData, counted: list[Child], figures: dict[str, str]) -> dict[str, Any]:
+    t = data.totals
+    out_t: dict[str, Any] = {}
+    for c in data.form.cells:
+        if c.row:
+            out_t.setdefault(c.row.id, {})[c.field.id] = shown(t.get(c.key))
+        else:
+            out_t[c.field.id] = shown(t.get(c.key))
+    cmp = {
+        "cases": _extremes(counted, lambda c: c.values.get("total.cases"), unit=""),
+        "fines": _sources(counted, lambda c: c.values.get("total.fines"), t.get("total.fines")),
+        "police": _sources(
+            counted, lambda c: c.values.get("total.to_police"), t.get("total.to_police")
+        ),
+    }
+    _collect(figures, "t", out_t)
+    _collect(figures, "cmp", cmp)
+    return {"t": out_t, "cmp": cmp}
+
+
+def _samr_charts(counted: list[Child], label: str) -> list[ChartSpec]:
+    if len(counted) < 2:
+        return []
+    labels = {"false_publicity": "虚假宣传", "illegal_ads": "违法广告", "other": "其他"}
+    series = [(labels[r], [_float(c.values.get(f"{r}.cases")) for c in counted]) for r in SAMR_ROWS]
+    return [
+        ChartSpec(
+            f"{label}查办案件数量（件）",
+            [c.name for c in counted],
+            series,
+            "案件数量（件）",
+            stacked=True,
+        )
+    ]
+
+
+# --- comparisons -------------------------------------------------------------------------------
+
+
+def _extremes(children: list[Child], value, unit: str = "%") -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+    """Highest and lowest subordinates by `value` (ties named together); None when fewer than
+    two subordinates have a value."""
+    scored = [(c, v) for c in children if (v := value(c)) is not None]
+    if len(scored) < 2:
+        return None
+    high = max(v for _, v in scored)
+    low = min(v for _, v in scored)
+    return {
+        "high_names": names([c for c, v in scored if v == high]),
+        "high": fmt(high),
+        "low_names": names([c for c, v in scored if v == low]),
+        "low": fmt(low),
+        "same": high == low,
+        "full_names": names([c for c, v in scored if unit == "%" and v == 100]),
+        "none_names": names([c for c, v in scored if v == 0]),
+        "left_out_names": names([c for c in children if value(c) is None]),
+    }
+
+
+def _sources(children: list[Child], value, grand_total: Any, top: int = 3) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+    """Where a total came from: the largest contributors and their share of the total."""
+    scored = [(c, v) for c in children if (v := value(c)) is not None]
+    if grand_total is None or Decimal(grand_total) == 0 or not scored:
+        return None
+    scored.sort(key=lambda p: (-Decimal(p[1]), p[0].code))
+    leaders = [(c, v) for c, v in scored[:top] if Decimal(v) > 0]
+    part = total(*(v for _, v in leaders))
+    return {
+        "top": [{"name": c.name, "value": fmt(v)} for c, v in leaders],
+        "top_names": names([c for c, _ in leaders]),
+        "top_count": len(leaders),
+        "top_total": fmt(part),
+        "share": fmt(rate(part, grand_total)),
+        "total": fmt(grand_total),
+        "none_names": names([c for c, v in scored if Decimal(v) == 0]),
+    }
+
+
+def _float(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def _collect(out: dict[str, str], prefix: str, value: Any) -> None:
+    """Flatten the figures handed to the template (name → printed text), for checking."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _collect(out, f"{prefix}.{k}", v)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _collect(out, f"{prefix}.{i}", v)
+    elif isinstance(value, str) and value and re.fullmatch(r"-?\d+(\.\d+)?", value):
+        out[prefix] = value
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+def _attachments(
+    campaign: Campaign,
+    data: RollupData,
+    ctx: dict[str, Any],
+    contact: Any,
+    narratives: list[Any],
+) -> list[AttachmentSpec]:
+    form = data.form
+    rows = [
+        (c.name, STATUS_TEXT.get(c.status, c.status), c.values if c.values else None)
+        for c in data.children
+    ]
+    out: list[AttachmentSpec] = []
+    if form.is_table:
+        official = official_table(form, data.totals)
+        intro = f"填报单位：{clean(data.agency)}"
+        if contact is not None:
+            intro += f"　　填报人：{contact.name}　　联系方式：{' '.join(contact.phones)}"
+        intro += f"　　填报时间：{ctx['as_of']}"
+        out.append(
+            AttachmentSpec(
+                1,
+                form.name,
+                [official],
+                intro=intro,
+                remark=form.remark,
+                landscape=official.ncols > 6,
+            )
+        )
+        out.append(
+            AttachmentSpec(
+                2,
+                f"{ctx['children_label']}{form.name.split('(')[0].removesuffix('表')}明细表",
+                breakdown_tables(form, data.milestone, rows, data.totals),
+                landscape=True,
+            )
+        )
+    else:
+        out.append(
+            AttachmentSpec(
+                1,
+                f"{ctx['children_label']}{form.name}",
+                breakdown_tables(form, data.milestone, rows, data.totals),
+                landscape=True,
+            )
+        )
+    for doc in narratives:
+        out.append(AttachmentSpec(len(out) + 1, doc.title, document=doc))
+    return out

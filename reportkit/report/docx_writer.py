@@ -1,0 +1,267 @@
+"""Render a report: the docxtpl template filled with the content, then python-docx for what a
+template cannot do (落款 placement, attachment tables with merged headers, landscape pages,
+appending the subordinates' documents with docxcompose, font overrides)."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from reportkit.report import template as tpl_mod
+from reportkit.report.content import AttachmentSpec, ReportContent
+from reportkit.report.fonts import FontSet
+from reportkit.report.tables import TableSpec
+
+TEXT_WIDTH = {False: Mm(156), True: Mm(225)}  # portrait, landscape type area width
+CHART_WIDTH = Mm(140)
+
+
+class TemplateError(ValueError):
+    pass
+
+
+@dataclass
+class Written:
+    path: Path
+    attachments: list[str] = field(default_factory=list)
+    documents: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def write_report(
+    content: ReportContent,
+    out: Path,
+    *,
+    template: Path | None = None,
+    fonts: FontSet | None = None,
+    font_overrides: dict[str, str] | None = None,
+    chart_font: str = "",
+) -> Written:
+    """Write the report to `out` (atomically: a temporary file renamed into place)."""
+    from docxtpl import DocxTemplate, InlineImage
+    from jinja2 import TemplateError as JinjaError
+
+    fonts = (fonts or FontSet()).with_overrides(font_overrides or {})
+    if template is not None:
+        try:
+            source = template.read_bytes()
+        except OSError as e:
+            raise TemplateError(str(e)) from e
+    else:
+        source = tpl_mod.build_template(content.kind, fonts)
+    written = Written(out)
+    with tempfile.TemporaryDirectory(prefix="reportkit-report-") as tmp:
+        charts = []
+        if content.charts:
+            from reportkit.report.charts import chart_font as find_font
+            from reportkit.report.charts import render_chart
+
+            font = find_font(chart_font)
+            for n, spec in enumerate(content.charts, start=1):
+                png = Path(tmp) / f"chart{n}.png"
+                written.warnings += render_chart(spec, png, font)
+                charts.append((png, spec.caption))
+        try:
+            tpl = DocxTemplate(io.BytesIO(source))
+            context = dict(content.context)
+            context["charts"] = [
+                {"image": InlineImage(tpl, str(png), width=CHART_WIDTH), "caption": caption}
+                for png, caption in charts
+            ]
+            tpl.render(context, autoescape=True)
+            buf = io.BytesIO()
+            tpl.save(buf)
+        except (JinjaError, KeyError, ValueError) as e:
+            raise TemplateError(str(e)) from e
+        except Exception as e:  # a template that is not a Word document at all
+            raise TemplateError(f"{type(e).__name__}: {e}") from e
+        document = Document(io.BytesIO(buf.getvalue()))
+        props = document.core_properties
+        props.title = str(content.context.get("title", "")).replace("\n", "")
+        props.author = props.last_modified_by = str(content.context.get("agency", ""))
+        props.comments = props.subject = ""
+        place_signature(document)
+        append_attachments(document, content.attachments)
+        written.attachments = [a.title for a in content.attachments]
+        written.documents = sum(1 for a in content.attachments if a.document is not None)
+        if font_overrides:
+            tpl_mod.apply_fonts(document, fonts, font_overrides)
+        for root in _xml_roots(document):
+            tpl_mod.strip_theme_fonts(root)
+        _save(document, out)
+    return written
+
+
+def _xml_roots(document: DocumentObject) -> Iterable:  # type: ignore[type-arg]
+    yield document.element
+    yield document.styles.element
+    for section in document.sections:
+        for hf in (section.footer, section.even_page_footer, section.header):
+            if hf._has_definition:
+                yield hf._element
+    with contextlib.suppress(NotImplementedError, KeyError, AttributeError):
+        yield document.part.numbering_part.element
+
+
+def _save(document: DocumentObject, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem[:40]}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            document.save(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# --- 落款 ----------------------------------------------------------------------------------------
+
+
+def text_width(text: str) -> float:
+    """Width in characters of the body size: Latin letters and digits are half a character."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def place_signature(document: DocumentObject) -> None:
+    """GB/T 9704-2012 7.3.5.1 (a sealed document): 成文日期 four characters from the right;
+    发文机关署名 centred above it."""
+    sig = next((p for p in document.paragraphs if p.style.style_id == "RKSignature"), None)
+    date = next((p for p in document.paragraphs if p.style.style_id == "RKDate"), None)
+    if sig is None or date is None:
+        return
+    date_right = 4.0
+    sig_right = max(0.0, date_right + (text_width(date.text) - text_width(sig.text)) / 2)
+    for p, right in ((date, date_right), (sig, sig_right)):
+        ppr = p._p.get_or_add_pPr()
+        for old in ppr.findall(qn("w:ind")):
+            ppr.remove(old)
+        ind = tpl_mod._el("w:ind", rightChars=round(right * 100), right=round(right * tpl_mod.CHAR))
+        ind.set(qn("w:firstLineChars"), "0")
+        ind.set(qn("w:firstLine"), "0")
+        jc = ppr.find(qn("w:jc"))
+        (jc.addprevious if jc is not None else ppr.append)(ind)
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+
+def _body_end(document: DocumentObject):  # type: ignore[no-untyped-def]
+    body = document.element.body
+    children = list(body)
+    if children and children[-1].tag == qn("w:sectPr"):
+        children = children[:-1]
+    return children[-1] if children else None
+
+
+def new_section(document: DocumentObject, landscape: bool) -> None:
+    """End the current section at the last paragraph and start a new page in `landscape` or
+    portrait; footers (page numbers) carry on."""
+    last = _body_end(document)
+    if last is None or last.tag != qn("w:p"):
+        last = document.add_paragraph(style=document.styles["RK 顶格"])._p
+    body_sect = document.element.body.sectPr
+    last.get_or_add_pPr().append(copy.deepcopy(body_sect))
+    tpl_mod.page_setup(document.sections[-1], landscape)
+
+
+def append_attachments(document: DocumentObject, attachments: list[AttachmentSpec]) -> None:
+    landscape = False
+    composer = None
+    for att in attachments:
+        if att.landscape != landscape:
+            new_section(document, att.landscape)
+            landscape = att.landscape
+            label = document.add_paragraph(f"附件{att.number}", style="RK 附件标记")
+        else:
+            label = document.add_paragraph(f"附件{att.number}", style="RK 附件标记")
+            label.paragraph_format.page_break_before = True
+        if att.document is not None:
+            from docx import Document as Open
+            from docxcompose.composer import Composer
+
+            composer = composer or Composer(document)
+            composer.append(Open(str(att.document.path)))
+            continue
+        document.add_paragraph(att.title, style="RK 附件标题")
+        if att.intro:
+            intro = document.add_paragraph(att.intro, style="RK 表头说明")
+            intro.paragraph_format.keep_with_next = True
+        for spec in att.tables:
+            if spec.subtitle:
+                sub = document.add_paragraph(spec.subtitle, style="RK 表头说明")
+                sub.paragraph_format.keep_with_next = True
+            add_table(document, spec, TEXT_WIDTH[att.landscape])
+        if att.remark:
+            document.add_paragraph(att.remark, style="RK 表头说明")
+
+
+def add_table(document: DocumentObject, spec: TableSpec, width: int) -> None:
+    table = document.add_table(rows=spec.nrows, cols=spec.ncols)
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    weights = spec.widths or [1.0] * spec.ncols
+    widths = [int(width * w / sum(weights)) for w in weights]
+    for k, col in enumerate(table.columns):
+        col.width = widths[k]
+    for row in table.rows:
+        for k, cell in enumerate(row.cells):
+            cell.width = widths[k]
+    tblpr = table._tbl.tblPr
+    for old in tblpr.findall(qn("w:tblW")):
+        tblpr.remove(old)
+    tblpr.append(tpl_mod._el("w:tblW", w=sum(widths) // 635, type="dxa"))  # EMU → twips
+    margins = tpl_mod._el("w:tblCellMar")  # narrow cell margins: dense official tables
+    for side in ("left", "right"):
+        margins.append(tpl_mod._el(f"w:{side}", w=40, type="dxa"))
+    tblpr.append(margins)
+    _sort_tblpr(tblpr)
+    for r, row in enumerate(table.rows):
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(tpl_mod._el("w:cantSplit"))  # a row never breaks across pages
+        if r < spec.header_rows:  # header rows repeat on every page
+            trpr.append(tpl_mod._el("w:tblHeader"))
+    for placed in spec.cells:
+        cell = table.cell(placed.row, placed.col)
+        if placed.rowspan > 1 or placed.colspan > 1:
+            cell = cell.merge(
+                table.cell(placed.row + placed.rowspan - 1, placed.col + placed.colspan - 1)
+            )
+        for extra in cell.paragraphs[1:]:
+            extra._p.getparent().remove(extra._p)
+        p = cell.paragraphs[0]
+        p.style = document.styles["RK 表格文字"]
+        if placed.align == "left":
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        run = p.add_run(placed.text)
+        run.font.size = Pt(spec.font_pt)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+TBLPR_ORDER = (
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+    "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+    "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+)  # fmt: skip
+
+
+def _sort_tblpr(tblpr) -> None:  # type: ignore[no-untyped-def]
+    for c in sorted(tblpr, key=lambda c: TBLPR_ORDER.index(c.tag.split("}")[1])):
+        tblpr.append(c)

@@ -1,0 +1,212 @@
+"""Read a roll-up's outputs (`OUT/<code>-<form>-<milestone>.json` and its workbook) back.
+
+The JSON summary carries totals, statuses and issues. Per-subordinate figures come from the
+JSON's ``children[].values`` when the roll-up writes them, otherwise from the workbook's 明细
+sheet (one row per subordinate, columns labelled "<row> · <column>").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from reportkit.messages import msg
+from reportkit.model.campaign import Campaign, Form
+
+Number = int | Decimal
+
+
+class SourceError(ValueError):
+    """The roll-up output is missing, for another target, or unreadable (a Chinese message)."""
+
+
+@dataclass(frozen=True)
+class Child:
+    """One subordinate as the roll-up saw it."""
+
+    code: str
+    name: str  # the region's name (泰山区)
+    agency: str  # the reporting office (泰山区应急管理局)
+    status: str  # on_time | late | missing | rejected | pending
+    deadline: dt.date | None
+    received_at: dt.datetime | None
+    file: str | None
+    note: str | None
+    values: dict[str, Any] = field(default_factory=dict)  # cell key → int | Decimal | str | date
+
+
+@dataclass(frozen=True)
+class RollupData:
+    """Everything a report needs from one roll-up."""
+
+    form: Form
+    milestone: str
+    line: str
+    unit_code: str
+    agency: str
+    as_of: dt.datetime
+    deadline: dt.date | None
+    complete: bool
+    counts: dict[str, int]
+    totals: dict[str, Number | None]
+    children: tuple[Child, ...]
+    issues: tuple[dict[str, Any], ...]
+    path: Path
+
+    def child_of_file(self, file: str | None) -> Child | None:
+        if not file:
+            return None
+        for c in self.children:
+            if c.file and (c.file == file or Path(c.file).name == Path(file).name):
+                return c
+        return None
+
+
+def find_output(out: Path, code: str, form: str, milestone: str, line: str | None = None) -> Path:
+    """The JSON summary in OUT (a folder, or the .json / .xlsx itself). A form both lines
+    fill (deploy) has the line in its name: <code>-deploy-<line>-<milestone>.json."""
+    if out.is_file():
+        path = out.with_suffix(".json")
+    else:
+        names = [f"{code}-{form}-{line}-{milestone}.json"] if line else []
+        names.append(f"{code}-{form}-{milestone}.json")
+        path = next((out / n for n in names if (out / n).is_file()), out / names[0])
+    if not path.is_file():
+        raise SourceError(msg("report.no_rollup", path=path, code=code, form=form, ms=milestone))
+    return path
+
+
+def load_rollup(
+    campaign: Campaign, out: Path, code: str, form_id: str, milestone: str, line: str | None
+) -> RollupData:
+    path = find_output(out, code, form_id, milestone, line)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise SourceError(msg("report.bad_rollup", path=path, detail=e)) from e
+    expected = {"campaign": campaign.id, "code": code, "form": form_id, "milestone": milestone}
+    for key, want in expected.items():
+        if data.get(key) != want:
+            raise SourceError(
+                msg("report.rollup_mismatch", path=path, key=key, got=data.get(key), want=want)
+            )
+    if line is not None and data.get("line") != line:
+        raise SourceError(
+            msg("report.rollup_mismatch", path=path, key="line", got=data.get("line"), want=line)
+        )
+    form = campaign.forms[form_id]
+    per_child = _child_values(campaign, form, data, path)
+    children = []
+    for c in data.get("children", []):
+        region = campaign.registry.get(c["code"])
+        children.append(
+            Child(
+                code=c["code"],
+                name=region.name,
+                agency=c.get("unit") or region.name,
+                status=c["status"],
+                deadline=_date(c.get("deadline")),
+                received_at=_datetime(c.get("received_at")),
+                file=c.get("file"),
+                note=c.get("note"),
+                values=per_child.get(c["code"], {}),
+            )
+        )
+    return RollupData(
+        form=form,
+        milestone=milestone,
+        line=data["line"],
+        unit_code=code,
+        agency=data["unit"],
+        as_of=dt.datetime.fromisoformat(data["as_of"]),
+        deadline=_date(data.get("deadline")),
+        complete=bool(data.get("complete")),
+        counts=dict(data.get("counts", {})),
+        totals={k: _typed(form, k, v) for k, v in data.get("totals", {}).items()},
+        children=tuple(children),
+        issues=tuple(data.get("issues", [])),
+        path=path,
+    )
+
+
+def _child_values(
+    campaign: Campaign, form: Form, data: dict[str, Any], path: Path
+) -> dict[str, dict[str, Any]]:
+    if any("values" in c for c in data.get("children", [])):
+        return {
+            c["code"]: {k: _typed(form, k, v) for k, v in (c.get("values") or {}).items()}
+            for c in data["children"]
+        }
+    counted = [c for c in data.get("children", []) if c.get("file")]
+    if not counted:
+        return {}
+    workbook = path.with_suffix(".xlsx")
+    try:
+        rows = _detail_rows(workbook)
+    except Exception as e:  # python-calamine raises its own error types
+        raise SourceError(msg("report.bad_rollup", path=workbook, detail=e)) from e
+    if not rows:
+        raise SourceError(msg("report.no_detail", path=workbook))
+    header, body = rows[0], rows[1:]
+    # Labels repeat (整改完成的问题数量 is both self_fixed and fixed): match them in order.
+    if form.is_table:
+        known = [(c.label, c.key) for c in form.cells]
+    else:
+        known = [(f.label, f.id) for f in form.fields]
+        known += [(h.label, f"header.{h.id}") for h in form.header]
+    keys: list[str | None] = []
+    for h in header:
+        hit = next((k for label, k in known if label == str(h) and k not in keys), None)
+        keys.append(hit)
+    out: dict[str, dict[str, Any]] = {}
+    for row in body:
+        code = str(row[0]).strip() if row else ""
+        if not code:
+            continue  # the 合计 row
+        out[code] = {
+            k: _typed(form, k, v)
+            for k, v in zip(keys, row, strict=False)
+            if k is not None and v != ""
+        }
+    return out
+
+
+def _detail_rows(workbook: Path) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(workbook))
+    if "明细" not in wb.sheet_names:
+        return []
+    return wb.get_sheet_by_name("明细").to_python()
+
+
+def _typed(form: Form, key: str, value: Any) -> Any:
+    """JSON/workbook numbers as the campaign types them: counts int, money and rates Decimal."""
+    if value is None or isinstance(value, (dt.date, bool)):
+        return value
+    try:
+        ftype = form.cell(key).field.type
+    except KeyError:
+        return value
+    if ftype in ("count", "money", "rate") and isinstance(value, (int, float, str)):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            return value
+        if ftype == "count" and number == number.to_integral_value():
+            return int(number)
+        # the workbook stores floats: 4 places is 1 元 for money, rates have 2
+        return number.quantize(Decimal("0.0001")).normalize() if ftype == "money" else number
+    return value
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _datetime(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None

@@ -1,0 +1,704 @@
+"""The editable Word template of a report: GB/T 9704-2012 page, styles, letterhead, footers and
+the narrative wording with docxtpl placeholders ({{ … }}, {%p … %}).
+
+`build_template(kind)` is the one source: `scripts/make_docx_template.py` writes its output to
+``templates/docx/`` for staff to copy and edit in Word or WPS, and `reportkit report` uses it
+when no ``--template`` is given. The bytes are deterministic (fixed zip times and properties).
+
+Layout facts (GB/T 9704-2012): A4; margins top 37 mm, bottom 35, left 28, right 26 (a 156 ×
+225 mm type area); body 三号 (16 pt) 仿宋, 22 lines of 28 characters (a 28.95 pt line pitch and
+a character grid of 15.79 pt); title 二号 (22 pt) 小标宋; page number 四号 (14 pt) 半角宋体
+"— 1 —", 7 mm below the type area, odd pages right and even pages left, one character in.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm
+
+from reportkit.report.fonts import ALTERNATIVES, FontSet
+
+KINDS = ("mem-stats", "samr-stats", "deploy")
+
+PAGE_W, PAGE_H = Mm(210), Mm(297)
+MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
+FOOTER_DISTANCE = Mm(21.5)  # the page number's top edge sits ~7 mm below the type area
+LINE_PITCH = 579  # twips: 28.95 pt, 22 lines in the 225 mm type area
+# 28 characters in 156 mm need a 15.79 pt pitch: the body is set 0.25 pt tighter (15.75 pt).
+# A character grid (w:charSpace) would do it in Word, but LibreOffice spreads CJK text over two
+# grid cells when a character is wider than a cell; condensed spacing reads the same everywhere.
+CONDENSE = -5  # twentieths of a point
+BODY_SZ = 32  # half-points: 三号 16 pt
+TITLE_SZ = 44  # 二号 22 pt
+PAGE_SZ = 28  # 四号 14 pt
+CHAR = 320  # twips of one 16 pt character
+RED = "FF0000"
+
+# style id → (name, role of its East Asian font or None to inherit, size in half-points or None)
+STYLES: dict[str, tuple[str, str | None, int | None]] = {
+    "Normal": ("Normal", "body", BODY_SZ),
+    "Title": ("Title", "title", TITLE_SZ),
+    "Heading1": ("heading 1", "heading1", BODY_SZ),
+    "Heading2": ("heading 2", "heading2", BODY_SZ),
+    "Footer": ("footer", "page", PAGE_SZ),
+    "RKLetterhead": ("RK 发文机关标志", "title", 52),
+    "RKDocNumber": ("RK 发文字号", None, None),
+    "RKRecipient": ("RK 主送机关", None, None),
+    "RKPlain": ("RK 顶格", None, None),
+    "RKFigure": ("RK 图", None, None),
+    "RKCaption": ("RK 图题", None, 28),
+    "RKAttachFirst": ("RK 附件说明", None, None),
+    "RKAttachNext": ("RK 附件说明续", None, None),
+    "RKSignature": ("RK 发文机关署名", None, None),
+    "RKDate": ("RK 成文日期", None, None),
+    "RKAttachLabel": ("RK 附件标记", "heading1", BODY_SZ),
+    "RKAttachTitle": ("RK 附件标题", "title", TITLE_SZ),
+    "RKTableIntro": ("RK 表头说明", None, 24),
+    "RKTableText": ("RK 表格文字", "table", 21),
+    "RKTodo": ("RK 待填写", None, None),
+}
+# Styles whose Latin font is the role's own font rather than FontSet.latin (半角宋体 page number).
+OWN_LATIN = {"Footer"}
+
+
+# --- XML helpers ---------------------------------------------------------------------------------
+
+
+def _el(tag: str, **attrs: str | int) -> OxmlElement:
+    e = OxmlElement(tag)
+    for k, v in attrs.items():
+        e.set(qn(f"w:{k}"), str(v))
+    return e
+
+
+def _replace(parent, child):  # type: ignore[no-untyped-def]
+    """Put `child` into `parent`, replacing an element of the same tag, keeping schema order
+    loosely (python-docx's own setters are used where order matters)."""
+    for old in parent.findall(child.tag):
+        parent.remove(old)
+    parent.append(child)
+    return child
+
+
+def set_fonts(rpr, east_asia: str, latin: str) -> None:  # type: ignore[no-untyped-def]
+    """Explicit fonts for every script, and no theme fonts (they would win over these)."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = _el("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        if attr.endswith("Theme") or attr.endswith("theme"):
+            del fonts.attrib[attr]
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def strip_theme_fonts(root) -> int:  # type: ignore[no-untyped-def]
+    """Remove w:asciiTheme, w:eastAsiaTheme, w:hAnsiTheme, w:cstheme wherever they are."""
+    n = 0
+    for fonts in root.iter(qn("w:rFonts")):
+        for attr in list(fonts.attrib):
+            local = attr.split("}")[-1]
+            if local in ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme"):
+                del fonts.attrib[attr]
+                n += 1
+    return n
+
+
+def apply_fonts(
+    document: DocumentObject, fonts: FontSet, roles: Iterable[str] | None = None
+) -> None:
+    """Set the fonts of the report's styles (all roles, or only `roles`)."""
+    wanted = set(roles) if roles is not None else None
+    styles = document.styles.element
+    for style_id, (_, role, _) in STYLES.items():
+        if role is None:
+            continue
+        if wanted is not None and role not in wanted and "latin" not in wanted:
+            continue
+        style = styles.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']")
+        if style is None:
+            continue
+        rpr = style.get_or_add_rPr()
+        east = getattr(fonts, role)
+        set_fonts(rpr, east, east if style_id in OWN_LATIN else fonts.latin)
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        if rpr is not None:
+            set_fonts(rpr, fonts.body, fonts.latin)
+    strip_theme_fonts(styles)
+    _font_table(document, fonts)
+
+
+def _font_table(document: DocumentObject, fonts: FontSet) -> None:
+    """Declare the fonts as Simplified Chinese (charset 86) with a common fallback, so Word and
+    WPS substitute 仿宋 for a missing 仿宋_GB2312 rather than a Latin font."""
+    try:
+        part = next(
+            p for p in document.part.package.iter_parts() if p.partname.endswith("fontTable.xml")
+        )
+    except StopIteration:
+        return
+    root = parse_xml(part.blob)
+    have = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
+    for name in fonts.names():
+        if name in have or name == fonts.latin:
+            continue
+        font = _el("w:font", name=name)
+        if name in ALTERNATIVES:
+            font.append(_el("w:altName", val=ALTERNATIVES[name]))
+        font.append(_el("w:charset", val="86"))
+        font.append(_el("w:family", val="modern" if "宋" in name or "仿" in name else "auto"))
+        font.append(_el("w:pitch", val="variable"))
+        root.append(font)
+    from lxml import etree
+
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# --- styles --------------------------------------------------------------------------------------
+
+
+def _style(document: DocumentObject, style_id: str):  # type: ignore[no-untyped-def]
+    """The style `style_id`, emptied of Word's defaults (theme fonts, colours, borders)."""
+    name = STYLES[style_id][0]
+    styles = document.styles.element
+    style = styles.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']")
+    if style is None:
+        style = parse_xml(
+            f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
+            f'<w:name w:val="{name}"/></w:style>'
+        )
+        styles.append(style)
+    for tag in ("w:pPr", "w:rPr", "w:basedOn", "w:next", "w:link", "w:qFormat", "w:uiPriority"):
+        for old in style.findall(qn(tag)):
+            style.remove(old)
+    if style_id != "Normal":
+        style.insert(1, _el("w:basedOn", val="Normal"))
+    style.append(_el("w:qFormat"))
+    ppr = _el("w:pPr")
+    rpr = _el("w:rPr")
+    style.append(ppr)
+    style.append(rpr)
+    size = STYLES[style_id][2]
+    if size is not None:
+        rpr.append(_el("w:sz", val=size))
+        rpr.append(_el("w:szCs", val=size))
+    return ppr, rpr
+
+
+def _ppr(ppr, *children) -> None:  # type: ignore[no-untyped-def]
+    """Paragraph properties in schema order."""
+    order = ["keepNext", "pageBreakBefore", "pBdr", "tabs", "snapToGrid", "spacing", "ind",
+             "jc", "outlineLvl"]  # fmt: skip
+    for child in sorted(children, key=lambda c: order.index(c.tag.split("}")[1])):
+        ppr.append(child)
+
+
+def _indent(first_chars: int = 0, left_chars: int = 0, right_chars: int = 0, hanging: int = 0):  # type: ignore[no-untyped-def]
+    ind = _el("w:ind")
+    if left_chars:
+        ind.set(qn("w:leftChars"), str(left_chars))
+        ind.set(qn("w:left"), str(left_chars * CHAR // 100))
+    if right_chars:
+        ind.set(qn("w:rightChars"), str(right_chars))
+        ind.set(qn("w:right"), str(right_chars * CHAR // 100))
+    if hanging:
+        ind.set(qn("w:hangingChars"), str(hanging))
+        ind.set(qn("w:hanging"), str(hanging * CHAR // 100))
+    else:
+        ind.set(qn("w:firstLineChars"), str(first_chars))
+        ind.set(qn("w:firstLine"), str(first_chars * CHAR // 100))
+    return ind
+
+
+def _exact(before: int = 0) -> OxmlElement:
+    return _el("w:spacing", before=before, after=0, line=LINE_PITCH, lineRule="exact")
+
+
+def _single(before: int = 0, after: int = 0) -> OxmlElement:
+    return _el("w:spacing", before=before, after=after, line=240, lineRule="auto")
+
+
+def build_styles(document: DocumentObject, fonts: FontSet) -> None:
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    # The character grid is measured in the default size (LibreOffice reads it here): 三号.
+    _replace(rpr, _el("w:sz", val=BODY_SZ))
+    _replace(rpr, _el("w:szCs", val=BODY_SZ))
+    _replace(rpr, _el("w:lang", val="en-US", eastAsia="zh-CN", bidi="ar-SA"))
+    ppr_default = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}")
+    for child in list(ppr_default):
+        ppr_default.remove(child)
+    ppr_default.append(_el("w:spacing", after=0, line=240, lineRule="auto"))
+
+    ppr, rpr = _style(document, "Normal")
+    _ppr(ppr, _el("w:snapToGrid", val=1), _exact(), _indent(200), _el("w:jc", val="both"))
+    rpr.append(_el("w:spacing", val=CONDENSE))
+    rpr.append(_el("w:kern", val=0))
+
+    ppr, _ = _style(document, "Title")
+    _ppr(ppr, _exact(), _indent(0), _el("w:jc", val="center"), _el("w:outlineLvl", val=0))
+    for sid, level in (("Heading1", 1), ("Heading2", 2)):
+        ppr, rpr = _style(document, sid)
+        _ppr(ppr, _el("w:keepNext"), _exact(), _indent(200), _el("w:outlineLvl", val=level))
+        rpr.append(_el("w:b", val=0))
+        rpr.append(_el("w:bCs", val=0))
+
+    ppr, _ = _style(document, "Footer")
+    _ppr(ppr, _el("w:snapToGrid", val=0), _single(), _indent(0))
+
+    ppr, rpr = _style(document, "RKLetterhead")
+    _ppr(ppr, _el("w:snapToGrid", val=0), _single(before=1700), _indent(0),
+         _el("w:jc", val="center"))  # fmt: skip
+    rpr.append(_el("w:color", val=RED))
+    rpr.append(_el("w:spacing", val=20))
+    ppr, _ = _style(document, "RKDocNumber")  # 发文字号 and 签发人, the red line 4 mm below
+    border = _el("w:pBdr")
+    border.append(_el("w:bottom", val="single", sz=12, space=11, color=RED))
+    tabs = _el("w:tabs")
+    tabs.append(_el("w:tab", val="right", pos=156 * 5670 // 100 - CHAR))
+    _ppr(ppr, border, tabs, _exact(before=LINE_PITCH * 2), _indent(0, left_chars=100),
+         _el("w:jc", val="left"))  # fmt: skip
+    for sid in ("RKRecipient", "RKPlain"):
+        ppr, _ = _style(document, sid)
+        _ppr(ppr, _exact(), _indent(0))
+    ppr, _ = _style(document, "RKFigure")
+    _ppr(ppr, _el("w:keepNext"), _el("w:snapToGrid", val=0), _single(before=120), _indent(0),
+         _el("w:jc", val="center"))  # fmt: skip
+    ppr, _ = _style(document, "RKCaption")
+    _ppr(ppr, _el("w:snapToGrid", val=0), _single(after=240), _indent(0), _el("w:jc", val="center"))
+    # 附件：1．… (names aligned under the first one: "附件：" 3 characters, "1．" 1.5)
+    ppr, _ = _style(document, "RKAttachFirst")
+    _ppr(ppr, _exact(), _indent(left_chars=650, hanging=450))
+    ppr, _ = _style(document, "RKAttachNext")
+    _ppr(ppr, _exact(), _indent(left_chars=650, hanging=150))
+    ppr, _ = _style(document, "RKSignature")  # never parted from its date
+    _ppr(ppr, _el("w:keepNext"), _exact(), _indent(0, right_chars=400), _el("w:jc", val="right"))
+    ppr, _ = _style(document, "RKDate")
+    _ppr(ppr, _exact(), _indent(0, right_chars=400), _el("w:jc", val="right"))
+    ppr, _ = _style(document, "RKAttachLabel")
+    _ppr(ppr, _exact(), _indent(0), _el("w:jc", val="left"))
+    ppr, _ = _style(document, "RKAttachTitle")
+    _ppr(ppr, _exact(before=LINE_PITCH), _indent(0), _el("w:jc", val="center"))
+    ppr, _ = _style(document, "RKTableIntro")
+    _ppr(ppr, _el("w:snapToGrid", val=0), _single(before=120, after=120), _indent(0))
+    ppr, rpr = _style(document, "RKTableText")
+    _ppr(ppr, _el("w:snapToGrid", val=0), _single(), _indent(0), _el("w:jc", val="center"))
+    ppr, rpr = _style(document, "RKTodo")  # a paragraph left for staff to write
+    _ppr(ppr, _exact(), _indent(200))
+    rpr.append(_el("w:highlight", val="yellow"))
+    for sid in ("Title", "Footer", "RKLetterhead", "RKCaption", "RKAttachTitle", "RKTableIntro",
+                "RKTableText"):  # fmt: skip
+        rpr = _style_rpr(document, sid)
+        if rpr.find(qn("w:spacing")) is None:
+            rpr.append(_el("w:spacing", val=0))
+    apply_fonts(document, fonts)
+    for style in styles.findall(qn("w:style")):
+        rpr = style.find(qn("w:rPr"))
+        if rpr is not None:
+            sort_rpr(rpr)
+
+
+RPR_ORDER = [
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+]
+
+
+def sort_rpr(rpr) -> None:  # type: ignore[no-untyped-def]
+    """Run properties in the order the schema requires (Word rejects others)."""
+    children = sorted(
+        rpr, key=lambda c: RPR_ORDER.index(c.tag.split("}")[1]) if "}" in c.tag else 99
+    )
+    for c in children:
+        rpr.append(c)
+
+
+def _style_rpr(document: DocumentObject, style_id: str):  # type: ignore[no-untyped-def]
+    style = document.styles.element.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']")
+    return style.get_or_add_rPr()
+
+
+# --- page ----------------------------------------------------------------------------------------
+
+
+def page_setup(section, landscape: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """A4 with the standard's margins; a landscape page (wide tables) turns them with it, so
+    the binding edge keeps its 28 mm."""
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = PAGE_H, PAGE_W
+        section.top_margin, section.bottom_margin = MARGINS["left"], MARGINS["right"]
+        section.left_margin, section.right_margin = MARGINS["bottom"], MARGINS["top"]
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = PAGE_W, PAGE_H
+        section.top_margin, section.bottom_margin = MARGINS["top"], MARGINS["bottom"]
+        section.left_margin, section.right_margin = MARGINS["left"], MARGINS["right"]
+    section.header_distance = Mm(15)
+    section.footer_distance = FOOTER_DISTANCE if not landscape else Mm(12)
+    sect = section._sectPr
+    grid = sect.find(qn("w:docGrid"))
+    if grid is None:
+        grid = _el("w:docGrid")
+        sect.append(grid)
+    for attr in list(grid.attrib):
+        del grid.attrib[attr]
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(LINE_PITCH))
+
+
+def _page_number(paragraph, even: bool) -> None:  # type: ignore[no-untyped-def]
+    """ "— N —" with N a PAGE field; odd pages right, even pages left, one character in."""
+    paragraph.style = "Footer"
+    ppr = paragraph._p.get_or_add_pPr()
+    indent = _el("w:ind", firstLine=0)
+    indent.set(qn("w:left" if even else "w:right"), str(PAGE_SZ * 10))
+    ppr.append(indent)
+    ppr.append(_el("w:jc", val="left" if even else "right"))
+    p = paragraph._p
+
+    def run(*children) -> None:  # type: ignore[no-untyped-def]
+        r = _el("w:r")
+        for c in children:
+            r.append(c)
+        p.append(r)
+
+    def text(value: str) -> OxmlElement:
+        t = _el("w:t")
+        t.text = value
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        return t
+
+    run(text("— "))
+    run(_el("w:fldChar", fldCharType="begin"))
+    instr = _el("w:instrText")
+    instr.text = " PAGE "
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    run(instr)
+    run(_el("w:fldChar", fldCharType="separate"))
+    run(text("1"))
+    run(_el("w:fldChar", fldCharType="end"))
+    run(text(" —"))
+
+
+def footers(document: DocumentObject) -> None:
+    settings = document.settings.element
+    if settings.find(qn("w:evenAndOddHeaders")) is None:
+        settings.insert(0, _el("w:evenAndOddHeaders"))
+    section = document.sections[0]
+    section.footer.is_linked_to_previous = False
+    _page_number(section.footer.paragraphs[0], even=False)
+    section.even_page_footer.is_linked_to_previous = False
+    _page_number(section.even_page_footer.paragraphs[0], even=True)
+
+
+# --- the narrative -------------------------------------------------------------------------------
+
+# (style, text[, highlight]) — one run per paragraph, so Word keeps each placeholder whole.
+Para = tuple[str, str] | tuple[str, str, bool]
+
+HEAD: list[Para] = [
+    ("RKPlain", "{%p if letterhead %}"),
+    ("RKLetterhead", "{{ agency }}"),
+    ("RKDocNumber", "〔{{ year }}〕　号\t签发人：", True),
+    ("RKPlain", ""),
+    ("RKPlain", "{%p endif %}"),
+    ("Title", "{{ title }}"),
+    ("RKPlain", ""),
+    ("RKRecipient", "{{ recipient }}"),
+]
+
+STATUS: list[Para] = [
+    ("Heading1", "二、报送情况"),
+    ("Normal",
+     "截至{{ as_of }}，{{ children_label }}应报送{{ s.expected }}个单位"
+     "{% if s.all_on_time %}，均已按时报送。"
+     "{% else %}，按时报送{{ s.on_time }}个"
+     "{% if s.late %}，逾期报送{{ s.late }}个（{{ s.late_names }}）{% endif %}"
+     "{% if s.rejected %}，报表未通过校验被退回{{ s.rejected }}个（{{ s.rejected_names }}）{% endif %}"
+     "{% if s.missing %}，缺报{{ s.missing }}个（{{ s.missing_names }}）{% endif %}"
+     "{% if s.pending %}，尚未到截止时间未报{{ s.pending }}个（{{ s.pending_names }}）{% endif %}。"
+     "{% endif %}"
+     "{% if not complete %}以上数据未包含{{ s.not_counted_names }}，待其报送后更新。{% endif %}"),
+]  # fmt: skip
+
+PROBLEMS: list[Para] = [
+    ("Heading1", "三、存在问题"),
+    ("RKPlain", "{%p if problems %}"),
+    ("Normal", "汇总校验发现以下数据问题，已反馈有关单位核实："),
+    ("RKPlain", "{%p for p in problems %}"),
+    ("Normal", "{{ loop.index }}．{{ p }}"),
+    ("RKPlain", "{%p endfor %}"),
+    ("RKPlain", "{%p else %}"),
+    ("Normal", "各单位报送的报表均通过校验，未发现数据问题。"),
+    ("RKPlain", "{%p endif %}"),
+    ("RKTodo", "【待补充：工作中发现的主要问题。定稿前删除本提示。】", True),
+]
+
+NEXT: list[Para] = [
+    ("Heading1", "四、下一步工作"),
+    ("RKTodo", "【待填写：下一步工作打算。本段由工作人员撰写，定稿前删除本提示。】", True),
+]
+
+CHARTS: list[Para] = [
+    ("RKPlain", "{%p for chart in charts %}"),
+    ("RKFigure", "{{ chart.image }}"),
+    ("RKCaption", "图{{ loop.index }}　{{ chart.caption }}"),
+    ("RKPlain", "{%p endfor %}"),
+]
+
+TAIL: list[Para] = [
+    ("RKPlain", "{%p if attachments %}"),
+    ("RKPlain", ""),
+    ("RKPlain", "{%p for a in attachments %}"),
+    ("RKPlain", "{%p if loop.first %}"),
+    ("RKAttachFirst",
+     "附件：{% if attachments|length > 1 %}{{ a.number }}．{% endif %}{{ a.title }}"),
+    ("RKPlain", "{%p else %}"),
+    ("RKAttachNext", "{{ a.number }}．{{ a.title }}"),
+    ("RKPlain", "{%p endif %}"),
+    ("RKPlain", "{%p endfor %}"),
+    ("RKPlain", "{%p endif %}"),
+    ("RKPlain", ""),
+    ("RKSignature", "{{ agency }}"),
+    ("RKDate", "{{ date }}"),
+]  # fmt: skip
+
+OPENING = (
+    "按照{{ basis }}要求，{{ scope }}{{ line_name }}部门扎实开展{{ campaign }}。"
+    "现将{% if midterm %}中期{% endif %}工作情况报告如下："
+)
+
+MEM: list[Para] = [
+    ("Normal", OPENING),
+    ("Heading1", "一、基本情况"),
+    ("Heading2", "（一）自查自改情况"),
+    ("Normal",
+     "{{ scope }}纳入治理范围的培训机构{{ t.training.in_scope }}家、考试机构{{ t.exam.in_scope }}家。"
+     "各地组织培训机构、考试机构对照治理要求开展自查自改，完成自查的培训机构{{ t.training.self_checked }}家、"
+     "考试机构{{ t.exam.self_checked }}家，覆盖率分别为{{ t.training.self_check_rate }}%、"
+     "{{ t.exam.self_check_rate }}%；自查出问题{{ d.self_problems }}项（培训机构{{ t.training.self_problems }}项、"
+     "考试机构{{ t.exam.self_problems }}项），已整改完成{{ d.self_fixed }}项，整改率{{ d.self_fix_rate }}%。"),
+    ("RKPlain", "{%p if final %}"),
+    ("Heading2", "（二）执法检查情况"),
+    ("Normal",
+     "各级应急管理部门对培训机构、考试机构开展全覆盖执法检查，完成执法检查的培训机构"
+     "{{ t.training.inspected }}家、考试机构{{ t.exam.inspected }}家，覆盖率分别为"
+     "{{ t.training.inspection_rate }}%、{{ t.exam.inspection_rate }}%。查出问题的机构{{ d.with_problems }}家，"
+     "查出问题{{ d.problems }}项，已整改完成{{ d.fixed }}项，整改率{{ d.fix_rate }}%。"
+     "给予处罚的机构{{ d.penalized }}家，罚款{{ d.fines }}万元（培训机构{{ t.training.fines }}万元、"
+     "考试机构{{ t.exam.fines }}万元）；责令限期整改{{ d.ordered_to_fix }}家，停业整顿{{ d.suspended }}家，"
+     "淘汰退出{{ d.eliminated }}家；曝光典型案例{{ d.exposed_cases }}件。专项治理后，{{ scope }}共有培训机构"
+     "{{ t.training.institutions }}家、考试机构{{ t.exam.institutions }}家。"),
+    ("RKPlain", "{%p endif %}"),
+    ("Heading2", "（{% if final %}三{% else %}二{% endif %}）各地情况"),
+    ("RKPlain", "{%p if cmp.self_check %}"),
+    ("Normal",
+     "{% if cmp.self_check.same %}{{ children_label }}自查覆盖率均为{{ cmp.self_check.high }}%。"
+     "{% else %}从{{ children_label }}看，自查覆盖率最高的是{{ cmp.self_check.high_names }}"
+     "（{{ cmp.self_check.high }}%），最低的是{{ cmp.self_check.low_names }}（{{ cmp.self_check.low }}%）。"
+     "{% endif %}"
+     "{% if final and cmp.inspection %}{% if cmp.inspection.same %}执法检查覆盖率均为"
+     "{{ cmp.inspection.high }}%。{% else %}执法检查覆盖率最高的是{{ cmp.inspection.high_names }}"
+     "（{{ cmp.inspection.high }}%），最低的是{{ cmp.inspection.low_names }}（{{ cmp.inspection.low }}%）。"
+     "{% endif %}{% endif %}"),
+    ("RKPlain", "{%p else %}"),
+    ("Normal", "报送数据的单位不足两个，暂不作各地比较。"),
+    ("RKPlain", "{%p endif %}"),
+    ("RKPlain", "{%p if final and cmp.fines %}"),
+    ("Normal",
+     "罚款主要来自{% for x in cmp.fines.top %}{{ x.name }}（{{ x.value }}万元）{% if not loop.last %}、"
+     "{% endif %}{% endfor %}，{% if cmp.fines.top_count > 1 %}合计{{ cmp.fines.top_total }}万元，{% endif %}"
+     "占{{ scope }}罚款总额的{{ cmp.fines.share }}%"
+     "{% if cmp.fines.none_names %}；{{ cmp.fines.none_names }}未作出罚款{% endif %}。"),
+    ("RKPlain", "{%p endif %}"),
+    *CHARTS,
+    *STATUS,
+    *PROBLEMS,
+    *NEXT,
+]  # fmt: skip
+
+SAMR: list[Para] = [
+    ("Normal", OPENING),
+    ("Heading1", "一、基本情况"),
+    ("Heading2", "（一）案件查办情况"),
+    ("Normal",
+     "截至{{ as_of }}，{{ scope }}市场监管部门共查办特种作业人员安全技术培训考核领域案件"
+     "{{ t.total.cases }}件，其中虚假宣传案件{{ t.false_publicity.cases }}件、违法广告案件"
+     "{{ t.illegal_ads.cases }}件、其他案件{{ t.other.cases }}件；罚没款{{ t.total.fines }}万元"
+     "（虚假宣传{{ t.false_publicity.fines }}万元、违法广告{{ t.illegal_ads.fines }}万元、"
+     "其他{{ t.other.fines }}万元），移送公安机关{{ t.total.to_police }}件。"),
+    ("Heading2", "（二）部门协作和宣传曝光情况"),
+    ("Normal",
+     "会同应急管理部门开展执法联动{{ t.joint_enforcement }}次，曝光典型案例{{ t.exposed_cases }}件。"),
+    ("Heading2", "（三）各地情况"),
+    ("RKPlain", "{%p if cmp.cases %}"),
+    ("Normal",
+     "从{{ children_label }}看，查办案件最多的是{{ cmp.cases.high_names }}（{{ cmp.cases.high }}件），"
+     "最少的是{{ cmp.cases.low_names }}（{{ cmp.cases.low }}件）。"
+     "{% if cmp.fines %}罚没款主要来自{% for x in cmp.fines.top %}{{ x.name }}（{{ x.value }}万元）"
+     "{% if not loop.last %}、{% endif %}{% endfor %}，{% if cmp.fines.top_count > 1 %}合计"
+     "{{ cmp.fines.top_total }}万元，{% endif %}占{{ scope }}罚没款的{{ cmp.fines.share }}%。{% endif %}"
+     "{% if cmp.police %}移送公安机关的案件主要来自{% for x in cmp.police.top %}{{ x.name }}"
+     "（{{ x.value }}件）{% if not loop.last %}、{% endif %}{% endfor %}。{% endif %}"),
+    ("RKPlain", "{%p else %}"),
+    ("Normal", "报送数据的单位不足两个，暂不作各地比较。"),
+    ("RKPlain", "{%p endif %}"),
+    *CHARTS,
+    *STATUS,
+    *PROBLEMS,
+    *NEXT,
+]  # fmt: skip
+
+DEPLOY: list[Para] = [
+    ("Normal",
+     "按照{{ basis }}要求，{{ scope }}{{ line_name }}部门及时部署开展{{ campaign }}。"
+     "现将工作部署情况报告如下："),
+    ("Heading1", "一、工作部署情况"),
+    ("Normal",
+     "{{ children_label }}应报送{{ s.expected }}个单位，已有{{ s.counted }}个单位制定印发实施方案、"
+     "明确联络人{% if s.not_counted_names %}，{{ s.not_counted_names }}尚未报送{% endif %}。"
+     "各单位实施方案名称、文号和联络人见附件1。"),
+    ("RKPlain", "{%p if contact %}"),
+    ("Normal",
+     "本单位联络人：{{ contact.name }}，联系电话：{{ contact.phones }}"
+     "{% if contact.email %}，电子邮箱：{{ contact.email }}{% endif %}。"),
+    ("RKPlain", "{%p endif %}"),
+    *STATUS,
+    *PROBLEMS,
+    *NEXT,
+]  # fmt: skip
+
+BODIES = {"mem-stats": MEM, "samr-stats": SAMR, "deploy": DEPLOY}
+
+
+def _fill(document: DocumentObject, kind: str) -> None:
+    body = document.element.body
+    for p in list(body.iterchildren(qn("w:p"))):
+        body.remove(p)
+    for para in [*HEAD, *BODIES[kind], *TAIL]:
+        style, text = para[0], para[1]
+        p = document.add_paragraph(style=document.styles[STYLES[style][0]])
+        if text:
+            run = p.add_run(text)
+            if len(para) > 2 and para[2]:
+                run._r.get_or_add_rPr().append(_el("w:highlight", val="yellow"))
+
+
+# --- the whole template --------------------------------------------------------------------------
+
+
+def build_template(kind: str, fonts: FontSet | None = None) -> bytes:
+    """The template for `kind` (mem-stats, samr-stats or deploy) as .docx bytes."""
+    if kind not in KINDS:
+        raise KeyError(kind)
+    fonts = fonts or FontSet()
+    document = Document()
+    _drop_extras(document)
+    build_styles(document, fonts)
+    page_setup(document.sections[0])
+    footers(document)
+    _fill(document, kind)
+    buf = io.BytesIO()
+    document.save(buf)
+    return deterministic_zip(buf.getvalue(), title=f"reportkit 报告模板（{kind}）")
+
+
+def _drop_extras(document: DocumentObject) -> None:
+    """python-docx's default package carries a thumbnail and a Word 2010 style copy with theme
+    fonts; neither belongs in a report."""
+    package = document.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            package.rels.pop(rel_id)
+    for rel_id, rel in list(document.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            document.part.rels.pop(rel_id)
+    settings = document.settings.element
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    rsids = settings.find(qn("w:rsids"))
+    if rsids is not None:
+        settings.remove(rsids)
+
+
+CORE = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+    'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org'
+    '/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{title}'
+    "</dc:title><dc:creator>reportkit</dc:creator><cp:lastModifiedBy>reportkit</cp:lastModifiedBy>"
+    '<cp:revision>1</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">2024-01-01T00:00:00Z'
+    '</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">2024-01-01T00:00:00Z'
+    "</dcterms:modified></cp:coreProperties>"
+)
+
+
+def deterministic_zip(data: bytes, title: str = "") -> bytes:
+    """The same package with fixed member times and document properties, so an unchanged
+    template is byte-identical (python-docx and docxcompose stamp the time and user)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = CORE.format(title=title).encode()
+            dst.writestr(fixed, body)
+    return out.getvalue()

@@ -1,0 +1,145 @@
+"""Roll-ups to write reports from: the samples of 泰安市, rolled up through the command line,
+and one with problems (a county missing, one late, one with a validation warning)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from reportkit.cli import main
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class Rollup:
+    out: Path  # the roll-up's output folder
+    inbox: Path
+    data: dict  # its JSON summary
+    form: str
+    milestone: str
+    line: str
+
+
+def run(capsys, *args: str) -> tuple[int, str]:
+    code, out, _ = run_err(capsys, *args)
+    return code, out
+
+
+def run_err(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as e:
+        main(list(args))
+    captured = capsys.readouterr()
+    return e.value.code, captured.out, captured.err
+
+
+def _rollup(capsys, root: Path, form: str, milestone: str, line: str, edit=None) -> Rollup:
+    inbox = root / f"in-{form}-{milestone}"
+    extra = ["--line", line] if form == "deploy" else []
+    code, _ = run(capsys, "sample", "--unit", "泰安市", "--form", form, "--milestone", milestone,
+                  "-o", str(inbox), *extra)  # fmt: skip
+    assert code in (0, None)
+    if edit:
+        edit(inbox)
+    as_of = "2024-11-02" if milestone != "deploy" else "2024-03-30"
+    code, text = run(capsys, "rollup", str(inbox), "--unit", "泰安市", "--form", form,
+                     "--milestone", milestone, "-o", str(root / "out"), "--ledger",
+                     str(root / "ledger.sqlite"), "--as-of", as_of, "--json", *extra)  # fmt: skip
+    return Rollup(root / "out", inbox, json.loads(text), form, milestone, line)
+
+
+@pytest.fixture(scope="session")
+def session_capsys():
+    """capsys is function-scoped; session fixtures capture through a tiny stand-in."""
+    import contextlib
+    import io
+
+    class Capture:
+        def __init__(self) -> None:
+            self.buf = io.StringIO()
+
+        def readouterr(self):  # type: ignore[no-untyped-def]
+            text = self.buf.getvalue()
+            self.buf.seek(0)
+            self.buf.truncate()
+            return type("R", (), {"out": text, "err": ""})()
+
+    cap = Capture()
+
+    @contextlib.contextmanager
+    def active():  # type: ignore[no-untyped-def]
+        with contextlib.redirect_stdout(cap.buf):
+            yield cap
+
+    return active
+
+
+@pytest.fixture(scope="session")
+def rollups(tmp_path_factory, session_capsys) -> dict[str, Rollup]:
+    """mem-final, mem-midterm, samr-final and deploy-mem roll-ups of the 泰安市 samples."""
+    root = tmp_path_factory.mktemp("rollups")
+    out = {}
+    with session_capsys() as cap:
+        for key, form, ms, line in (
+            ("mem-final", "mem-stats", "final", "mem"),
+            ("mem-midterm", "mem-stats", "midterm", "mem"),
+            ("samr-final", "samr-stats", "final", "samr"),
+            ("deploy", "deploy", "deploy", "mem"),
+        ):
+            out[key] = _rollup(cap, root / key, form, ms, line)
+    return out
+
+
+def _stamp(path: Path, when: str) -> None:
+    t = dt.datetime.fromisoformat(when).replace(tzinfo=TZ).timestamp()
+    os.utime(path, (t, t))
+
+
+@pytest.fixture(scope="session")
+def troubled(tmp_path_factory, session_capsys, campaign) -> Rollup:
+    """mem-stats final with 肥城市 missing, 新泰市 late and 泰山区 warned (penalties, no fine)."""
+    from reportkit.io.xlsx_writer import write_form_workbook
+    from reportkit.sample import sample_header, sample_values
+
+    def edit(inbox: Path) -> None:
+        next(inbox.glob("370983-*")).unlink()  # 肥城市: missing
+        _stamp(next(inbox.glob("370982-*")), "2024-11-02T09:00")  # 新泰市: late
+        region = campaign.unit("泰山区")
+        form = campaign.forms["mem-stats"]
+        path = next(inbox.glob("370902-*"))
+        values = sample_values(campaign, form, region, "mem", "final")
+        values["training.penalized"] = 2
+        values["training.with_problems"] = max(values["training.with_problems"], 2)
+        values["training.fines"] = 0
+        header = sample_header(campaign, region, "mem", "final")
+        write_form_workbook(path, campaign, form, region, "mem", milestone="final",
+                            values=values, header=header)  # fmt: skip
+        _stamp(path, "2024-10-30T10:00")
+
+    root = tmp_path_factory.mktemp("troubled")
+    with session_capsys() as cap:
+        return _rollup(cap, root, "mem-stats", "final", "mem", edit)
+
+
+def report(capsys, r: Rollup, out: Path, *extra: str) -> tuple[int, dict]:
+    """`reportkit report … --json` on roll-up `r`; (exit code, JSON)."""
+    line = ["--line", r.line] if r.form == "deploy" else []
+    code, text = run(capsys, "report", "--unit", "泰安市", "--form", r.form, "--milestone",
+                     r.milestone, "--from", str(r.out), "-o", str(out), "--date", "2024-11-04",
+                     "--json", *line, *extra)  # fmt: skip
+    return code, json.loads(text)
+
+
+@pytest.fixture(scope="session")
+def mem_final_docx(rollups, tmp_path_factory, session_capsys) -> Path:
+    out = tmp_path_factory.mktemp("reports") / "泰安市 应急管理 总结.docx"
+    with session_capsys() as cap:
+        code, data = report(cap, rollups["mem-final"], out)
+    assert code == 0, data
+    return out

@@ -1,0 +1,107 @@
+"""`reportkit report` on the command line: options, errors (exit 2), the editable template."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+from docx import Document
+
+from reportkit.report.template import KINDS, build_template
+from tests.report.conftest import report, run, run_err
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_listed_in_help_with_chinese_options(capsys):
+    code, out = run(capsys, "--help")
+    assert "report" in out and "总结报告" in out
+    code, out = run(capsys, "report", "--help")
+    assert code == 0
+    for option in ("--from", "--inbox", "--template", "--date", "--font", "--no-letterhead"):
+        assert option in out
+    assert "GB/T 9704-2012" in out
+
+
+def test_plain_output_names_the_file(rollups, tmp_path, capsys):
+    r = rollups["mem-final"]
+    out = tmp_path / "报告 草稿.docx"
+    code, text = run(capsys, "report", "--unit", "泰安市应急管理局", "--form", "mem-stats",
+                     "--milestone", "final", "--from", str(r.out), "-o", str(out))  # fmt: skip
+    assert code == 0
+    assert f"已写入报告 {out}（附件 2 个" in text
+    assert out.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_errors_exit_2_with_a_chinese_message(rollups, tmp_path, capsys):
+    r = rollups["mem-final"]
+    base = ["report", "--unit", "泰安市", "--form", "mem-stats", "--milestone", "final",
+            "-o", str(tmp_path / "x.docx")]  # fmt: skip
+    code, _, err = run_err(capsys, *base, "--from", str(tmp_path))
+    assert code == 2 and "找不到汇总结果" in err
+    code, _, err = run_err(capsys, *base, "--from", str(r.out), "--font", "标题=黑体")
+    assert code == 2 and "字体设置“标题=黑体”无效" in err
+    code, _, err = run_err(capsys, *base, "--from", str(r.out), "--date", "11月4日")
+    assert code == 2 and "无法识别的日期" in err
+    bad = tmp_path / "bad.docx"
+    bad.write_text("not a Word document")
+    code, _, err = run_err(capsys, *base, "--from", str(r.out), "--template", str(bad))
+    assert code == 2 and "Word 模板" in err
+    code, _, err = run_err(capsys, "report", "--unit", "泰安市", "--form", "deploy", "--milestone",
+                  "deploy", "--line", "samr", "--from", str(rollups["deploy"].out), "-o",
+                  str(tmp_path / "d.docx"))  # fmt: skip
+    # the deploy roll-up of each line has its own file: only mem's was made here
+    assert code == 2 and "找不到汇总结果" in err and "370900-deploy-samr-deploy.json" in err
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_wording_comes_from_an_edited_template(rollups, tmp_path, capsys):
+    template = tmp_path / "我的模板.docx"
+    shutil.copy(ROOT / "templates" / "docx" / "mem-stats.docx", template)
+    doc = Document(str(template))
+    for p in doc.paragraphs:  # what a clerk does in Word: change the words, keep the {{ }}
+        if p.text == "一、基本情况":
+            p.runs[0].text = "一、总体情况"
+        if p.text.startswith("按照{{ basis }}"):
+            p.runs[0].text = "今年以来，{{ scope }}认真落实{{ basis }}。"
+    doc.save(str(template))
+    out = tmp_path / "r.docx"
+    code, _ = report(capsys, rollups["mem-final"], out, "--template", str(template))
+    assert code == 0
+    texts = [p.text for p in Document(str(out)).paragraphs]
+    assert "一、总体情况" in texts and "一、基本情况" not in texts
+    assert any(t.startswith("今年以来，全市认真落实《市场监管总局") for t in texts)
+
+
+def test_fonts_are_configurable_and_letterhead_optional(rollups, tmp_path, capsys):
+    out = tmp_path / "r.docx"
+    code, _ = report(capsys, rollups["samr-final"], out, "--font", "title=华文中宋",
+                     "--font", "body=仿宋", "--no-letterhead")  # fmt: skip
+    assert code == 0
+    doc = Document(str(out))
+    styles = doc.styles.element
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def east(sid: str) -> str:
+        st = styles.find(f"{w}style[@{w}styleId='{sid}']")
+        return st.find(f"{w}rPr/{w}rFonts").get(f"{w}eastAsia")
+
+    assert east("Title") == "华文中宋" and east("Normal") == "仿宋"
+    assert east("Heading1") == "黑体"  # untouched
+    assert not [p for p in doc.paragraphs if p.style.style_id == "RKLetterhead"]
+    assert doc.paragraphs[0].style.style_id == "Title"
+
+
+def test_committed_templates_are_current_and_editable():
+    spec = importlib.util.spec_from_file_location("make", ROOT / "scripts/make_docx_template.py")
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    assert make.main(["--check"]) == 0, "run python scripts/make_docx_template.py"
+    for kind in KINDS:
+        assert build_template(kind) == build_template(kind)  # deterministic bytes
+        doc = Document(str(ROOT / "templates" / "docx" / f"{kind}.docx"))
+        text = "\n".join(p.text for p in doc.paragraphs)
+        assert "{{ title }}" in text and "{{ date }}" in text and "{%p for p in problems %}" in text
+        names = {s.name for s in doc.styles}
+        assert {"RK 发文机关标志", "RK 成文日期", "RK 附件说明", "RK 待填写"} <= names
