@@ -295,3 +295,34 @@ def test_mutation_fuzzer_gives_only_our_own_errors_and_leaves_the_counts_alone(
     assert {c["code"]: c["status"] for c in after["children"]} == {
         c["code"]: c["status"] for c in baseline["children"]
     }
+
+
+def test_read_only_output_folder_for_real(capsys, tmp_path, campaign):
+    out = tmp_path / "ro-disk"
+    if not _mount("tmpfs", out, "size=1m"):
+        pytest.skip("cannot mount a tmpfs here (needs root and mount permission)")
+    try:
+        inbox, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
+        files = _county_files(campaign, inbox)
+        rc, _first, _ = _rollup(capsys, inbox, out, ledger)
+        assert rc == 0
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        assert subprocess.run(["mount", "-o", "remount,ro", str(out)]).returncode == 0
+        unit = campaign.unit(files[0].name[:6])
+        values = sample_values(campaign, campaign.forms["mem-stats"], unit, "mem", "final", 5)
+        values["training.exposed_cases"] = 0
+        write_form_workbook(
+            files[0],
+            campaign,
+            campaign.forms["mem-stats"],
+            unit,
+            "mem",
+            milestone="final",
+            values=values,
+        )
+        _stamp(files[0], "2024-10-31T10:00:00+08:00")
+        rc, _, err = _rollup(capsys, inbox, out, ledger)
+        assert rc == 2 and "无法写入输出文件" in err
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    finally:
+        subprocess.run(["umount", str(out)], capture_output=True)
