@@ -122,46 +122,26 @@ def load_sheets(data: bytes) -> list[Sheet]:
 def defined_names(data: bytes) -> dict[str, tuple[str, int, int]]:
     """RK_* defined names of an xlsx/xlsm → (sheet, row, col), from xl/workbook.xml.
 
-    Parsed with expat, DTDs refused (the sniffer has already rejected any, this is the second
-    line): only the <definedName> elements are looked at.
+    Parsed with defusedxml, DTDs forbidden (the sniffer has already refused any: this is the
+    second line of defence against entity expansion and external entities).
     """
-    import xml.parsers.expat
+    from defusedxml import ElementTree
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("xl/workbook.xml") as f:
         xml_bytes = f.read(8 * 1024 * 1024)
+    root = ElementTree.fromstring(xml_bytes, forbid_dtd=True)
     out: dict[str, tuple[str, int, int]] = {}
-    current: list[str] = []
-    text: list[str] = []
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        if name.rpartition(":")[2] == "definedName" and attrs.get("name", "").startswith("RK_"):
-            current.append(attrs["name"])
-            text.clear()
-
-    def end(name: str) -> None:
-        if current and name.rpartition(":")[2] == "definedName":
-            ref = "".join(text).strip()
-            dname = current.pop()
-            if "!" in ref and "," not in ref:
-                sheet, cell = ref.rsplit("!", 1)
-                pos = parse_a1(cell.split(":")[0])
-                if pos:
-                    out[dname] = (sheet.strip("'").replace("''", "'"), *pos)
-
-    def chars(data: str) -> None:
-        if current:
-            text.append(data)
-
-    def no_dtd(*_: object) -> None:
-        raise ValueError("DTD in workbook.xml")
-
-    parser = xml.parsers.expat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parser.StartDoctypeDeclHandler = no_dtd
-    parser.EntityDeclHandler = no_dtd
-    parser.Parse(xml_bytes, True)
+    for el in root.iter():
+        name = el.get("name") or ""
+        if not el.tag.endswith("}definedName") or not name.startswith("RK_"):
+            continue
+        ref = (el.text or "").strip()
+        if "!" not in ref or "," in ref:
+            continue
+        sheet, cell = ref.rsplit("!", 1)
+        pos = parse_a1(cell.split(":")[0])
+        if pos:
+            out[name] = (sheet.strip("'").replace("''", "'"), *pos)
     return out
 
 
