@@ -387,20 +387,22 @@ def write_outputs(
     out_dir.mkdir(parents=True, exist_ok=True)
     _sweep_temp_files(out_dir)
     results = _flatten(result)
-    jobs: list[tuple[RollupResult, Path, dict[str, Any]]] = []
+    jobs: list[tuple[RollupResult, Path, str]] = []
     written: list[Path] = []
     for r in results:
         base = out_dir / output_name(r)
-        data = summary(campaign, r, as_of)
-        data["digest"] = _digest(data)
-        data["outputs"] = [str(base.with_suffix(".xlsx")), str(base.with_suffix(".json"))]
+        digest = _digest(summary(campaign, r, as_of))
         written += [base.with_suffix(".xlsx"), base.with_suffix(".json")]
-        if not _unchanged(base, data["digest"]):
-            jobs.append((r, base, data))
-    for (_, base, data), book in zip(
+        if not _unchanged(base, digest):
+            jobs.append((r, base, digest))
+    # one output at a time is held in memory: built (in parallel), written, dropped
+    for (r, base, digest), book in zip(
         jobs, _build_books(campaign, [j[0] for j in jobs], as_of), strict=True
     ):
         atomic_write(base.with_suffix(".xlsx"), book)
+        data = summary(campaign, r, as_of)
+        data["digest"] = digest
+        data["outputs"] = [str(base.with_suffix(".xlsx")), str(base.with_suffix(".json"))]
         atomic_write(
             base.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=2).encode()
         )
@@ -440,17 +442,20 @@ def _build_one(i: int) -> bytes:
 
 def _build_books(
     campaign: Campaign, results: list[RollupResult], as_of: dt.datetime
-) -> list[bytes]:
-    """Workbook bytes for each result; on both cores where fork exists and it pays."""
+) -> Iterator[bytes]:
+    """Workbook bytes for each result, in order, as they are built; on both cores where fork
+    exists and it pays."""
     import multiprocessing as mp
 
     if len(results) < 16 or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        return [_workbook_bytes(campaign, r, as_of) for r in results]
+        for r in results:
+            yield _workbook_bytes(campaign, r, as_of)
+        return
     _BUILD[:] = [(campaign, r, as_of) for r in results]
     try:
         # fork: the children inherit the campaign and results; only indexes and bytes travel
         with mp.get_context("fork").Pool(min(os.cpu_count() or 2, 4)) as pool:
-            return pool.map(_build_one, range(len(results)), chunksize=8)
+            yield from pool.imap(_build_one, range(len(results)), chunksize=4)
     finally:
         _BUILD.clear()
 
