@@ -164,7 +164,8 @@ def main() -> None:
     res: dict[str, float] = {}
     try:
         floor(files[:50])  # warm the page cache: every measurement reads files from memory
-        res["a"] = timed(lambda: floor(files))
+        # the floor is the best of three: the ratios against it are the conservative ones
+        res["a"] = min(timed(lambda: floor(files)) for _ in range(3))
         res["c"] = timed(lambda: reportkit("validate", str(data), "--json", env=env))
         ledger = work / "ledger.sqlite"
         out = work / "out"
