@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reportkit.io.xlsx_writer import a1
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, FieldDef, Form
 from reportkit.model.submission import RawCell, Submission
@@ -41,20 +42,6 @@ def norm(text: Any) -> str:
     s = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
     s = _SPACE.sub("", s)
     return s.rstrip(":：").lower()
-
-
-def col_letters(col: int) -> str:
-    """0-based column index → Excel letters (0 → A)."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def a1(row: int, col: int) -> str:
-    return f"{col_letters(col)}{row + 1}"
 
 
 def parse_a1(ref: str) -> tuple[int, int] | None:

@@ -316,6 +316,18 @@ class Campaign:
                 best, best_depth = d, depth
         return best
 
+    def children_by_deadline(
+        self, milestone: str, region: Region
+    ) -> list[tuple[Deadline, list[Region]]]:
+        """`region`'s subordinates grouped by the deadline that applies to them (usually one
+        group; several where a campaign sets different dates for some of them)."""
+        groups: dict[Deadline, list[Region]] = {}
+        for child in self.children(region):
+            d = self.deadline(milestone, child)
+            if d is not None:
+                groups.setdefault(d, []).append(child)
+        return sorted(groups.items(), key=lambda kv: (kv[0].level, kv[0].scope, kv[0].date))
+
     def contact(self, region: Region, line: str) -> Contact | None:
         for c in self.contacts:
             if c.unit == region.code and c.line == line:

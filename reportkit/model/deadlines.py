@@ -159,12 +159,7 @@ def _receive(campaign: Campaign, region: Region, line: str) -> list[Entry]:
     agency = campaign.agency_name(region, line)
     out = []
     for ms in campaign.milestones.values():
-        groups: dict[Deadline, list[Region]] = {}
-        for child in children:
-            d = campaign.deadline(ms.id, child)
-            if d is not None:
-                groups.setdefault(d, []).append(child)
-        ordered = sorted(groups.items(), key=lambda kv: (kv[0].level, kv[0].scope, kv[0].date))
+        ordered = campaign.children_by_deadline(ms.id, region)
         for d, units in ordered:
             kind = "receive" if len(ordered) == 1 else f"receive-{d.level}-{d.scope}"
             facts = day_facts(d.date)

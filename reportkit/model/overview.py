@@ -46,12 +46,7 @@ def overview(campaign: Campaign, region: Region, line: str | None = None) -> dic
                 own.append({**_deadline(ms, d), "to": _region(parent)})
     subs = []
     for ms in campaign.milestones.values():
-        groups: dict[Deadline, list[Region]] = {}
-        for child in children:
-            d = campaign.deadline(ms.id, child)
-            if d is not None:
-                groups.setdefault(d, []).append(child)
-        for d, units in groups.items():
+        for d, units in campaign.children_by_deadline(ms.id, region):
             subs.append(
                 {
                     **_deadline(ms, d),
