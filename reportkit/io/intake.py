@@ -55,21 +55,37 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Submission]]:
     for p in map(Path, paths):
         if p.is_dir():
             root = p.resolve()
-            for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
-                dirnames.sort()
-                for fn in sorted(filenames):
-                    f = Path(dirpath) / fn
-                    if f.is_symlink() and not _inside(f, root):
-                        continue
-                    if is_lock_file(f):
-                        notes.append(_note(f, "file.lock_file", INFO))
-                    elif f.suffix.lower() in SPREADSHEET_SUFFIXES or _looks_like_upload(f):
-                        files.append(f)
+            for entry in _walk(p):
+                f = Path(entry.path)
+                # DirEntry knows from the directory listing whether it is a link: no extra stat
+                if entry.is_symlink() and not _inside(f, root):
+                    continue
+                if is_lock_file(f):
+                    notes.append(_note(f, "file.lock_file", INFO))
+                elif f.suffix.lower() in SPREADSHEET_SUFFIXES or _looks_like_upload(f):
+                    files.append(f)
         elif is_lock_file(p):
             notes.append(_note(p, "file.lock_file", INFO))
         else:
             files.append(p)
     return files, notes
+
+
+def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:
+    """Files below `folder`, sorted by name at each level; links to folders are not entered."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    for e in entries:
+        try:
+            if e.is_dir(follow_symlinks=False):
+                yield from _walk(Path(e.path))
+            elif e.is_file() or e.is_symlink():
+                yield e
+        except OSError:
+            continue
 
 
 def _inside(path: Path, root: Path) -> bool:

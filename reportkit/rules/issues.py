@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 ERROR = "error"
@@ -32,7 +32,12 @@ class Issue:
         return replace(self, **where)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # by hand: dataclasses.asdict deep-copies every field and is ten times slower, which
+        # shows when a national roll-up lists thousands of issues
+        return {f: getattr(self, f) for f in _FIELDS}
+
+
+_FIELDS = tuple(f.name for f in fields(Issue))
 
 
 def has_errors(issues: list[Issue]) -> bool:
