@@ -57,6 +57,13 @@ CREATE TABLE IF NOT EXISTS versions (
     UNIQUE (campaign, sha256, milestone)
 );
 CREATE INDEX IF NOT EXISTS versions_by_unit ON versions (campaign, form, milestone, unit);
+-- every (content, place) ever seen: which inbox a version came from, kept when a file at the
+-- same place is later replaced by a resubmission
+CREATE TABLE IF NOT EXISTS sightings (
+    sha256 TEXT NOT NULL,
+    path TEXT NOT NULL,
+    PRIMARY KEY (sha256, path)
+);
 CREATE TABLE IF NOT EXISTS seen (
     path TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -342,7 +349,21 @@ class Ledger:
                     "INSERT OR REPLACE INTO seen (path, size, mtime_ns, sha256) VALUES (?,?,?,?)",
                     (it.seen_as, it.size, it.mtime_ns, sub.sha256),
                 )
+                c.execute(
+                    "INSERT OR IGNORE INTO sightings (sha256, path) VALUES (?,?)",
+                    (sub.sha256, it.seen_as),
+                )
         return new
+
+    def seen_under(self, roots: list[str]) -> set[str]:
+        """Contents ever seen at a place inside one of `roots` (absolute paths of inboxes)."""
+        out = set()
+        for sha, path in self.conn.execute("SELECT sha256, path FROM sightings"):
+            for root in roots:
+                if path == root or path.startswith((root + "/", root + os.sep)):
+                    out.add(sha)
+                    break
+        return out
 
     @staticmethod
     def _arrival(c: sqlite3.Connection, campaign: str, sub: Submission, now: float) -> float:

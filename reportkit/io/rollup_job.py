@@ -176,7 +176,10 @@ def run_rollup(
             progress,
             settle,
         )
-        entries = _entries(campaign, ledger, unit, form, milestone, line, tz)
+        # only what came through this inbox (now or in an earlier run) counts: the same ledger
+        # may hold other inboxes, a demo among them
+        scope = ledger.seen_under([os.path.abspath(p) for p in inbox])
+        entries = _entries(campaign, ledger, unit, form, milestone, line, tz, scope)
         result = rollup(campaign, unit, line, form, milestone, entries, as_of)
         outputs = write_outputs(campaign, result, out_dir, as_of)
     return JobResult(result, outputs, issues, ingested, reused, ignored)
@@ -218,7 +221,7 @@ def _ingest(
             if f not in display and time.time() - st.st_mtime < settle:
                 issues.append(_busy(name))
                 continue
-            prior = seen.get(name)
+            prior = seen.get(os.path.abspath(name))
             if prior and prior[:2] == (st.st_size, st.st_mtime_ns) and prior[2] in known:
                 shas[name] = prior[2]
                 continue
@@ -232,7 +235,7 @@ def _ingest(
         for done, (path, sub) in enumerate(read_many(todo, options, jobs), start=1):
             name = display.get(path, str(path))
             sub = _renamed(sub, name)
-            record = _record(path, sub, name, milestone) if sub.sha256 else None
+            record = _record(path, sub, os.path.abspath(name), milestone) if sub.sha256 else None
             if record is None:  # vanished, still being written, or not a file we may read
                 issues.extend(sub.issues or [_busy(name)])
             else:
@@ -303,8 +306,9 @@ def status_from_ledger(
 BATCH = 256  # files recorded per ledger transaction
 
 
-def _record(path: Path, sub: Submission, name: str, milestone: str) -> Record | None:
-    """The ledger record of a file the worker read, or None if it changed since then."""
+def _record(path: Path, sub: Submission, key: str, milestone: str) -> Record | None:
+    """The ledger record of a file the worker read, or None if it changed since then.
+    `key` is where it was seen (absolute; archive/member for a zip entry)."""
     try:
         st = path.stat()
         data = path.read_bytes()
@@ -315,8 +319,8 @@ def _record(path: Path, sub: Submission, name: str, milestone: str) -> Record | 
     declared = sub.milestone is not None
     if sub.milestone is None and sub.form is not None:
         sub.milestone = milestone
-    suffix = Path(name).suffix.lower()[:8]
-    return Record(sub, data, suffix, st.st_size, st.st_mtime_ns, name, declared)
+    suffix = Path(key).suffix.lower()[:8]
+    return Record(sub, data, suffix, st.st_size, st.st_mtime_ns, key, declared)
 
 
 def _busy(name: str) -> Issue:
@@ -339,10 +343,13 @@ def _entries(
     milestone: str,
     line: str,
     tz: ZoneInfo,
+    scope: set[str] | None = None,
 ) -> dict[str, list[Entry]]:
     out: dict[str, list[Entry]] = {}
     for v in ledger.versions(campaign.id, form=form.id, milestone=milestone):
         if v.unit is None or (v.line and v.line != line):
+            continue
+        if scope is not None and v.sha256 not in scope:
             continue
         if not campaign.registry.is_descendant(v.unit, unit.code):
             continue

@@ -371,3 +371,29 @@ def test_four_rollups_at_once_wait_their_turn(tmp_path, campaign):
         assert db.execute("SELECT COUNT(*) FROM versions").fetchone() == (10,)
         assert db.execute("SELECT COUNT(*) FROM blobs").fetchone() == (10,)
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_only_files_from_this_inbox_count(capsys, tmp_path, campaign):
+    """One ledger, two inboxes (the demo and a real one): a roll-up counts only its own."""
+    ledger = tmp_path / "l.sqlite"
+    demo, real = tmp_path / "demo", tmp_path / "real"
+    for county in campaign.children(campaign.unit("泰安市")):
+        submit(campaign, demo, county.code, values(), "2024-10-30T10:00")
+    rollup(capsys, demo, "泰安市", tmp_path / "o1", ledger, "2024-11-02")
+    submit(campaign, real, "370902", values(), "2024-10-30T10:00", name="泰山区.xlsx")
+    rc, data = rollup(capsys, real, "泰安市", tmp_path / "o2", ledger, "2024-11-02")
+    assert rc == 1 and data["counts"]["on_time"] == 1 and data["counts"]["missing"] == 9
+    assert data["totals"]["training.self_checked"] == 8
+
+
+def test_invalid_resubmission_under_the_same_name_keeps_the_valid_one(capsys, tmp_path, campaign):
+    inbox, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
+    path = submit(campaign, inbox, "370902", values(), "2024-10-30T10:00")
+    rollup(capsys, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
+    submit(
+        campaign, inbox, "370902", values(training__fixed=99), "2024-10-31T10:00", name=path.name
+    )
+    rc, data = rollup(capsys, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
+    taishan = next(c for c in data["children"] if c["code"] == "370902")
+    assert taishan["status"] == "on_time" and taishan["versions"] == 2
+    assert data["totals"]["training.fixed"] == 4
