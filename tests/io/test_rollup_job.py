@@ -393,7 +393,7 @@ def test_invalid_resubmission_under_the_same_name_keeps_the_valid_one(capsys, tm
     submit(
         campaign, inbox, "370902", values(training__fixed=99), "2024-10-31T10:00", name=path.name
     )
-    rc, data = rollup(capsys, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
+    _, data = rollup(capsys, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
     taishan = next(c for c in data["children"] if c["code"] == "370902")
     assert taishan["status"] == "on_time" and taishan["versions"] == 2
     assert data["totals"]["training.fixed"] == 4
