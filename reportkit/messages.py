@@ -109,6 +109,9 @@ MESSAGES: dict[str, str] = {
     "unit.meta_mismatch": "模板信息中的单位是 {meta}，但“填报单位”写的是“{text}”（{header}），两者不一致。",
     "unit.not_subordinate": "报送单位 {unit} 不是 {parent} 的下级单位，不能汇总到 {parent}。",
     "unit.wrong_line": "报送单位是 {office}（{line}），但表格“{form}”属于{form_line}条线。",
+    "milestone.unknown": "报送节点“{text}”无法识别，应为：{choices}。",
+    "milestone.mismatch": "报送节点写的是“{text}”，但模板信息中的报送节点是“{meta}”，两者不一致。请确认这份报表报送的是哪一个节点。",
+    "milestone.inferred": "报送节点未填写，按已填写的内容判断为“{name}”。",
     "unit.unknown_campaign": "该文件来自另一项活动（{campaign}），不属于本次活动。",
     # values: one cell parsed against its column ({where} names the cell in words)
     "value.where": "{label}（单元格 {cell}）",

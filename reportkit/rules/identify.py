@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from reportkit.messages import msg
-from reportkit.model.campaign import Campaign
+from reportkit.model.campaign import Campaign, Form
 from reportkit.model.submission import Submission
-from reportkit.rules.issues import ERROR, WARNING, Issue
+from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
 
 
 def _issue(
@@ -113,12 +113,65 @@ def identify(sub: Submission, campaign: Campaign, parent: str | None = None) -> 
         )
 
 
+# Short ways clerks write 报送节点, checked in order: the first word found wins.
+MILESTONE_WORDS = (("中期", "midterm"), ("部署", "deploy"), ("联络人", "deploy"), ("终期", "final"),
+                   ("总结报告", "final"), ("专项行动总结", "final"), ("总结", "final"))  # fmt: skip
+
+
 def _milestone(sub: Submission, campaign: Campaign) -> str | None:
-    if sub.meta.get("milestone") in campaign.milestones:
-        return sub.meta["milestone"]
+    """The milestone the file is for: the visible 报送节点 cell, the template's metadata, or
+    (neither saying) what the filled cells show. A contradiction between the two is an error."""
+    form = campaign.forms[sub.form] if sub.form else None
+    allowed = form.milestones if form else tuple(campaign.milestones)
+    meta = sub.meta.get("milestone") if sub.meta.get("milestone") in allowed else None
     raw = sub.raw.get("milestone")
     text = str(raw.value).strip() if raw and raw.value not in (None, "") else ""
-    for m in campaign.milestones.values():
-        if text in (m.id, m.name, m.what):
-            return m.id
+    cell = _milestone_of_text(text, campaign, allowed) if text else None
+    if text and cell is None:
+        names = "、".join(campaign.milestones[m].name for m in allowed)
+        _issue(sub, "milestone.unknown", WARNING, field="milestone", text=text[:40], choices=names)
+    if meta and cell and meta != cell:
+        _issue(
+            sub,
+            "milestone.mismatch",
+            field="milestone",
+            text=text[:40],
+            meta=campaign.milestones[meta].name,
+        )
+        return None
+    found = cell or meta
+    if found is None and form is not None:
+        found = _infer_milestone(sub, form)
+        if found is not None:
+            name = campaign.milestones[found].name
+            _issue(sub, "milestone.inferred", INFO, field="milestone", name=name)
+    return found
+
+
+def _milestone_of_text(text: str, campaign: Campaign, allowed: tuple[str, ...]) -> str | None:
+    for m in allowed:
+        ms = campaign.milestones[m]
+        if text in (ms.id, ms.name, ms.what):
+            return m
+    for word, m in MILESTONE_WORDS:
+        if word in text and m in allowed:
+            return m
+    return None
+
+
+def _infer_milestone(sub: Submission, form: Form) -> str | None:
+    """A form due at one milestone is for that one; a statistics table with any column filled
+    that only the final milestone asks for is final, else midterm if anything is filled."""
+    if len(form.milestones) == 1:
+        return form.milestones[0]
+    filled = {k for k, rc in sub.raw.items() if rc.value not in (None, "")}
+    by_stage = sorted(form.milestones, key=lambda m: -len(form.required(m)))
+    for m in by_stage:  # the milestone that asks for most first (final before midterm)
+        only_here = {c.key for c in form.required(m)} - {
+            c.key for other in form.milestones if other != m for c in form.required(other)
+        }
+        if filled & only_here:
+            return m
+    if filled & {c.key for c in form.cells}:
+        return by_stage[-1]
     return None

@@ -196,7 +196,8 @@ class _Check:
             p = parse_value(raw, f)
             self.values[f.id] = p.value if p.ok else None
             if p.issue_code:
-                self.value_issue(p, p.severity or ERROR, f.id, f.label, f, raw)
+                # a header the parser cannot read is flagged, not blocking: an empty one is too
+                self.value_issue(p, WARNING, f.id, f.label, f, raw)
             if p.value is None and p.ok and self.milestone:
                 self.add("required.header", WARNING, f.id, f.label)
             if f.type == "date" and isinstance(p.value, dt.date):

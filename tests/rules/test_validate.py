@@ -163,7 +163,7 @@ def test_long_text_is_quoted_truncated():
         ("training.fines", 1.50001, "value.rounded", "warning"),
         ("training.fines", "-1", "value.negative", "error"),
         ("contact", "张三", "value.phone_shape", "warning"),
-        ("filled_on", "六月", "value.not_date", "error"),
+        ("filled_on", "六月", "value.not_date", "warning"),  # a header: flagged, not blocking
         ("filled_on", 45595, "value.normalized", "warning"),
         ("filled_by", "王\x00五", "value.control_chars", "warning"),
         ("filled_by", "王" * 600, "value.too_long", "warning"),
