@@ -285,10 +285,35 @@ MESSAGES: dict[str, str] = {
     "cli.usage_hint": "运行“{command} --help”查看用法。",
     "cli.wrote": "已写入 {path}",
     "cli.no_such_path": "找不到文件或文件夹：{path}",
+    "cli.oserror": "无法读写文件：{detail}",
     "cli.bad_datetime": "无法识别的时间“{text}”，请写成 2024-11-02 或 2024-11-02T18:00",
     "cli.no_files": "{path} 中没有找到报表文件（.xlsx、.xlsm、.xls、.ods）",
     "cli.wrote_count": "共写入 {count} 个文件到 {dir}",
 }
+
+
+ERRNO_NAMES: dict[str, str] = {
+    "EACCES": "没有权限",
+    "EPERM": "没有权限",
+    "ENOENT": "不存在",
+    "ENOTDIR": "路径中有一段不是文件夹",
+    "EISDIR": "这是一个文件夹",
+    "EEXIST": "已存在",
+    "ENOSPC": "磁盘空间已满",
+    "EROFS": "位于只读的磁盘上",
+    "ENAMETOOLONG": "文件名太长",
+    "EBUSY": "正被其他程序占用",
+}
+
+
+def describe_oserror(e: OSError, with_file: bool = True) -> str:
+    """An operating-system error in Chinese, naming the file: 'out/x：路径中有一段不是文件夹'."""
+    import errno
+
+    name = errno.errorcode.get(e.errno or 0, "")
+    reason = ERRNO_NAMES.get(name) or (e.strerror or str(e))
+    where = e.filename if e.filename is not None and with_file else ""
+    return f"{where}：{reason}" if where else reason
 
 
 def msg(code: str, /, **values: object) -> str:

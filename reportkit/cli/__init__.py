@@ -94,6 +94,11 @@ def main(argv: list[str] | None = None) -> None:
     except UserError as e:
         echo(f"错误：{e}", err=True)
         rc = 2
+    except OSError as e:  # the machine said no (a path, a permission, a full disk): not our bug
+        from reportkit.messages import describe_oserror, msg
+
+        echo(f"错误：{msg('cli.oserror', detail=describe_oserror(e))}", err=True)
+        rc = 2
     except KeyboardInterrupt:
         echo("已中断。", err=True)
         rc = 130

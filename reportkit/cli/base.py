@@ -130,4 +130,12 @@ def echo(text: str = "", err: bool = False) -> None:
 
 
 def emit_json(obj: Any) -> None:
-    echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    """JSON on stdout; escaped to ASCII where the console cannot show a character (a GBK
+    console and an emoji in a file name), so a program reading it gets the exact text."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = json.dumps(obj, ensure_ascii=True, indent=2, default=str)
+    echo(text)

@@ -20,7 +20,7 @@ from reportkit.cli.base import (
     load,
     resolve_unit,
 )
-from reportkit.messages import msg
+from reportkit.messages import describe_oserror, msg
 
 COLOURS = {
     "on_time": "green",
@@ -205,7 +205,11 @@ def cmd(
         raise UserError(str(e)) from e
     except OSError as e:
         raise UserError(
-            msg("rollup.output_failed", path=e.filename or out_dir, detail=e.strerror or e)
+            msg(
+                "rollup.output_failed",
+                path=e.filename or out_dir,
+                detail=describe_oserror(e, with_file=False),
+            )
         ) from e
     data = summary(campaign, job.result, as_of or _now(campaign))
     data["outputs"] = [str(p) for p in job.outputs]
