@@ -239,7 +239,12 @@ def _phases(campaign: Campaign, region: Region, line: str) -> list[Entry]:
 
 
 def _reminder(e: Entry, days: int) -> Entry:
-    day, exact = workdays_before(e.deadline, days)
+    # a deadline on a weekend or holiday is in practice its last working day before: count
+    # the lead time from there, or a 1-day reminder would fall on that very working day
+    base = e.deadline
+    if e.facts is not None and e.facts.workday is False and e.facts.last_workday is not None:
+        base = e.facts.last_workday
+    day, exact = workdays_before(base, days)
     lead = msg(
         "calendar.remind.lead",
         days=days,
