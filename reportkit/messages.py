@@ -54,6 +54,7 @@ MESSAGES: dict[str, str] = {
     # files: what a file is and whether it can be read at all ({file} is always given)
     "file.empty": "文件是空的（0 字节），无法读取。",
     "file.too_big": "文件过大（{detail}），超过单个报表文件的上限，未读取。",
+    "file.document": "这是文字材料（Word/PDF），不是统计报表；已列出，不参与汇总。生成总结报告时可用 report --inbox 编入附件。",
     "file.lock_file": "这是 Excel/WPS 打开文件时留下的临时锁定文件，已跳过。",
     "file.encrypted": "工作簿设置了打开密码（已加密），无法读取。请去掉密码后重新报送。",
     "file.word": "这是 Word 文档，不是 Excel 工作簿。请用报表模板填写后报送。",

@@ -84,7 +84,9 @@ def cmd(
 
 def _record(campaign, sub) -> dict:  # type: ignore[no-untyped-def]
     skipped = (
-        all(i.code == "file.lock_file" for i in sub.issues) and sub.issues and sub.form is None
+        sub.form is None
+        and bool(sub.issues)
+        and all(i.code in ("file.lock_file", "file.document") for i in sub.issues)
     )
     status = "skipped" if skipped else ("valid" if sub.valid and sub.form else "invalid")
     unit_name = None

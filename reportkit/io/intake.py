@@ -26,6 +26,9 @@ from reportkit.model.campaign import Campaign
 from reportkit.model.submission import Submission
 from reportkit.rules.issues import ERROR, INFO, Issue
 
+# Narrative material a unit sends with its tables (实施方案, 总结, 典型案例): listed, not read as
+# a table; `reportkit report --inbox` compiles the Word ones into the report.
+DOCUMENT_SUFFIXES = {".docx", ".doc", ".wps", ".pdf", ".ofd"}
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xlsb"}
 WORKER_MEMORY = 1536 * 1024 * 1024  # address-space cap per worker where the OS supports it
 FILE_TIMEOUT = 60.0  # seconds for one file
@@ -62,10 +65,14 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Submission]]:
                     continue
                 if is_lock_file(f):
                     notes.append(_note(f, "file.lock_file", INFO))
+                elif f.suffix.lower() in DOCUMENT_SUFFIXES:
+                    notes.append(_note(f, "file.document", INFO))
                 elif f.suffix.lower() in SPREADSHEET_SUFFIXES or _looks_like_upload(f):
                     files.append(f)
         elif is_lock_file(p):
             notes.append(_note(p, "file.lock_file", INFO))
+        elif p.suffix.lower() in DOCUMENT_SUFFIXES:
+            notes.append(_note(p, "file.document", INFO))
         else:
             files.append(p)
     return files, notes
@@ -104,8 +111,6 @@ def _looks_like_upload(f: Path) -> bool:
         ".zip",
         ".bak",
         ".tmp",
-        ".doc",
-        ".docx",
         ".csv",
         ".htm",
         ".html",

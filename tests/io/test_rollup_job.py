@@ -397,3 +397,32 @@ def test_invalid_resubmission_under_the_same_name_keeps_the_valid_one(capsys, tm
     taishan = next(c for c in data["children"] if c["code"] == "370902")
     assert taishan["status"] == "on_time" and taishan["versions"] == 2
     assert data["totals"]["training.fixed"] == 4
+
+
+def test_a_units_word_or_pdf_plan_is_listed_not_rejected(capsys, tmp_path, campaign):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    region = campaign.unit("泰山区")
+    path = inbox / "deploy.xlsx"
+    write_form_workbook(
+        path, campaign, campaign.forms["deploy"], region, "mem", milestone="deploy",
+        values={"plan_name": "方案", "doc_number": "泰山应急发〔2024〕3号", "issued_on": dt.date(2024, 3, 20),
+                "liaison_name": "王伟", "liaison_title": "科长", "office_phone": "0538-1234567",
+                "mobile": "13800000000", "email": "a@b.cn"},
+        header={"filled_by": "王伟", "contact": "0538-1234567", "filled_on": dt.date(2024, 3, 25)},
+    )  # fmt: skip
+    stamp(path, "2024-03-26T10:00")
+    for name in ("泰山区应急管理局实施方案.docx", "泰山区实施方案.pdf"):
+        (inbox / name).write_bytes(b"%PDF-1.4 or a Word file")
+    args = ["rollup", str(inbox), "--unit", "泰安市", "--form", "deploy", "--milestone", "deploy",
+            "--line", "mem", "-o", str(tmp_path / "out"), "--ledger", str(tmp_path / "l.sqlite"),
+            "--as-of", "2024-03-27", "--json"]  # fmt: skip
+    with pytest.raises(SystemExit):
+        main(args)
+    data = json.loads(capsys.readouterr().out)
+    notes = [i for i in data["inbox_issues"] if i["code"] == "file.document"]
+    assert len(notes) == 2 and all(i["severity"] == "info" for i in notes)
+    assert not [i for i in data["inbox_issues"] if i["severity"] == "error"]
+    with pytest.raises(SystemExit) as e:
+        main(["validate", str(inbox / "泰山区实施方案.pdf")])
+    assert e.value.code == 0 and "[跳过]" in capsys.readouterr().out
