@@ -359,11 +359,11 @@ def _labels_on_sheet(form: Form, s: Sheet) -> dict[str, RawCell]:
                 continue
             out[cell.key] = RawCell(_clip(s.get(r, c)), s.name, a1(r, c), cell.derived)
     for f in form.fields:
-        pos = _value_beside(f.label, f.aliases, index, s)
+        pos = _value_beside(f.label, f.aliases, index, s, _other_labels(form, f.id))
         if pos is not None:
             out[f.id] = RawCell(pos[0], s.name, pos[1], False)
     for h in form.header:
-        pos = _value_beside(h.label, (), index, s)
+        pos = _value_beside(h.label, (), index, s, _other_labels(form, h.id))
         if pos is not None:
             out[h.id] = RawCell(pos[0], s.name, pos[1], False)
     return out
@@ -387,23 +387,83 @@ def _columns(columns: tuple[FieldDef, ...], index: dict[str, list[tuple[int, int
 
 
 def _value_beside(
-    label: str, aliases: tuple[str, ...], index: dict[str, list[tuple[int, int]]], s: Sheet
+    label: str,
+    aliases: tuple[str, ...],
+    index: dict[str, list[tuple[int, int]]],
+    s: Sheet,
+    labels: frozenset[str] = frozenset(),
 ) -> tuple[Any, str] | None:
-    """A single value next to its label, or after a colon in the label's own cell."""
+    """A single value next to its label, or after a colon in the label's own cell.
+
+    `labels` are the form's other labels: a neighbour cell that is one of them means this
+    value was left blank (执法联动(次) | (blank) | 曝光典型案例(件)), and in a one-line header
+    (填报单位：… 填报人：…) the value ends where the next label begins.
+    """
     want = [norm(label), *map(norm, aliases)]
     for w in want:
         if w in index:
             r, c = min(index[w])
             for dc in (1, 2, 3):
                 v = s.get(r, c + dc)
-                if v is not None:
-                    return _clip(v), a1(r, c + dc)
+                if v is None:
+                    continue
+                if isinstance(v, str) and _starts_with_label(norm(v), labels):
+                    break  # the next label: this value is blank
+                return _clip(v), a1(r, c + dc)
             return None, a1(r, c + 1)
-    for key, hits in index.items():
-        if any(key.startswith(w) and key[len(w) : len(w) + 1] in ":：" for w in want):
-            r, c = min(hits)
-            text = unicodedata.normalize("NFKC", str(s.get(r, c)))
-            m = re.search(r"[:：]\s*(.*)$", text, flags=re.S)
-            value = m.group(1).strip().strip("_＿").strip() if m else ""
-            return (_clip(value) or None), a1(r, c)
+    # "填报人：张三" in a cell of its own, or inside a one-line header with other labels
+    for inside in (False, True):
+        for key, hits in index.items():
+            for w in want:
+                at = key.find(w + ":") if inside else (0 if key.startswith(w + ":") else -1)
+                if at < 0 or (inside and at == 0):
+                    continue
+                r, c = min(hits)
+                text = unicodedata.normalize("NFKC", str(s.get(r, c)))
+                m = re.search(_spaced(w) + r"\s*:\s*(.*)$", text, flags=re.S)
+                value = m.group(1) if m else ""
+                value = _cut_at_label(value, labels).strip().strip("_＿").strip()
+                return (_clip(value) or None), a1(r, c)
     return None
+
+
+def _spaced(label: str) -> str:
+    """A regex for a normalised label as it may be typed: spaces allowed between characters."""
+    return r"\s*".join(re.escape(ch) for ch in label)
+
+
+def _other_labels(form: Form, own: str) -> frozenset[str]:
+    """The form's labels other than `own`'s, as compared (normalised)."""
+    items = [*form.header, *form.fields, *form.columns]
+    out = {norm(f.label) for f in items if f.id != own}
+    out |= {norm(a) for f in items if f.id != own for a in f.aliases}
+    out |= {norm(r.label) for r in form.rows}
+    out.add(norm("报送节点"))
+    return frozenset(x for x in out if x)
+
+
+def _starts_with_label(text: str, labels: frozenset[str]) -> bool:
+    return any(text == lb or text.startswith(lb + ":") for lb in labels)
+
+
+def _cut_at_label(value: str, labels: frozenset[str]) -> str:
+    """'张三   填报时间:2024-06-20' → '张三' when 填报时间 is another label of the form."""
+    cut = len(value)
+    for lb in labels:
+        for m in re.finditer(re.escape(lb) + r"\s*[:：]", value):
+            cut = min(cut, m.start())
+    # labels are compared without spaces; look for them with spaces too
+    squeezed = re.sub(r"\s+", "", value)
+    if len(squeezed) != len(value):
+        for lb in labels:
+            pos = squeezed.find(lb + ":")
+            if pos >= 0:
+                # map the squeezed position back to the original text
+                seen = 0
+                for i, ch in enumerate(value):
+                    if not ch.isspace():
+                        if seen == pos:
+                            cut = min(cut, i)
+                            break
+                        seen += 1
+    return value[:cut]

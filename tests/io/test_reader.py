@@ -224,3 +224,47 @@ def test_mutated_templates_give_only_our_own_errors(tmp_path_factory, campaign, 
     path.write_bytes(bytes(data))
     sub = _read(path)[path]
     assert all(_known(i.code) for i in sub.issues), [i.code for i in sub.issues]
+
+
+def _retyped_samr(path: Path, header_cells: dict[str, str], joint: object, exposed: object) -> None:
+    """附件1 retyped as printed in the notice, with the header as the clerk typed it."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "工作情况统计表(市场监管)"
+    for ref, text in header_cells.items():
+        ws[ref] = text
+    ws.append([])
+    ws.append(["案件类型", "案件数量(件)", "罚没款(万元)", "移送公安(件)"])
+    for label, n in (("虚假宣传案件", 1), ("违法广告案件", 2), ("其他", 0)):
+        ws.append([label, n, 0.5 * n, 0])
+    ws.append(["总计", 3, 1.5, 0])
+    ws.append(["执法联动(次)", joint, "曝光典型案例(件)", exposed])
+    wb.save(path)
+
+
+def test_retyped_blank_single_value_is_blank_not_the_next_label(tmp_path, campaign):
+    path = tmp_path / "r.xlsx"
+    header = {"A2": "填报单位:", "B2": "泰山区市场监督管理局", "C2": "填报人:", "D2": "张三",
+              "A3": "联系方式:", "C3": "填报时间:", "D3": "2024-10-28"}  # fmt: skip
+    _retyped_samr(path, header, None, 2)
+    sub = _read_here(path, milestone="final")[path]
+    assert sub.unit_code == "370902"
+    missing = {i.field: i for i in sub.issues if i.code == "required.missing"}
+    assert "joint_enforcement" in missing and missing["joint_enforcement"].cell == "B10"
+    assert not [i for i in sub.issues if i.code == "value.not_number"]
+    assert sub.header["contact"] is None  # 联系方式 left blank, not "填报时间:"
+    assert sub.values["exposed_cases"] == 2
+
+
+def test_retyped_one_line_header(tmp_path, campaign):
+    path = tmp_path / "r.xlsx"
+    header = {"A2": "填报单位：泰山区市场监督管理局    填报人：张三",
+              "A3": "联系方式：0538-6222222    填报时间：2024年10月28日"}  # fmt: skip
+    _retyped_samr(path, header, 4, 2)
+    sub = _read_here(path, milestone="final")[path]
+    assert sub.unit_code == "370902" and sub.valid, sub.issues
+    assert sub.header == {
+        "filled_by": "张三",
+        "contact": "0538-6222222",
+        "filled_on": dt.date(2024, 10, 28),
+    }
