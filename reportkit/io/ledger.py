@@ -26,7 +26,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from reportkit.model.campaign import Form
 from reportkit.model.submission import Submission, Value
 from reportkit.rules.issues import Issue
 
@@ -451,8 +450,3 @@ class Ledger:
 
 def _iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def form_values_only(form: Form, values: dict[str, Value]) -> dict[str, Value]:
-    keys = {c.key for c in form.cells}
-    return {k: v for k, v in values.items() if k in keys}

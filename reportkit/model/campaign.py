@@ -258,7 +258,7 @@ class Campaign:
         text = text.strip()
         error: LookupError | None = None
         # an office name (泰山区应急管理局) is the common case in a 填报单位 cell: try it first
-        for line, suffix in self._agency_suffixes():
+        for line, suffix in self._suffixes:
             if text.endswith(suffix) and len(text) > len(suffix):
                 try:
                     return self.registry.lookup(text[: -len(suffix)], within=within), line
@@ -279,9 +279,6 @@ class Campaign:
             for name in {*line.agency.values(), *line.agency_municipality.values(), *line.aliases}
         ]
         return sorted(out, key=lambda p: -len(p[1]))
-
-    def _agency_suffixes(self) -> list[tuple[str, str]]:
-        return self._suffixes
 
     def agency_name(self, region: Region, line: str) -> str:
         """The office that reports for `region` on `line`: 泰安市 × mem → 泰安市应急管理局."""
