@@ -58,7 +58,12 @@ from reportkit.messages import msg
     help="收件箱（文件夹或 .zip）：其中下级单位的 .docx 材料编为附件；可写多次。",
 )
 @click.option("--template", type=click.Path(dir_okay=False), help="修改过的 Word 模板（.docx）。")
-@click.option("--date", "date_text", default=None, help="成文日期，如 2024-11-04（默认今天）。")
+@click.option(
+    "--date",
+    "date_text",
+    default=None,
+    help="成文日期，如 2024-11-04（默认今天；已过本单位该节点的报送截止日期时，默认为截止日期）。",
+)
 @click.option(
     "--font",
     "fonts",
@@ -107,7 +112,8 @@ def cmd(
         overrides = parse_overrides(fonts)
     except ValueError as e:
         raise UserError(msg("report.bad_font", item=e.args[0], roles=" ".join(ROLES))) from e
-    day = _date(date_text, campaign.timezone)
+    due = campaign.deadline(milestone, region)
+    day = _date(date_text, campaign.timezone, due.date if due else None)
     try:
         data = load_rollup(campaign, Path(source), region.code, form.id, milestone, chosen)
     except SourceError as e:
@@ -171,11 +177,14 @@ def cmd(
     raise SystemExit(1 if problems else 0)
 
 
-def _date(text: str | None, tz: str) -> dt.date:
+def _date(text: str | None, tz: str, due: dt.date | None = None) -> dt.date:
+    """成文日期: as given; else today, but never after the unit's own deadline for the
+    milestone (a report drafted after the campaign is dated as it was due)."""
     from zoneinfo import ZoneInfo
 
     if text is None:
-        return dt.datetime.now(ZoneInfo(tz)).date()
+        today = dt.datetime.now(ZoneInfo(tz)).date()
+        return min(today, due) if due else today
     try:
         return dt.date.fromisoformat(text.strip().replace("/", "-"))
     except ValueError:
