@@ -426,3 +426,25 @@ def test_a_units_word_or_pdf_plan_is_listed_not_rejected(capsys, tmp_path, campa
     with pytest.raises(SystemExit) as e:
         main(["validate", str(inbox / "泰山区实施方案.pdf")])
     assert e.value.code == 0 and "[跳过]" in capsys.readouterr().out
+
+
+def test_unchanged_outputs_are_kept_and_a_torn_one_is_rebuilt(capsys, tmp_path, campaign):
+    inbox, ledger, out = tmp_path / "inbox", tmp_path / "l.sqlite", tmp_path / "out"
+    for county in campaign.children(campaign.unit("泰安市")):
+        submit(campaign, inbox, county.code, values(), "2024-10-30T10:00")
+    _, first = rollup(capsys, inbox, "山东省", out, ledger, "2024-11-05")
+    city = out / "370900-mem-stats-final.xlsx"
+    province = out / "370000-mem-stats-final.xlsx"
+    stamps = {p: p.stat().st_mtime_ns for p in out.iterdir()}
+    good = city.read_bytes()
+    # nothing changed: no output is rewritten
+    _, again = rollup(capsys, inbox, "山东省", out, ledger, "2024-11-05")
+    assert again["totals"] == first["totals"]
+    assert {p: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
+    # a power cut left the city's workbook torn under its intact JSON: it is rebuilt
+    city.write_bytes(good[: len(good) // 2])
+    rollup(capsys, inbox, "山东省", out, ledger, "2024-11-05")
+    assert city.read_bytes() == good
+    assert province.stat().st_mtime_ns == stamps[province]
+    summary = json.loads(city.with_suffix(".json").read_text("utf-8"))
+    assert len(summary["workbook_sha256"]) == 64
