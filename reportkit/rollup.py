@@ -32,7 +32,7 @@ STATUS_NAMES = {
 RATE_PLACES = Decimal("0.01")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One version of one unit's submission, as the ledger recorded it."""
 
@@ -48,7 +48,7 @@ class Entry:
     complete: bool = True  # for a roll-up output: were all of its subordinates in?
 
 
-@dataclass
+@dataclass(slots=True)
 class ChildStatus:
     unit: Region
     status: str

@@ -178,7 +178,7 @@ def run_rollup(
         )
         # only what came through this inbox (now or in an earlier run) counts: the same ledger
         # may hold other inboxes, a demo among them
-        scope = ledger.seen_under([os.path.abspath(p) for p in inbox])
+        scope = [os.path.abspath(p) for p in inbox]
         entries = _entries(campaign, ledger, unit, form, milestone, line, tz, scope)
         result = rollup(campaign, unit, line, form, milestone, entries, as_of)
         outputs = write_outputs(campaign, result, out_dir, as_of)
@@ -232,6 +232,7 @@ def _ingest(
         if progress:
             progress(0, len(todo))
         batch: list[Record] = []
+        held = 0  # bytes of file content waiting in `batch`
         for done, (path, sub) in enumerate(read_many(todo, options, jobs), start=1):
             name = display.get(path, str(path))
             sub = _renamed(sub, name)
@@ -240,10 +241,11 @@ def _ingest(
                 issues.extend(sub.issues or [_busy(name)])
             else:
                 batch.append(record)
+                held += len(record.data)
                 shas[name] = record.sub.sha256 or ""
-            if len(batch) >= BATCH:
+            if len(batch) >= BATCH or held >= BATCH_BYTES:
                 ledger.record_many(campaign.id, batch)
-                batch = []
+                batch, held = [], 0
             if progress:
                 progress(done, len(todo))
         if batch:
@@ -303,7 +305,10 @@ def status_from_ledger(
     return rollup(campaign, unit, line, form, milestone, entries, as_of)
 
 
-BATCH = 256  # files recorded per ledger transaction
+# Files recorded per ledger transaction: at most this many, or this much content held in
+# memory while waiting (the parent's memory stays flat however large the inbox).
+BATCH = 256
+BATCH_BYTES = 1 << 20
 
 
 def _record(path: Path, sub: Submission, key: str, milestone: str) -> Record | None:
@@ -343,13 +348,13 @@ def _entries(
     milestone: str,
     line: str,
     tz: ZoneInfo,
-    scope: set[str] | None = None,
+    scope: list[str] | None = None,
 ) -> dict[str, list[Entry]]:
+    """Every recorded version below `unit`, by unit; with `scope` (absolute inbox paths),
+    only those that came through one of those inboxes."""
     out: dict[str, list[Entry]] = {}
-    for v in ledger.versions(campaign.id, form=form.id, milestone=milestone):
+    for v in ledger.versions(campaign.id, form=form.id, milestone=milestone, seen_under=scope):
         if v.unit is None or (v.line and v.line != line):
-            continue
-        if scope is not None and v.sha256 not in scope:
             continue
         if not campaign.registry.is_descendant(v.unit, unit.code):
             continue

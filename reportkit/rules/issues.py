@@ -11,7 +11,7 @@ INFO = "info"
 SEVERITIES = (ERROR, WARNING, INFO)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     code: str  # stable machine id, e.g. "value.not_number", "rule.violated", "file.encrypted"
     severity: str  # error blocks a submission, warning flags it, info only tells
