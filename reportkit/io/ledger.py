@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import json
 import os
 import sqlite3
@@ -421,17 +422,17 @@ class Ledger:
             return float(row[0])
         return sub.mtime if sub.mtime is not None else now
 
-    def placement(self, campaign: str) -> dict[str, list[tuple[Any, ...]]]:
-        """sha256 → [(form, milestone, unit, line, declared)] for every version, in one query
-        (what a roll-up needs to sort an inbox's files without decoding their figures)."""
-        out: dict[str, list[tuple[Any, ...]]] = {}
+    def placements(self, campaign: str) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+        """(sha256, [(form, milestone, unit, line, declared, id), ...]) for every content, in
+        hash order, streamed: what a roll-up needs to sort an inbox's files without decoding
+        their figures, and without holding a row per version in memory."""
         rows = self.conn.execute(
-            "SELECT sha256, form, milestone, unit, line, declared, id FROM versions WHERE campaign = ?",
+            "SELECT sha256, form, milestone, unit, line, declared, id FROM versions"
+            " WHERE campaign = ? ORDER BY sha256",
             (campaign,),
         )
-        for r in rows:
-            out.setdefault(r[0], []).append(r[1:])
-        return out
+        for sha, group in itertools.groupby(rows, key=lambda r: r[0]):
+            yield sha, [r[1:] for r in group]
 
     def issues_of(self, version_id: int) -> list[Issue]:
         row = self.conn.execute(

@@ -250,15 +250,22 @@ def _ingest(
                 progress(done, len(todo))
         if batch:
             ledger.record_many(campaign.id, batch)
+    # Sort the inbox's files by what the ledger recorded of their content: a merge of the
+    # files (by hash) with the ledger's versions (streamed in hash order)
+    wanted = sorted((sha, name) for name, sha in shas.items())
+    found: list[tuple[str, tuple[Any, ...]]] = []
+    k = 0
+    for sha, rows in ledger.placements(campaign.id):
+        while k < len(wanted) and wanted[k][0] < sha:
+            k += 1
+        while k < len(wanted) and wanted[k][0] == sha:
+            found.append((wanted[k][1], next((r for r in rows if r[1] == milestone), rows[0])))
+            k += 1
+        if k == len(wanted):
+            break
     ignored: list[Issue] = []
-    placement = ledger.placement(campaign.id)
-    for name, sha in sorted(shas.items()):
-        rows = placement.get(sha)
-        if not rows:
-            continue
-        v_form, v_milestone, v_unit, v_line, _, v_id = next(
-            (r for r in rows if r[1] == milestone), rows[0]
-        )
+    found.sort(key=lambda f: f[0])
+    for name, (v_form, v_milestone, v_unit, v_line, _, v_id) in found:
         if v_form is None or v_unit is None:
             issues.extend(i.at(file=name) for i in ledger.issues_of(v_id) if i.severity == "error")
         elif v_form != form.id:
