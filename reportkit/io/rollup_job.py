@@ -251,44 +251,63 @@ def _ingest(
         if batch:
             ledger.record_many(campaign.id, batch)
     # Sort the inbox's files by what the ledger recorded of their content: a merge of the
-    # files (by hash) with the ledger's versions (streamed in hash order)
+    # files (by hash) with the ledger's versions (streamed in hash order); only the verdicts
+    # are kept, not a row per file
     wanted = sorted((sha, name) for name, sha in shas.items())
-    found: list[tuple[str, tuple[Any, ...]]] = []
+    ignored: list[Issue] = []
+    problems: list[Issue] = []
     k = 0
     for sha, rows in ledger.placements(campaign.id):
         while k < len(wanted) and wanted[k][0] < sha:
             k += 1
         while k < len(wanted) and wanted[k][0] == sha:
-            found.append((wanted[k][1], next((r for r in rows if r[1] == milestone), rows[0])))
+            row = next((r for r in rows if r[1] == milestone), rows[0])
+            _place(
+                campaign, ledger, wanted[k][1], row, unit, form, milestone, line, problems, ignored
+            )
             k += 1
         if k == len(wanted):
             break
-    ignored: list[Issue] = []
-    found.sort(key=lambda f: f[0])
-    for name, (v_form, v_milestone, v_unit, v_line, _, v_id) in found:
-        if v_form is None or v_unit is None:
-            issues.extend(i.at(file=name) for i in ledger.issues_of(v_id) if i.severity == "error")
-        elif v_form != form.id:
-            ignored.append(_note(name, "rollup.other_form", form=campaign.forms[v_form].name))
-        elif v_milestone != milestone:
-            ignored.append(
-                _note(
-                    name, "rollup.other_milestone", milestone=campaign.milestones[v_milestone].name
-                )
-            )
-        elif v_line and v_line != line:
-            ignored.append(_note(name, "rollup.other_line", line=campaign.lines[v_line].name))
-        elif not campaign.registry.is_descendant(v_unit, unit.code):
-            r = campaign.registry.get(v_unit)
-            issues.append(
-                Issue(
-                    "rollup.not_below",
-                    "error",
-                    msg("rollup.not_below", unit=f"{r.name}（{r.code}）", parent=unit.name),
-                    file=name,
-                )
-            )
+    issues += sorted(problems, key=lambda i: i.file or "")
+    ignored.sort(key=lambda i: i.file or "")
     return issues, ignored, len(todo), len(shas) - len(todo)
+
+
+def _place(
+    campaign: Campaign,
+    ledger: Ledger,
+    name: str,
+    row: tuple[Any, ...],
+    unit: Region,
+    form: Form,
+    milestone: str,
+    line: str,
+    problems: list[Issue],
+    ignored: list[Issue],
+) -> None:
+    """The verdict on one inbox file from its recorded version: counted (nothing to say),
+    another roll-up's (ignored, with a note), or not usable here (a problem)."""
+    v_form, v_milestone, v_unit, v_line, _, v_id = row
+    if v_form is None or v_unit is None:
+        problems.extend(i.at(file=name) for i in ledger.issues_of(v_id) if i.severity == "error")
+    elif v_form != form.id:
+        ignored.append(_note(name, "rollup.other_form", form=campaign.forms[v_form].name))
+    elif v_milestone != milestone:
+        ignored.append(
+            _note(name, "rollup.other_milestone", milestone=campaign.milestones[v_milestone].name)
+        )
+    elif v_line and v_line != line:
+        ignored.append(_note(name, "rollup.other_line", line=campaign.lines[v_line].name))
+    elif not campaign.registry.is_descendant(v_unit, unit.code):
+        r = campaign.registry.get(v_unit)
+        problems.append(
+            Issue(
+                "rollup.not_below",
+                "error",
+                msg("rollup.not_below", unit=f"{r.name}（{r.code}）", parent=unit.name),
+                file=name,
+            )
+        )
 
 
 def _note(name: str, code: str, **kw: Any) -> Issue:
