@@ -256,6 +256,11 @@ def _decimal(text: str) -> Decimal:
     return d
 
 
+def _intern(text: str | None) -> str | None:
+    # codes and ids repeat across thousands of versions: one string object each
+    return None if text is None else sys.intern(text)
+
+
 def decode_values(text: str) -> PackedValues:
     def dec(v: Any) -> Value:
         if isinstance(v, dict):
@@ -459,6 +464,28 @@ class Ledger:
     ) -> list[Version]:
         """Recorded versions, newest arrival first; with `seen_under` (absolute paths of
         inboxes), only contents ever seen at a place inside one of them."""
+        return list(
+            self.iter_versions(
+                campaign,
+                form=form,
+                milestone=milestone,
+                unit=unit,
+                sha256=sha256,
+                seen_under=seen_under,
+            )
+        )
+
+    def iter_versions(
+        self,
+        campaign: str,
+        *,
+        form: str | None = None,
+        milestone: str | None = None,
+        unit: str | None = None,
+        sha256: str | None = None,
+        seen_under: list[str] | None = None,
+    ) -> Iterator[Version]:
+        """`versions`, one at a time: a roll-up keeps what it needs of each, not all of them."""
         where, args = ["v.campaign = ?"], [campaign]
         for col, val in (
             ("form", form),
@@ -490,14 +517,15 @@ class Ledger:
             f" WHERE {' AND '.join(where)} ORDER BY v.arrival DESC, v.id DESC",
             args,
         )  # iterated, not fetched whole: the rows' JSON text is never all in memory at once
-        return [
+        intern = _intern
+        return (
             Version(
                 id=r[0],
                 sha256=r[1],
-                form=r[2],
-                milestone=r[3],
-                line=r[4],
-                unit=r[5],
+                form=intern(r[2]),
+                milestone=intern(r[3]),
+                line=intern(r[4]),
+                unit=intern(r[5]),
                 file=r[6],
                 arrival=r[7],
                 ingested=r[8],
@@ -508,7 +536,7 @@ class Ledger:
                 suffix=r[13],
             )
             for r in rows
-        ]
+        )
 
 
 def _iso(ts: float) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -311,7 +312,13 @@ def _place(
 
 
 def _note(name: str, code: str, **kw: Any) -> Issue:
-    return Issue(code, INFO, msg(code, **kw), file=name)
+    return Issue(code, INFO, _shared_msg(code, tuple(sorted(kw.items()))), file=name)
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_msg(code: str, kw: tuple[tuple[str, Any], ...]) -> str:
+    # thousands of files of another form get the same words: one string, not thousands
+    return msg(code, **dict(kw))
 
 
 def status_from_ledger(
@@ -379,7 +386,7 @@ def _entries(
     """Every recorded version below `unit`, by unit; with `scope` (absolute inbox paths),
     only those that came through one of those inboxes."""
     out: dict[str, list[Entry]] = {}
-    for v in ledger.versions(campaign.id, form=form.id, milestone=milestone, seen_under=scope):
+    for v in ledger.iter_versions(campaign.id, form=form.id, milestone=milestone, seen_under=scope):
         if v.unit is None or (v.line and v.line != line):
             continue
         if not campaign.registry.is_descendant(v.unit, unit.code):
