@@ -484,8 +484,10 @@ class Ledger:
         unit: str | None = None,
         sha256: str | None = None,
         seen_under: list[str] | None = None,
+        ordered: bool = True,
     ) -> Iterator[Version]:
-        """`versions`, one at a time: a roll-up keeps what it needs of each, not all of them."""
+        """`versions`, one at a time: a roll-up keeps what it needs of each, not all of them.
+        Unordered, SQLite need not sort the rows (with their figures' text) in memory."""
         where, args = ["v.campaign = ?"], [campaign]
         for col, val in (
             ("form", form),
@@ -514,7 +516,8 @@ class Ledger:
             "SELECT v.id, v.sha256, v.form, v.milestone, v.line, v.unit, v.file, v.arrival,"
             " v.ingested, v.valid, v.issues, v.value_json, v.header_json, b.suffix"
             " FROM versions v JOIN blobs b ON b.sha256 = v.sha256"
-            f" WHERE {' AND '.join(where)} ORDER BY v.arrival DESC, v.id DESC",
+            f" WHERE {' AND '.join(where)}"
+            + (" ORDER BY v.arrival DESC, v.id DESC" if ordered else ""),
             args,
         )  # iterated, not fetched whole: the rows' JSON text is never all in memory at once
         intern = _intern

@@ -384,15 +384,22 @@ def _entries(
     scope: list[str] | None = None,
 ) -> dict[str, list[Entry]]:
     """Every recorded version below `unit`, by unit; with `scope` (absolute inbox paths),
-    only those that came through one of those inboxes."""
-    out: dict[str, list[Entry]] = {}
-    for v in ledger.iter_versions(campaign.id, form=form.id, milestone=milestone, seen_under=scope):
+    only those that came through one of those inboxes. Each unit's newest arrival first."""
+    # sorted here, per unit, not by SQLite: an ORDER BY over every version would sort the
+    # rows with their figures' text in memory
+    keyed: dict[str, list[tuple[float, int, Entry]]] = {}
+    for v in ledger.iter_versions(
+        campaign.id, form=form.id, milestone=milestone, seen_under=scope, ordered=False
+    ):
         if v.unit is None or (v.line and v.line != line):
             continue
         if not campaign.registry.is_descendant(v.unit, unit.code):
             continue
-        out.setdefault(v.unit, []).append(_entry(v, tz))
-    return out
+        keyed.setdefault(v.unit, []).append((v.arrival, v.id, _entry(v, tz)))
+    return {
+        u: [e for _, _, e in sorted(vs, key=lambda t: (t[0], t[1]), reverse=True)]
+        for u, vs in keyed.items()
+    }
 
 
 def _entry(v: Version, tz: ZoneInfo) -> Entry:
