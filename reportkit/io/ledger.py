@@ -319,7 +319,9 @@ class Ledger:
         if fstype:
             raise LedgerError("rollup.ledger_remote", path=path, fstype=fstype)
         try:
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            # check_same_thread off: a roll-up records batches on a writer thread while the
+            # main thread feeds the workers (never both at once; see rollup_job._Recorder)
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA synchronous = FULL")
             conn.executescript(SCHEMA)

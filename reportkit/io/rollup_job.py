@@ -14,7 +14,9 @@ import functools
 import hashlib
 import json
 import os
+import queue
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -234,23 +236,31 @@ def _ingest(
             progress(0, len(todo))
         batch: list[Record] = []
         held = 0  # bytes of file content waiting in `batch`
-        for done, (path, sub) in enumerate(read_many(todo, options, jobs), start=1):
-            name = display.get(path, str(path))
-            sub = _renamed(sub, name)
-            record = _record(path, sub, os.path.abspath(name), milestone) if sub.sha256 else None
-            if record is None:  # vanished, still being written, or not a file we may read
-                issues.extend(sub.issues or [_busy(name)])
-            else:
-                batch.append(record)
-                held += len(record.data)
-                shas[name] = record.sub.sha256 or ""
-            if len(batch) >= BATCH or held >= BATCH_BYTES:
-                ledger.record_many(campaign.id, batch)
-                batch, held = [], 0
-            if progress:
-                progress(done, len(todo))
-        if batch:
-            ledger.record_many(campaign.id, batch)
+        recorder = _Recorder(ledger, campaign.id)
+        try:
+            for done, (path, sub) in enumerate(read_many(todo, options, jobs), start=1):
+                name = display.get(path, str(path))
+                sub = _renamed(sub, name)
+                record = (
+                    _record(path, sub, os.path.abspath(name), milestone) if sub.sha256 else None
+                )
+                if record is None:  # vanished, still being written, or not a file we may read
+                    issues.extend(sub.issues or [_busy(name)])
+                else:
+                    batch.append(record)
+                    held += len(record.data)
+                    shas[name] = record.sub.sha256 or ""
+                if len(batch) >= BATCH or held >= BATCH_BYTES:
+                    recorder.put(batch)
+                    batch, held = [], 0
+                if progress:
+                    progress(done, len(todo))
+            if batch:
+                recorder.put(batch)
+        except BaseException:
+            recorder.stop()
+            raise
+        recorder.close()  # every batch committed (or its error raised) before going on
     # Sort the inbox's files by what the ledger recorded of their content: a merge of the
     # files (by hash) with the ledger's versions (streamed in hash order); only the verdicts
     # are kept, not a row per file
@@ -336,6 +346,51 @@ def status_from_ledger(
             campaign, ledger, unit, form, milestone, line, ZoneInfo(campaign.timezone)
         )
     return rollup(campaign, unit, line, form, milestone, entries, as_of)
+
+
+class _Recorder:
+    """Records batches in the ledger on a thread of its own.
+
+    A commit waits for the disk (tens of milliseconds for a batch of files); done inline, the
+    workers ran dry meanwhile. The main thread does not touch the ledger until `close`, which
+    waits for the last commit and raises the first error any batch met.
+    """
+
+    def __init__(self, ledger: Ledger, campaign: str) -> None:
+        self.ledger, self.campaign = ledger, campaign
+        self.queue: queue.Queue[list[Record] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (batch := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.ledger.record_many(self.campaign, batch)
+                except BaseException as e:  # handed to the main thread
+                    self.error = e
+
+    def put(self, batch: list[Record]) -> None:
+        if self.error is not None:
+            self.close()
+        self.queue.put(batch)
+
+    def stop(self) -> None:
+        """Let the batch being written finish; drop the rest (they are read again next time)."""
+        if self.thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                while True:  # make room for the stop signal
+                    self.queue.get_nowait()
+            self.queue.put(None)
+            self.thread.join()
+
+    def close(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 # Files recorded per ledger transaction: at most this many, or this much content held in
