@@ -517,7 +517,8 @@ def write_outputs(
         data["outputs"] = [str(base.with_suffix(".xlsx")), str(base.with_suffix(".json"))]
         atomic_write(
             base.with_suffix(".json"),
-            json.dumps(data, ensure_ascii=False, indent=2).encode(),
+            # one line: the C encoder (indent= falls back to pure Python, 4× slower)
+            json.dumps(data, ensure_ascii=False).encode(),
             sync=False,
         )
     return written
