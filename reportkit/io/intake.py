@@ -23,6 +23,7 @@ from typing import Any
 
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign
+from reportkit.model.memo import by_identity
 from reportkit.model.submission import Submission
 from reportkit.rules.issues import ERROR, INFO, Issue
 
@@ -165,13 +166,9 @@ def _trusting_sniff(path: Path) -> Any:
     return Sniffed(path.suffix.lower().lstrip(".") or "xlsx")
 
 
-_KEYS: dict[str, frozenset[str]] = {}
-
-
+@by_identity
 def _cell_keys(form: Any) -> frozenset[str]:
-    if form.id not in _KEYS:
-        _KEYS[form.id] = frozenset(c.key for c in form.cells)
-    return _KEYS[form.id]
+    return frozenset(c.key for c in form.cells)
 
 
 def _check(sub: Submission, campaign: Campaign, options: Options) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from reportkit.io.xlsx_writer import a1
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, FieldDef, Form
+from reportkit.model.memo import by_identity
 from reportkit.model.submission import RawCell, Submission
 from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
 
@@ -267,49 +268,80 @@ def _by_layout(
 ) -> dict[str, RawCell] | None:
     """Our template saved where names do not survive (LibreOffice .xls/.ods): the cell positions
     of the template version named in its metadata, used only if the labels are still in place."""
-    from reportkit.io.xlsx_writer import TEMPLATE_VERSION, layout
+    from reportkit.io.xlsx_writer import TEMPLATE_VERSION
 
     if meta.get("form") != form.id or meta.get("template_version") != TEMPLATE_VERSION:
         return None
-    lay = layout(campaign, form)
-    s = next((x for x in sheets if x.name == lay.sheet), None)
+    sheet_name, labels, cells = _layout_plan(campaign, form)
+    s = next((x for x in sheets if x.name == sheet_name), None)
     if s is None:
         return None
-    for r, c, label in _layout_labels(campaign, form):
-        if norm(s.get(r, c)) != label:
+    for r, c, label in labels:
+        v = s.get(r, c)
+        if type(v) is str and _NORMS.get(v) == label:
+            continue  # the label as seen before, in another file
+        if norm(v) != label:
             return None
-    out = {
-        c.key: RawCell(_clip(s.get(*lay.cells[c.key])), s.name, a1(*lay.cells[c.key]), c.derived)
-        for c in form.cells
-    }
-    for key, (r, c) in lay.header.items():
-        out[key] = RawCell(_clip(s.get(r, c)), s.name, a1(r, c), False)
+        if type(v) is str:
+            if len(_NORMS) > 4096:
+                _NORMS.clear()
+            _NORMS[v] = label
+    # what Sheet.get and _clip do, cell by cell, without a call for each
+    rows, (r0, c0), name = s.rows, s.start, s.name
+    n = len(rows)
+    out = {}
+    for key, r, c, ref, derived in cells:
+        v = None
+        r -= r0
+        if 0 <= r < n:
+            row = rows[r]
+            c -= c0
+            if 0 <= c < len(row):
+                v = row[c]
+                if v == "":
+                    v = None
+                elif type(v) is not float:
+                    v = _clip(v)
+        out[key] = RawCell(v, name, ref, derived)
     return out
 
 
-_LABELS_CACHE: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
+# Per form (kept alive here, compared by identity): the template's sheet, its labels normalised
+# where the layout puts them, and every value cell (key, row, col, A1, derived) in reading order.
+# Label texts found in place, with what `norm` gives for them (a pure function of the text).
+_NORMS: dict[str, str] = {}
+
+
+@by_identity
+def _layout_plan(
+    campaign: Campaign, form: Form
+) -> tuple[str, list[tuple[int, int, str]], list[tuple[str, int, int, str, bool]]]:
+    from reportkit.io.xlsx_writer import layout
+
+    lay = layout(campaign, form)
+    labels = _layout_labels(campaign, form)
+    cells = [(c.key, *lay.cells[c.key], a1(*lay.cells[c.key]), c.derived) for c in form.cells]
+    cells += [(key, r, c, a1(r, c), False) for key, (r, c) in lay.header.items()]
+    return lay.sheet, labels, cells
 
 
 def _layout_labels(campaign: Campaign, form: Form) -> list[tuple[int, int, str]]:
     """Every row, column, field and header label of the template, where the layout puts it."""
     from reportkit.io.xlsx_writer import layout
 
-    key = (id(campaign), form.id)
-    if key not in _LABELS_CACHE:
-        lay = layout(campaign, form)
-        out = [(r, c, norm(rd.label)) for rd in form.rows for (r, c) in [lay.row_labels[rd.id]]]
-        out += [
-            (lay.column_labels[col.id][0], lay.column_labels[col.id][1], norm(col.label))
-            for col in form.columns
-            if col.id in lay.column_labels
-        ]
-        out += [
-            (lay.field_labels[f.id][0], lay.field_labels[f.id][1], norm(f.label))
-            for f in form.fields
-            if f.id in lay.field_labels
-        ]
-        _LABELS_CACHE[key] = out
-    return _LABELS_CACHE[key]
+    lay = layout(campaign, form)
+    out = [(r, c, norm(rd.label)) for rd in form.rows for (r, c) in [lay.row_labels[rd.id]]]
+    out += [
+        (lay.column_labels[col.id][0], lay.column_labels[col.id][1], norm(col.label))
+        for col in form.columns
+        if col.id in lay.column_labels
+    ]
+    out += [
+        (lay.field_labels[f.id][0], lay.field_labels[f.id][1], norm(f.label))
+        for f in form.fields
+        if f.id in lay.field_labels
+    ]
+    return out
 
 
 def _clip(v: Any) -> Any:

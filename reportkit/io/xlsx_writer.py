@@ -29,6 +29,7 @@ from typing import Any
 from reportkit import __version__
 from reportkit.io.atomic import atomic_write
 from reportkit.model.campaign import Campaign, Cell, FieldDef, Form
+from reportkit.model.memo import by_identity
 from reportkit.model.registry import Region
 
 TEMPLATE_VERSION = "1"
@@ -130,8 +131,17 @@ def sheet_name(form: Form) -> str:
 
 
 def layout(campaign: Campaign, form: Form) -> Layout:
-    """The cell positions of `form` on its sheet. Pure: depends on the form definition only."""
+    """The cell positions of `form` on its sheet. Pure: depends on the form definition only.
+
+    Computed once per form (a frozen object) and shared: every reader of a county's workbook
+    asks for it. The returned layout must not be modified.
+    """
     del campaign  # the layout depends on the form alone; kept in the signature for symmetry
+    return _layout(form)
+
+
+@by_identity
+def _layout(form: Form) -> Layout:
     official = [c for c in form.columns if c.official]
     extra = [c for c in form.columns if not c.official]
     width = 1 + len(official) if form.is_table else 2

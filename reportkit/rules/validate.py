@@ -8,14 +8,22 @@ file and imports no spreadsheet library.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from reportkit.messages import MESSAGES, msg
 from reportkit.model.campaign import Campaign, FieldDef, Form, RowDef, Rule
+from reportkit.model.memo import by_identity
 from reportkit.model.submission import RawCell, Value
-from reportkit.rules.expr import Condition, Expr, ExprError, compare, parse, parse_condition
+from reportkit.rules.expr import (
+    Condition,
+    Expr,
+    ExprError,
+    compare,
+    parse,
+    parse_condition,
+)
 from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
 from reportkit.rules.values import EMPTY, MAX_NUMBER, MAX_TEXT, Parsed, parse_value, quote, render
 
@@ -66,22 +74,17 @@ class _Check:
         self.parsed: dict[str, Parsed] = {}
         self.exact: dict[str, Decimal | None] = {}  # unrounded rates, for comparisons
         self.issues: list[Issue] = []
-        self.columns = {c.id: c for c in form.columns}
-        self.fields = {f.id: f for f in form.fields}
-        self.row_ids = {r.id for r in form.rows}
-        self.data_rows = [r for r in form.rows if not r.derived]
-        self.required = {c.key for c in form.required(milestone)} if milestone else set()
+        plan = self.plan = _form_plan(form)
+        self.columns = plan.columns
+        self.fields = plan.fields
+        self.row_ids = plan.row_ids
+        self.data_rows = plan.data_rows
+        self.required = plan.required(milestone) if milestone else frozenset()
         ms = campaign.milestones.get(milestone) if milestone else None
         self.milestone_name = ms.name if ms else (milestone or "")
         # Denominators that are not in the official table (纳入治理范围的机构数量): when missing they
         # are derived from the typed rate, or reported as such, never as a missing required cell.
-        self.soft = {
-            f.denominator
-            for f in (*form.columns, *form.fields)
-            if f.derive == "ratio"
-            and f.denominator
-            and not (self.columns.get(f.denominator) or self.fields.get(f.denominator, f)).official
-        }
+        self.soft = plan.soft
 
     def run(self) -> tuple[dict[str, Value], list[Issue]]:
         self.parse_cells()
@@ -161,27 +164,24 @@ class _Check:
 
     # --- parsing -------------------------------------------------------------------------------
     def parse_cells(self) -> None:
-        for cell in self.form.cells:
-            rc = self.rc(cell.key)
-            raw = rc.value if rc is not None else None
-            p = parse_value(raw, cell.field)
-            self.parsed[cell.key] = p
-            self.values[cell.key] = p.value if p.ok else None
+        raw_cells, parsed, values, required = self.raw, self.parsed, self.values, self.required
+        for cell, key, field, derived, soft in self.plan.cells:
+            rc = raw_cells.get(key)
+            raw = rc.value if isinstance(rc, RawCell) else None
+            p = parse_value(raw, field)
+            parsed[key] = p
+            ok = p.severity != ERROR  # p.ok
+            values[key] = p.value if ok else None
             if p.issue_code:
                 # a derived cell is recomputed anyway: what was typed there cannot block the file
-                sev = WARNING if cell.derived and p.severity == ERROR else (p.severity or ERROR)
-                self.value_issue(p, sev, cell.key, cell.label, cell.field, raw)
-            if (
-                p.value is None
-                and p.ok
-                and cell.key in self.required
-                and cell.field.id not in self.soft
-            ):
-                hint = "required.missing.hint_number" if cell.field.numeric else None
+                sev = WARNING if derived and p.severity == ERROR else (p.severity or ERROR)
+                self.value_issue(p, sev, key, cell.label, field, raw)
+            if p.value is None and ok and key in required and not soft:
+                hint = "required.missing.hint_number" if field.numeric else None
                 self.add(
                     "required.missing",
                     ERROR,
-                    cell.key,
+                    key,
                     cell.label,
                     hint=hint,
                     milestone=self.milestone_name,
@@ -214,14 +214,8 @@ class _Check:
                     )
 
     # --- derived cells -------------------------------------------------------------------------
-    def ratio_specs(self) -> Iterator[tuple[RowDef | None, FieldDef]]:
-        for row in self.form.rows:
-            for c in self.form.columns:
-                if c.derive == "ratio":
-                    yield row, c
-        for f in self.form.fields:
-            if f.derive == "ratio":
-                yield None, f
+    def ratio_specs(self) -> tuple[tuple[RowDef | None, FieldDef], ...]:
+        return self.plan.ratio_specs
 
     def field_def(self, row: RowDef | None, fid: str) -> FieldDef | None:
         return self.columns.get(fid) if row is not None else self.fields.get(fid)
@@ -309,9 +303,7 @@ class _Check:
             self.values[key] = None if exact is None else exact.quantize(RATE_PLACES, ROUND_HALF_UP)
 
     def check_derived(self) -> None:
-        for cell in self.form.cells:
-            if not cell.derived:
-                continue
+        for cell in self.plan.derived_cells:
             p = self.parsed[cell.key]
             computed = self.values.get(cell.key)
             if not p.ok or computed is None or not _is_number(computed):
@@ -319,8 +311,8 @@ class _Check:
             rc = self.rc(cell.key)
             typed = p.value
             is_rate = cell.field.derive == "ratio"
-            shown = render(computed) + ("%" if is_rate else "")
             if rc is not None and rc.formula and (typed is None or typed == 0) and computed != 0:
+                shown = render(computed) + ("%" if is_rate else "")
                 self.add(
                     "derived.not_calculated",
                     INFO,
@@ -345,6 +337,7 @@ class _Check:
                 )
             else:
                 how = msg("derived.how_sum", rows="、".join(r.label for r in self.data_rows))
+            shown = render(computed) + ("%" if is_rate else "")
             self.add(
                 "derived.mismatch",
                 WARNING,
@@ -369,10 +362,7 @@ class _Check:
 
     # --- rules ---------------------------------------------------------------------------------
     def resolve(self, name: str) -> FieldDef | None:
-        if "." in name:
-            row, col = name.split(".", 1)
-            return self.columns.get(col) if row in self.row_ids else None
-        return self.columns.get(name) or self.fields.get(name)
+        return self.plan.resolve(name)
 
     def lookup(self, row: RowDef | None) -> Any:
         def get(name: str) -> Value:
@@ -392,27 +382,38 @@ class _Check:
         return name
 
     def check_rules(self) -> None:
-        for rule in self.campaign.rules_for(self.form.id):
-            try:
-                left, right = parse(rule.left), parse(rule.right)
-                when = parse_condition(rule.when) if rule.when else None
-                compare(Decimal(0), rule.op, Decimal(0))
-            except (ExprError, ValueError) as e:
-                self.rule_invalid(rule, str(e))
+        for entry in _rule_plan(self.campaign.rules, self.form):
+            if isinstance(entry, Rule):
+                self.check_rule(entry)  # a rule that does not parse: reported on every file
                 continue
-            names = tuple(dict.fromkeys((*left.names, *right.names, *(when.names if when else ()))))
-            defs = [self.resolve(n) for n in names]
-            unknown = [n for n, d in zip(names, defs, strict=True) if d is None]
-            if unknown:
-                self.rule_invalid(rule, msg("rule.unknown_field", name=unknown[0], form=rule.form))
-                continue
-            if self.milestone and any(self.milestone not in d.milestones for d in defs if d):
+            rule, left, right, when, milestones, rows = entry
+            if self.milestone and any(self.milestone not in m for m in milestones):
                 continue  # e.g. a midterm submission has no 执法检查 columns
-            rows: tuple[RowDef | None, ...] = (
-                tuple(self.form.rows) if rule_applies_per_row(self.form, names) else (None,)
-            )
             for row in rows:
                 self.apply_rule(rule, left, right, when, row)
+
+    def check_rule(self, rule: Rule) -> None:
+        """One rule, parsed and checked afresh (`check_rules` uses the plan made of them)."""
+        try:
+            left, right = parse(rule.left), parse(rule.right)
+            when = parse_condition(rule.when) if rule.when else None
+            compare(Decimal(0), rule.op, Decimal(0))
+        except (ExprError, ValueError) as e:
+            self.rule_invalid(rule, str(e))
+            return
+        names = tuple(dict.fromkeys((*left.names, *right.names, *(when.names if when else ()))))
+        defs = [self.resolve(n) for n in names]
+        unknown = [n for n, d in zip(names, defs, strict=True) if d is None]
+        if unknown:
+            self.rule_invalid(rule, msg("rule.unknown_field", name=unknown[0], form=rule.form))
+            return
+        if self.milestone and any(self.milestone not in d.milestones for d in defs if d):
+            return  # e.g. a midterm submission has no 执法检查 columns
+        rows: tuple[RowDef | None, ...] = (
+            tuple(self.form.rows) if rule_applies_per_row(self.form, names) else (None,)
+        )
+        for row in rows:
+            self.apply_rule(rule, left, right, when, row)
 
     def rule_invalid(self, rule: Rule, detail: str) -> None:
         self.add(
@@ -437,6 +438,18 @@ class _Check:
         a, b = left.evaluate(get), right.evaluate(get)
         if a is None or b is None or compare(a, rule.op, b):
             return
+        self.violated(rule, left, right, row, fmt, a, b)
+
+    def violated(
+        self,
+        rule: Rule,
+        left: Expr,
+        right: Expr,
+        row: RowDef | None,
+        fmt: dict[str, str],
+        a: Decimal,
+        b: Decimal,
+    ) -> None:
         fmt.update(left=render(a), right=render(b))
         text = _format_template(rule.message, fmt)
         anchor = (left.names or right.names or (None,))[0]
@@ -453,6 +466,96 @@ class _Check:
             rule=rule.id,
             message=message,
         )
+
+
+# --- what is worked out once per form (and per campaign's rules) ------------------------------
+#
+# Forms, rows, columns and rules are frozen: what depends on them alone is computed once and kept
+# with the very objects it was computed from (compared by identity, so a campaign or a form made
+# later, perhaps at the same address, never sees another's plan).
+
+_CACHE_LIMIT = 256
+
+
+class _FormPlan:
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.columns = {c.id: c for c in form.columns}
+        self.fields = {f.id: f for f in form.fields}
+        self.row_ids = {r.id for r in form.rows}
+        self.data_rows = [r for r in form.rows if not r.derived]
+        self.soft = frozenset(
+            f.denominator
+            for f in (*form.columns, *form.fields)
+            if f.derive == "ratio"
+            and f.denominator
+            and not (self.columns.get(f.denominator) or self.fields.get(f.denominator, f)).official
+        )
+        self.cells = tuple(
+            (c, c.key, c.field, c.derived, c.field.id in self.soft) for c in form.cells
+        )
+        self.derived_cells = tuple(c for c in form.cells if c.derived)
+        specs: list[tuple[RowDef | None, FieldDef]] = [
+            (row, c) for row in form.rows for c in form.columns if c.derive == "ratio"
+        ]
+        specs += [(None, f) for f in form.fields if f.derive == "ratio"]
+        self.ratio_specs = tuple(specs)
+        self._required: dict[str, frozenset[str]] = {}
+
+    def resolve(self, name: str) -> FieldDef | None:
+        """The column or field a name in a rule reads ("row.col", a column, or a field)."""
+        if "." in name:
+            row, col = name.split(".", 1)
+            return self.columns.get(col) if row in self.row_ids else None
+        return self.columns.get(name) or self.fields.get(name)
+
+    def required(self, milestone: str) -> frozenset[str]:
+        got = self._required.get(milestone)
+        if got is None:
+            if len(self._required) > _CACHE_LIMIT:
+                self._required.clear()
+            got = self._required[milestone] = frozenset(
+                c.key for c in self.form.required(milestone)
+            )
+        return got
+
+
+@by_identity
+def _form_plan(form: Form) -> _FormPlan:
+    return _FormPlan(form)
+
+
+_RuleEntry = tuple[
+    Rule, Expr, Expr, Condition | None, tuple[tuple[str, ...], ...], tuple[RowDef | None, ...]
+]
+
+
+@by_identity
+def _rule_plan(rules: tuple[Rule, ...], form: Form) -> list[Rule | _RuleEntry]:
+    """The form's rules parsed and resolved once (they are frozen, like the form); a rule that
+    does not parse or names an unknown field stays a bare `Rule`, checked (and reported) by
+    `_Check.check_rule` on every file, as before."""
+    resolve = _form_plan(form).resolve
+    plan: list[Rule | _RuleEntry] = []
+    for rule in (r for r in rules if r.form == form.id):
+        try:
+            left, right = parse(rule.left), parse(rule.right)
+            when = parse_condition(rule.when) if rule.when else None
+            compare(Decimal(0), rule.op, Decimal(0))
+        except (ExprError, ValueError):
+            plan.append(rule)
+            continue
+        names = tuple(dict.fromkeys((*left.names, *right.names, *(when.names if when else ()))))
+        defs = [resolve(n) for n in names]
+        if any(d is None for d in defs):
+            plan.append(rule)
+            continue
+        rows: tuple[RowDef | None, ...] = (
+            tuple(form.rows) if rule_applies_per_row(form, names) else (None,)
+        )
+        milestones = tuple(d.milestones for d in defs if d)
+        plan.append((rule, left, right, when, milestones, rows))
+    return plan
 
 
 # ---------------------------------------------------------------------------------------------

@@ -111,6 +111,31 @@ EMPTY = Parsed(None)
 def parse_value(raw: object, field: FieldDef) -> Parsed:
     """Parse `raw` (what a reader found in the cell) as a value of `field`. Never raises."""
     try:
+        # The common case first: a plain number (a float from the spreadsheet parser) in a
+        # number cell, in range and already as precise as the field keeps. Everything else, and
+        # every number that needs a correction or an issue, takes the general path below.
+        kind = type(raw)
+        if kind is float or kind is int:
+            ftype = field.type
+            if ftype == "count":
+                if kind is int:
+                    if 0 <= raw <= MAX_NUMBER:
+                        return Parsed(raw)
+                elif 0 <= raw <= MAX_NUMBER and raw.is_integer():  # type: ignore[union-attr]
+                    return Parsed(int(raw))
+            # a NaN fails the range test, an infinity too
+            elif (ftype == "money" or ftype == "rate") and 0 <= raw <= MAX_NUMBER:
+                if kind is int:
+                    d = Decimal(raw)
+                else:
+                    text = repr(raw)
+                    # a float's repr has a "." or an "e": 16 characters hold 15 digits at most
+                    d = Decimal(text) if len(text) <= 16 else _float_decimal(raw)  # type: ignore[arg-type]
+                if ftype == "rate":
+                    return Parsed(d)
+                value = d.quantize(MONEY_PLACES, ROUND_HALF_UP)
+                if value == d:
+                    return Parsed(value)
         return _parse(raw, field)
     except Exception:  # last-resort guard; every known input has its own branch above
         return Parsed(None, "value.unsupported", ERROR, _type_name(raw))

@@ -7,9 +7,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportkit.model.campaign import Rule, default_campaign
 from reportkit.model.submission import RawCell
+from reportkit.rules import validate
 from reportkit.rules.issues import Issue
 from reportkit.rules.validate import check_values
 
@@ -574,3 +577,49 @@ def test_raw_cells_without_location():
     i = only(issues, "value.not_number")
     assert i.message == "培训机构 · 完成自查的机构数量(家)：“五”不是数字。"
     assert (i.file, i.sheet, i.cell) == (None, None, None)
+
+
+# --- the rules, parsed once per form, say what each rule checked on its own says ---------------
+
+EXTRA_RULES = (
+    Rule("x-sum", "mem-stats", "fixed + self_fixed - (problems - 1)", "<=", "self_problems", "warning", "{left} {right}"),
+    Rule("x-cell", "samr-stats", "total.cases - other.cases", "==", "false_publicity.cases + illegal_ads.cases", "error", "{left}"),
+    Rule("x-field", "samr-stats", "exposed_cases", "<=", "joint_enforcement + 2.5", "warning", "{right}"),
+    Rule("x-when", "mem-stats", "penalized", "<", "with_problems", "warning", "{when_left}", "fines + 1 > -(-1)"),
+    Rule("x-bad", "mem-stats", "penalized *", "<", "1", "warning", "x"),
+    Rule("x-unknown", "mem-stats", "nope", "<", "1", "warning", "x"),
+    Rule("x-op", "mem-stats", "fixed", "=<", "1", "warning", "x"),
+    Rule("x-deploy", "deploy", "1", "<", "2", "warning", "x"),
+)  # fmt: skip
+WITH_EXTRA = dataclasses.replace(CAMPAIGN, rules=CAMPAIGN.rules + EXTRA_RULES)
+number = st.one_of(
+    st.none(),
+    st.integers(0, 30),
+    st.sampled_from([0, 1, 100, 10**9, -1, 2.5, "3", "x", D("0.5")]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    form=st.sampled_from([MEM, SAMR, DEPLOY]),
+    milestone=st.sampled_from([None, "final", "midterm", "deploy"]),
+    data=st.data(),
+    campaign=st.sampled_from([CAMPAIGN, WITH_EXTRA]),
+)
+def test_rules_parsed_once_agree_with_each_rule_checked_alone(form, milestone, data, campaign):
+    raw = {
+        c.key: RawCell(data.draw(number), sheet=SHEET, cell="A1", formula=data.draw(st.booleans()))
+        for c in form.cells
+    }
+    values, issues = check_values(campaign, form, milestone, raw, file=FILE)
+    ref = validate._Check(campaign, form, milestone, raw, FILE)
+    ref.parse_cells()
+    ref.parse_header()
+    ref.derive_denominators()
+    ref.sum_rows()
+    ref.ratios()
+    ref.check_derived()
+    for rule in campaign.rules_for(form.id):
+        ref.check_rule(rule)
+    assert repr(values) == repr(ref.values)
+    assert issues == ref.issues

@@ -1,0 +1,20 @@
+"""What readers work out once per form follows the form object, never its id alone."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from reportkit.io.intake import _cell_keys
+from reportkit.io.reader import _layout_plan
+from reportkit.io.xlsx_writer import _layout, layout
+
+
+def test_a_form_of_the_same_id_in_another_campaign_gets_its_own(campaign):
+    form = campaign.forms["samr-stats"]
+    other = dataclasses.replace(form, fields=form.fields[:1])  # same id, one field less
+    assert _cell_keys(form) == {c.key for c in form.cells}
+    assert _cell_keys(other) == {c.key for c in other.cells} != _cell_keys(form)
+    assert layout(campaign, form) is layout(campaign, form)  # computed once
+    assert layout(campaign, form) == _layout(form)
+    assert layout(campaign, other) == _layout(other) != layout(campaign, form)
+    assert len(_layout_plan(campaign, other)[2]) == len(_layout_plan(campaign, form)[2]) - 1

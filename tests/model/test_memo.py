@@ -1,0 +1,33 @@
+"""Memoising by identity: once per object, never another object's result."""
+
+from __future__ import annotations
+
+from reportkit.model import memo
+
+
+def test_once_per_object_and_never_by_equality():
+    calls = []
+
+    @memo.by_identity
+    def size(xs: list[int]) -> int:
+        calls.append(1)
+        return len(xs)
+
+    a, b = [1, 2], [1, 2]  # equal, not the same
+    assert size(a) == size(a) == 2 and len(calls) == 1
+    assert size(b) == 2 and len(calls) == 2
+    a.append(3)  # the model objects are frozen; a mutable one shows the key is the object
+    assert size(a) == 2
+
+
+def test_bounded(monkeypatch):
+    monkeypatch.setattr(memo, "LIMIT", 4)
+
+    @memo.by_identity
+    def ident(x: object) -> object:
+        return x
+
+    keep = [object() for _ in range(10)]
+    for o in keep:
+        assert ident(o) is o
+    assert all(ident(o) is o for o in keep)
