@@ -15,11 +15,11 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign
@@ -29,6 +29,8 @@ from reportkit.rules.issues import ERROR, INFO, Issue
 
 # Narrative material a unit sends with its tables (实施方案, 总结, 典型案例): listed, not read as
 # a table; `reportkit report --inbox` compiles the Word ones into the report.
+P = TypeVar("P", str, Path)
+
 DOCUMENT_SUFFIXES = {".docx", ".doc", ".wps", ".pdf", ".ofd"}
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xlsb"}
 WORKER_MEMORY = 1536 * 1024 * 1024  # address-space cap per worker where the OS supports it
@@ -52,30 +54,37 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Submission]]:
     Symbolic links are not followed out of a folder: a link inside an inbox could otherwise pull
     in files from anywhere on the machine.
     """
-    from reportkit.io.sniff import is_lock_file
+    names, notes = collect_names(paths)
+    return [Path(n) for n in names], notes
 
-    files: list[Path] = []
+
+def collect_names(paths: Iterable[str | Path]) -> tuple[list[str], list[Submission]]:
+    """`collect`, the files as plain strings: an inbox of thousands of files is listed without
+    a Path object (and its interned parts) for each."""
+    from reportkit.io.sniff import is_lock_file, suffix_of
+
+    files: list[str] = []
     notes: list[Submission] = []
     for p in map(Path, paths):
         if p.is_dir():
             root = p.resolve()
             for entry in _walk(p):
-                f = Path(entry.path)
                 # DirEntry knows from the directory listing whether it is a link: no extra stat
-                if entry.is_symlink() and not _inside(f, root):
+                if entry.is_symlink() and not _inside(Path(entry.path), root):
                     continue
-                if is_lock_file(f):
-                    notes.append(_note(f, "file.lock_file", INFO))
-                elif f.suffix.lower() in DOCUMENT_SUFFIXES:
-                    notes.append(_note(f, "file.document", INFO))
-                elif f.suffix.lower() in SPREADSHEET_SUFFIXES or _looks_like_upload(f):
-                    files.append(f)
+                suffix = suffix_of(entry.name).lower()
+                if is_lock_file(entry.name):
+                    notes.append(_note(entry.path, "file.lock_file", INFO))
+                elif suffix in DOCUMENT_SUFFIXES:
+                    notes.append(_note(entry.path, "file.document", INFO))
+                elif suffix in SPREADSHEET_SUFFIXES or suffix in UPLOAD_SUFFIXES:
+                    files.append(entry.path)
         elif is_lock_file(p):
             notes.append(_note(p, "file.lock_file", INFO))
         elif p.suffix.lower() in DOCUMENT_SUFFIXES:
             notes.append(_note(p, "file.document", INFO))
         else:
-            files.append(p)
+            files.append(str(p))
     return files, notes
 
 
@@ -104,21 +113,12 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _looks_like_upload(f: Path) -> bool:
-    # Files without a spreadsheet extension are still looked at when they might be one
-    # (a county that saved "泰山区统计表" without extension, or as .zip/.tmp/.bak).
-    return f.suffix.lower() in {
-        "",
-        ".zip",
-        ".bak",
-        ".tmp",
-        ".csv",
-        ".htm",
-        ".html",
-    }
+# Files without a spreadsheet extension are still looked at when they might be one (a county
+# that saved "泰山区统计表" without extension, or as .zip/.tmp/.bak).
+UPLOAD_SUFFIXES = {"", ".zip", ".bak", ".tmp", ".csv", ".htm", ".html"}
 
 
-def _note(path: Path, code: str, severity: str, **kw: Any) -> Submission:
+def _note(path: Path | str, code: str, severity: str, **kw: Any) -> Submission:
     sub = Submission(file=str(path))
     sub.issues.append(Issue(code, severity, msg(code, **kw), file=str(path)))
     return sub
@@ -235,16 +235,16 @@ class _Worker:
         self.proc = ctx.Process(target=_worker_main, args=(child, options), daemon=True)
         self.proc.start()
         child.close()
-        self.tasks: deque[Path] = deque()
+        self.tasks: deque[Any] = deque()
         self.started = 0.0  # when the oldest outstanding task became the one being read
 
-    def send(self, task: Path) -> None:
+    def send(self, task: Any) -> None:
         if not self.tasks:
             self.started = time.monotonic()
         self.tasks.append(task)
         self.conn.send(str(task))
 
-    def done(self) -> Path:
+    def done(self) -> Any:
         self.started = time.monotonic()
         return self.tasks.popleft()
 
@@ -272,9 +272,10 @@ def _context() -> Any:
 
 
 def read_many(
-    files: list[Path], options: Options, jobs: int | None = None
-) -> Iterator[tuple[Path, Submission]]:
-    """Read `files` in isolated workers; yields (path, submission) as each finishes."""
+    files: Sequence[P], options: Options, jobs: int | None = None
+) -> Iterator[tuple[P, Submission]]:
+    """Read `files` (paths or strings) in isolated workers; yields (file, submission) as each
+    finishes."""
     if not files:
         return
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))

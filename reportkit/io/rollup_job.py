@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reportkit.io.atomic import atomic_write
-from reportkit.io.intake import Options, collect, read_many
+from reportkit.io.intake import Options, collect_names, read_many
 from reportkit.io.ledger import Ledger, Record, Version, exclusive_lock
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, Form
@@ -52,18 +52,19 @@ class JobResult:
 @contextlib.contextmanager
 def expanded(
     paths: list[Path], tz: str = "Asia/Shanghai"
-) -> Iterator[tuple[list[Path], list[Submission], dict[Path, str]]]:
-    """Files of the inbox, with .zip archives unpacked to a temporary folder.
+) -> Iterator[tuple[list[str], list[Submission], dict[str, str]]]:
+    """Files of the inbox (as strings), with .zip archives unpacked to a temporary folder;
+    `display` maps an unpacked member to how it is named (archive/member).
 
     A zip member keeps its own modification time (the arrival time a clerk's archive carries);
     members are extracted by base name only, so '../' in a name cannot escape the folder.
     """
-    files, notes = collect(paths)
-    display: dict[Path, str] = {}
+    files, notes = collect_names(paths)
+    display: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="reportkit-") as tmp:
-        out: list[Path] = []
+        out: list[str] = []
         for f in files:
-            if f.suffix.lower() != ".zip" or not zipfile.is_zipfile(f):
+            if not f.lower().endswith(".zip") or not zipfile.is_zipfile(f):
                 out.append(f)
                 continue
             try:
@@ -78,8 +79,9 @@ def expanded(
                 notes.append(sub)
                 continue
             for member, name in members:
-                display[member] = f"{f}/{name}"
-                out.append(member)
+                display[str(member)] = f"{f}/{name}"
+                out.append(str(member))
+        del files  # the listing is `out` now
         yield out, notes, display
 
 
@@ -208,19 +210,17 @@ def _ingest(
     with expanded(inbox, campaign.timezone) as (files, notes, display):
         for n in notes:
             issues.extend(n.issues)
-        todo: list[Path] = []
+        todo: list[str] = []
         seen = ledger.seen_map()
         known = ledger.known_shas(campaign.id, milestone)
         for f in files:
             try:
-                st = f.stat()
+                st = os.stat(f)
             except OSError as e:
-                issues.append(
-                    Issue("file.oserror", "error", msg("file.oserror", detail=e), file=str(f))
-                )
+                issues.append(Issue("file.oserror", "error", msg("file.oserror", detail=e), file=f))
                 continue
             # a zip member is known by archive/member: its extracted path differs every run
-            name = display.get(f, str(f))
+            name = display.get(f, f)
             if f not in display and time.time() - st.st_mtime < settle:
                 issues.append(_busy(name))
                 continue
@@ -239,7 +239,7 @@ def _ingest(
         recorder = _Recorder(ledger, campaign.id)
         try:
             for done, (path, sub) in enumerate(read_many(todo, options, jobs), start=1):
-                name = display.get(path, str(path))
+                name = display.get(str(path), str(path))
                 sub = _renamed(sub, name)
                 record = (
                     _record(path, sub, os.path.abspath(name), milestone) if sub.sha256 else None
@@ -399,12 +399,13 @@ BATCH = 256
 BATCH_BYTES = 1 << 20
 
 
-def _record(path: Path, sub: Submission, key: str, milestone: str) -> Record | None:
+def _record(path: str | Path, sub: Submission, key: str, milestone: str) -> Record | None:
     """The ledger record of a file the worker read, or None if it changed since then.
     `key` is where it was seen (absolute; archive/member for a zip entry)."""
     try:
-        st = path.stat()
-        data = path.read_bytes()
+        st = os.stat(path)
+        with open(path, "rb") as f:
+            data = f.read()
     except OSError:
         return None
     if hashlib.sha256(data).hexdigest() != sub.sha256:

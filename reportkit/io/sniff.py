@@ -7,6 +7,7 @@ zip bomb, a lying size header or an entity-expansion XML never reaches the sprea
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -66,9 +67,16 @@ class Sniffed:
         return self.problem is None and self.kind in SPREADSHEET_KINDS
 
 
-def is_lock_file(path: Path) -> bool:
+def suffix_of(name: str) -> str:
+    """`Path(name).suffix` for a base name, without making a Path."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def is_lock_file(path: Path | str) -> bool:
     """Excel and WPS leave `~$name.xlsx` (and WPS `.~name.xlsx`) beside an open workbook."""
-    return path.name.startswith("~$") or (path.name.startswith(".~") and path.suffix)
+    name = os.path.basename(path)
+    return name.startswith("~$") or (name.startswith(".~") and bool(suffix_of(name)))
 
 
 def sniff(path: Path) -> Sniffed:
