@@ -9,6 +9,7 @@ a clear error, and a fresh worker takes the next file.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import multiprocessing as mp
 import os
@@ -201,6 +202,9 @@ def _worker_main(conn: Any, options: Options) -> None:
     from reportkit.model.campaign import default_campaign, load_campaign
 
     faulthandler.disable()  # a parser abort is expected and reported; no traceback dump
+    # what the worker inherited (campaign, registry, modules) is never garbage: keep the
+    # collector from walking it (and copying its pages) on every collection
+    gc.freeze()
     _limit_memory()
     campaign = load_campaign(options.campaign_file) if options.campaign_file else default_campaign()
     while True:
@@ -220,7 +224,8 @@ def _worker_main(conn: Any, options: Options) -> None:
         conn.send(result)
 
 
-PIPELINE = 8  # tasks queued in each worker, so it never waits for the parent between files
+PIPELINE = 16  # tasks queued in each worker, so it never waits for the parent between files
+COALESCE = 0.002  # seconds the parent lets results gather when they come one by one
 
 
 class _Worker:
@@ -287,10 +292,17 @@ def read_many(
         while queue and len(w.tasks) < PIPELINE:
             w.send(queue.popleft())
 
+    got = 0  # results taken at the last wake-up
     try:
         for w in workers:
             feed(w)
         while any(w.tasks for w in workers):
+            if got == 1:
+                # one result a wake-up: let a few more come before waking again (the workers
+                # have PIPELINE files queued each, so none waits meanwhile). Waking per file
+                # cost the parent as much CPU as a third worker.
+                time.sleep(COALESCE)
+            got = 0
             busy = [w for w in workers if w.tasks]
             timeout = max(0.0, min(w.started + options.timeout for w in busy) - time.monotonic())
             ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
@@ -304,6 +316,7 @@ def read_many(
                     except (EOFError, OSError):
                         failure = ("file.crashed", {})
                         break
+                    got += 1
                     yield w.done(), result
                 if failure is None and w.tasks:
                     if w.proc.sentinel in ready or not w.proc.is_alive():
