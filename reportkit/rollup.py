@@ -301,6 +301,9 @@ def _rollup(
 
 def plain(value: Value) -> Any:
     """A value for JSON: Decimal as a number without noise, dates as ISO text."""
+    kind = type(value)
+    if kind is int or kind is str or value is None:  # most figures: as they are, quickly
+        return value
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dt.date):

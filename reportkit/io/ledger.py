@@ -21,7 +21,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -234,6 +234,9 @@ class PackedValues(Mapping[str, Value]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)
 
+    def items(self) -> ItemsView[str, Value]:
+        return _PackedItems(self)
+
     def __len__(self) -> int:
         return len(self._values)
 
@@ -242,6 +245,14 @@ class PackedValues(Mapping[str, Value]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (PackedValues, (dict(self),))
+
+
+class _PackedItems(ItemsView[str, Value]):
+    _mapping: PackedValues
+
+    def __iter__(self) -> Iterator[tuple[str, Value]]:
+        # pairs straight from the shared keys and the values, not a look-up per key
+        return zip(self._mapping._index, self._mapping._values, strict=True)
 
 
 _DECIMALS: dict[str, Decimal] = {}  # equal figures share one object (Decimal is immutable)
@@ -262,15 +273,14 @@ def _intern(text: str | None) -> str | None:
 
 
 def decode_values(text: str) -> PackedValues:
-    def dec(v: Any) -> Value:
-        if isinstance(v, dict):
+    values = json.loads(text)
+    for k, v in values.items():
+        if type(v) is dict:  # the tagged ones; numbers and text are as JSON gave them
             if "d" in v:
-                return _decimal(v["d"])
-            if "t" in v:
-                return dt.date.fromisoformat(v["t"])
-        return v
-
-    return PackedValues({k: dec(v) for k, v in json.loads(text).items()})
+                values[k] = _decimal(v["d"])
+            elif "t" in v:
+                values[k] = dt.date.fromisoformat(v["t"])
+    return PackedValues(values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -258,21 +258,37 @@ class Registry:
                 children[r.parent].append(r)  # already in code order
         self._children = children
 
-        # Name indexes, in order of preference: official names; short forms of provinces
-        # (山东, 吉林, 海南 mean the province); other short forms (泰安, 宁阳, 朝阳).
+    # Name indexes, in order of preference: official names; short forms of provinces (山东, 吉林,
+    # 海南 mean the province); other short forms (泰安, 宁阳, 朝阳). Built when first needed, the
+    # short forms only when an official name did not answer: a run that names its unit in full
+    # (or by code) never pays for them.
+
+    @functools.cached_property
+    def _official(self) -> dict[str, list[Region]]:
         official: dict[str, list[Region]] = {}
+        for r in self._by_code.values():
+            official.setdefault(normalize(r.name), []).append(r)
+        return official
+
+    @functools.cached_property
+    def _tiers(self) -> tuple[dict[str, list[Region]], ...]:
         province_short: dict[str, list[Region]] = {}
         other_short: dict[str, list[Region]] = {}
         for r in self._by_code.values():
-            official.setdefault(normalize(r.name), []).append(r)
             target = province_short if r.level == "province" else other_short
             for form in short_forms(r):
                 target.setdefault(form, []).append(r)
             for form in self._zone_forms(r):
                 other_short.setdefault(form, []).append(r)
-        self._tiers = (official, province_short, other_short)
-        self._prefix_lengths = sorted({len(k) for tier in self._tiers for k in tier}, reverse=True)
-        self._names_for_suggestions = sorted({k for tier in self._tiers for k in tier})
+        return (self._official, province_short, other_short)
+
+    @functools.cached_property
+    def _prefix_lengths(self) -> list[int]:
+        return sorted({len(k) for tier in self._tiers for k in tier}, reverse=True)
+
+    @functools.cached_property
+    def _names_for_suggestions(self) -> list[str]:
+        return sorted({k for tier in self._tiers for k in tier})
 
     def _zone_forms(self, r: Region) -> set[str]:
         """泰安高新技术产业开发区 under 泰安市 is also 高新技术产业开发区 and 高新区."""
@@ -426,7 +442,8 @@ class Registry:
 
     def _match_tiers(self, query: str) -> Iterator[list[Region]]:
         """Candidate lists in order of preference: whole-name tiers, then qualified names."""
-        for tier in self._tiers:
+        yield list(self._official.get(query, ()))
+        for tier in self._tiers[1:]:
             yield list(tier.get(query, ()))
         found = {r.code: r for r in self._qualified(query)}
         yield sorted(found.values(), key=lambda r: r.code)
