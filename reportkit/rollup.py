@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, Form
+from reportkit.model.packed import PackedValues
 from reportkit.model.registry import Region
 from reportkit.model.submission import Value
 from reportkit.rules.issues import INFO, WARNING, Issue
@@ -70,7 +71,7 @@ class RollupResult:
     form: Form
     milestone: str
     children: list[ChildStatus]
-    totals: dict[str, Value]
+    totals: Mapping[str, Value]
     issues: list[Issue]
     deadline: dt.date | None  # the unit's own deadline to its parent
     built: list[RollupResult] = field(default_factory=list)  # intermediate levels made here
@@ -292,7 +293,7 @@ def _rollup(
         form=form,
         milestone=milestone,
         children=statuses,
-        totals=totals,
+        totals=PackedValues(totals),  # one per level: hundreds in a national roll-up
         issues=issues,
         deadline=own_due.date if (own_due := campaign.deadline(milestone, unit)) else None,
         built=built,

@@ -212,7 +212,7 @@ def cmd(
             )
         ) from e
     data = summary(campaign, job.result, as_of or _now(campaign))
-    data["outputs"] = [str(p) for p in job.outputs]
+    data["outputs"] = list(job.outputs)
     data["inbox_issues"] = [i.to_dict() for i in job.issues]
     data["ignored"] = [i.to_dict() for i in job.ignored]
     data["files"] = {"parsed": job.ingested, "unchanged": job.reused}
@@ -224,7 +224,7 @@ def cmd(
         if job.ignored:
             echo(f"另有 {len(job.ignored)} 个文件属于其他表格或报送节点，已忽略。")
         echo(f"本次读取 {job.ingested} 个文件，{job.reused} 个未变化的文件直接使用台账记录。")
-        echo("输出：" + "、".join(str(p) for p in job.outputs if p.suffix == ".xlsx"))
+        echo("输出：" + "、".join(p for p in job.outputs if p.endswith(".xlsx")))
     raise SystemExit(1 if failed else 0)
 
 

@@ -42,7 +42,7 @@ MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
 @dataclass
 class JobResult:
     result: RollupResult
-    outputs: list[Path]
+    outputs: list[str]  # paths of every output (each level's workbook and JSON)
     issues: list[Issue]  # file-level problems of the inbox (unreadable, not below U, ...)
     ingested: int = 0  # files parsed in this run
     reused: int = 0  # files unchanged since an earlier run (not parsed again)
@@ -484,7 +484,7 @@ def output_name(result: RollupResult) -> str:
 
 def write_outputs(
     campaign: Campaign, result: RollupResult, out_dir: Path, as_of: dt.datetime
-) -> list[Path]:
+) -> list[str]:
     """The unit's workbook (a valid submission one level up) and a JSON summary, and the same
     for every intermediate level built on the way.
 
@@ -495,12 +495,13 @@ def write_outputs(
     out_dir.mkdir(parents=True, exist_ok=True)
     _sweep_temp_files(out_dir)
     results = _flatten(result)
-    jobs: list[tuple[RollupResult, Path, str]] = []
-    written: list[Path] = []
+    # paths as plain strings: a national roll-up names 722 files
+    jobs: list[tuple[RollupResult, str, str]] = []
+    written: list[str] = []
     for r in results:
-        base = out_dir / output_name(r)
+        base = str(out_dir / output_name(r))
         digest = _digest(summary(campaign, r, as_of))
-        written += [base.with_suffix(".xlsx"), base.with_suffix(".json")]
+        written += [base + ".xlsx", base + ".json"]
         if not _unchanged(base, digest):
             jobs.append((r, base, digest))
     # one output at a time is held in memory: built (in parallel), written, dropped.
@@ -511,13 +512,13 @@ def write_outputs(
     for (r, base, digest), book in zip(
         jobs, _build_books(campaign, [j[0] for j in jobs], as_of), strict=True
     ):
-        atomic_write(base.with_suffix(".xlsx"), book, sync=False)
+        atomic_write(base + ".xlsx", book, sync=False)
         data = summary(campaign, r, as_of)
         data["digest"] = digest
         data["workbook_sha256"] = hashlib.sha256(book).hexdigest()
-        data["outputs"] = [str(base.with_suffix(".xlsx")), str(base.with_suffix(".json"))]
+        data["outputs"] = [base + ".xlsx", base + ".json"]
         atomic_write(
-            base.with_suffix(".json"),
+            base + ".json",
             # one line: the C encoder (indent= falls back to pure Python, 4× slower)
             json.dumps(data, ensure_ascii=False).encode(),
             sync=False,
@@ -540,13 +541,15 @@ def _digest(data: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _unchanged(base: Path, digest: str) -> bool:
+def _unchanged(base: str, digest: str) -> bool:
     """The output on disk is the one this content would produce, workbook intact."""
     try:
-        old = json.loads(base.with_suffix(".json").read_text("utf-8"))
+        with open(base + ".json", encoding="utf-8") as f:
+            old = json.load(f)
         if not isinstance(old, dict) or old.get("digest") != digest:
             return False
-        book = base.with_suffix(".xlsx").read_bytes()
+        with open(base + ".xlsx", "rb") as f:
+            book = f.read()
     except (OSError, ValueError):
         return False
     return hashlib.sha256(book).hexdigest() == old.get("workbook_sha256")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import pickle
 from decimal import Decimal
 
 import pytest
 
-from reportkit.io.ledger import PackedValues, decode_values, encode_values
+from reportkit.io.ledger import decode_values, encode_values
 
 
 def test_values_round_trip_exactly():
@@ -29,11 +28,3 @@ def test_packed_values_share_keys_and_equal_figures():
     assert one._index is two._index  # the key positions are stored once per key set
     assert one["x"] is two["x"]  # equal figures share one Decimal
     assert list(one) == ["x", "y"] and list(one.items()) == [("x", Decimal("1.50")), ("y", 2)]
-
-
-def test_packed_values_are_read_only_and_pickle():
-    v = PackedValues({"x": 1})
-    with pytest.raises(TypeError):
-        v["x"] = 2  # type: ignore[index]
-    assert pickle.loads(pickle.dumps(v)) == {"x": 1}
-    assert PackedValues() == {} and repr(v) == "PackedValues({'x': 1})"
