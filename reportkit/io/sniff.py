@@ -140,7 +140,8 @@ def _sniff_text(head: bytes) -> Sniffed:
 def _sniff_zip(data: bytes) -> Sniffed:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        # NotImplementedError: an entry that claims a zip version newer than zipfile reads
         return Sniffed("zip", "file.corrupt_zip")
     with zf:
         try:

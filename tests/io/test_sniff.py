@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import pytest
 
-from reportkit.io.sniff import is_lock_file, sniff
+from reportkit.io.sniff import is_lock_file, sniff, sniff_data
 
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
 
@@ -49,3 +50,11 @@ def test_zip_bomb_is_rejected_without_inflating_it():
     sniff(HOSTILE / "zip-bomb.xlsx")
     # the 1 GiB part is never inflated into memory
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB
+
+
+def test_a_zip_claiming_a_future_zip_version_is_corrupt_not_a_crash():
+    good = next((Path(__file__).resolve().parents[1] / "data" / "good").rglob("*.xlsx"))
+    data = bytearray(good.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    struct.pack_into("<B", data, at + 6, 70)  # "needs zip version 7.0 to extract"
+    assert sniff_data(bytes(data)).problem == "file.corrupt_zip"
