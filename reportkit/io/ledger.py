@@ -408,28 +408,9 @@ class Ledger:
 
     # --- reading ---------------------------------------------------------------------------------
 
-    def versions(
-        self,
-        campaign: str,
-        *,
-        form: str | None = None,
-        milestone: str | None = None,
-        unit: str | None = None,
-        sha256: str | None = None,
-        seen_under: list[str] | None = None,
-    ) -> list[Version]:
-        """Recorded versions, newest arrival first; with `seen_under` (absolute paths of
-        inboxes), only contents ever seen at a place inside one of them."""
-        return list(
-            self.iter_versions(
-                campaign,
-                form=form,
-                milestone=milestone,
-                unit=unit,
-                sha256=sha256,
-                seen_under=seen_under,
-            )
-        )
+    def versions(self, campaign: str, **filters: Any) -> list[Version]:
+        """Recorded versions, newest arrival first (the filters of `iter_versions`)."""
+        return list(self.iter_versions(campaign, **filters))
 
     def iter_versions(
         self,
@@ -442,7 +423,9 @@ class Ledger:
         seen_under: list[str] | None = None,
         ordered: bool = True,
     ) -> Iterator[Version]:
-        """`versions`, one at a time: a roll-up keeps what it needs of each, not all of them.
+        """Recorded versions, one at a time (a roll-up keeps what it needs of each, not all of
+        them), newest arrival first; with `seen_under` (absolute paths of inboxes), only
+        contents ever seen at a place inside one of them.
         Unordered, SQLite need not sort the rows (with their figures' text) in memory."""
         where, args = ["v.campaign = ?"], [campaign]
         for col, val in (
