@@ -294,8 +294,10 @@ def read_many(
 
     got = 0  # results taken at the last wake-up
     try:
-        for w in workers:
-            feed(w)
+        for _ in range(PIPELINE):  # round robin: a small inbox is spread over every worker
+            for w in workers:
+                if queue:
+                    w.send(queue.popleft())
         while any(w.tasks for w in workers):
             if got == 1:
                 # one result a wake-up: let a few more come before waking again (the workers

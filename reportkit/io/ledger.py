@@ -438,19 +438,17 @@ class Ledger:
                 where.append(f"v.{col} = ?")
                 args.append(val)
         if seen_under is not None:
-            # matched in SQL: the inbox's thousands of hashes never become a Python set
-            places = []
-            for root in seen_under:
-                places.append("s.path = ?")
-                args.append(root)
-                for prefix in sorted({root + "/", root + os.sep}):
-                    places.append("substr(s.path, 1, ?) = ?")
-                    args += [len(prefix), prefix]
+            # matched in SQL (the inbox's thousands of hashes never become a Python set), the
+            # roots in a temporary table: an inbox may be hundreds of files named one by one
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope_roots (root TEXT NOT NULL)")
+            self.conn.execute("DELETE FROM scope_roots")
+            self.conn.executemany("INSERT INTO scope_roots VALUES (?)", [(r,) for r in seen_under])
             where.append(
-                "EXISTS (SELECT 1 FROM sightings s WHERE s.sha256 = v.sha256 AND ("
-                + (" OR ".join(places) or "0")
-                + "))"
+                "EXISTS (SELECT 1 FROM sightings s JOIN scope_roots r ON s.path = r.root"
+                " OR substr(s.path, 1, length(r.root) + 1) IN (r.root || '/', r.root || ?)"
+                " WHERE s.sha256 = v.sha256)"
             )
+            args.append(os.sep)
         rows = self.conn.execute(
             "SELECT v.id, v.sha256, v.form, v.milestone, v.line, v.unit, v.file, v.arrival,"
             " v.ingested, v.valid, v.issues, v.value_json, v.header_json, b.suffix"

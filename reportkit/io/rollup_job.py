@@ -257,10 +257,10 @@ def _ingest(
                     progress(done, len(todo))
             if batch:
                 recorder.put(batch)
+            recorder.close()  # every batch committed (or its error raised) before going on
         except BaseException:
             recorder.stop()
             raise
-        recorder.close()  # every batch committed (or its error raised) before going on
     # Sort the inbox's files by what the ledger recorded of their content: a merge of the
     # files (by hash) with the ledger's versions (streamed in hash order); only the verdicts
     # are kept, not a row per file
@@ -360,8 +360,8 @@ class _Recorder:
         self.ledger, self.campaign = ledger, campaign
         self.queue: queue.Queue[list[Record] | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
+        # started with the first batch: the workers are forked before there is a thread
         self.thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
-        self.thread.start()
 
     def _run(self) -> None:
         while (batch := self.queue.get()) is not None:
@@ -374,6 +374,8 @@ class _Recorder:
     def put(self, batch: list[Record]) -> None:
         if self.error is not None:
             self.close()
+        if not self.thread.is_alive() and self.thread.ident is None:
+            self.thread.start()
         self.queue.put(batch)
 
     def stop(self) -> None:

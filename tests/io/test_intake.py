@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from reportkit.io import intake
 from reportkit.io.intake import Options, collect, read_many
 
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
@@ -61,3 +62,23 @@ def test_a_file_that_overruns_its_time_is_stopped(tmp_path):
         "file.timeout",
         "file.sheet_too_large",
     }
+
+
+def test_a_small_inbox_is_spread_over_every_worker(tmp_path, monkeypatch):
+    # a worker queues up to PIPELINE files; a small inbox must not all land on the first one
+    # (a file that hangs would hold up the others behind it while workers sit idle)
+    given: dict[int, int] = {}
+    send = intake._Worker.send
+
+    def counting(self, task):  # type: ignore[no-untyped-def]
+        given[id(self)] = given.get(id(self), 0) + 1
+        send(self, task)
+
+    monkeypatch.setattr(intake._Worker, "send", counting)
+    files = []
+    for n in range(8):
+        f = tmp_path / f"{n}.xlsx"
+        f.write_bytes(b"")
+        files.append(f)
+    assert len(dict(read_many(files, Options(), jobs=4))) == 8
+    assert sorted(given.values()) == [2, 2, 2, 2]
