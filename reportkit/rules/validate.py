@@ -16,14 +16,7 @@ from reportkit.messages import MESSAGES, msg
 from reportkit.model.campaign import Campaign, FieldDef, Form, RowDef, Rule
 from reportkit.model.memo import by_identity
 from reportkit.model.submission import RawCell, Value
-from reportkit.rules.expr import (
-    Condition,
-    Expr,
-    ExprError,
-    compare,
-    parse,
-    parse_condition,
-)
+from reportkit.rules.expr import Condition, Expr, ExprError, compare, parse, parse_condition
 from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
 from reportkit.rules.values import EMPTY, MAX_NUMBER, MAX_TEXT, Parsed, parse_value, quote, render
 
@@ -170,13 +163,12 @@ class _Check:
             raw = rc.value if isinstance(rc, RawCell) else None
             p = parse_value(raw, field)
             parsed[key] = p
-            ok = p.severity != ERROR  # p.ok
-            values[key] = p.value if ok else None
+            values[key] = p.value if p.ok else None
             if p.issue_code:
                 # a derived cell is recomputed anyway: what was typed there cannot block the file
                 sev = WARNING if derived and p.severity == ERROR else (p.severity or ERROR)
                 self.value_issue(p, sev, key, cell.label, field, raw)
-            if p.value is None and ok and key in required and not soft:
+            if p.value is None and p.ok and key in required and not soft:
                 hint = "required.missing.hint_number" if field.numeric else None
                 self.add(
                     "required.missing",
@@ -361,9 +353,6 @@ class _Check:
         return any(_rate_matches(t, exact) for t in candidates)
 
     # --- rules ---------------------------------------------------------------------------------
-    def resolve(self, name: str) -> FieldDef | None:
-        return self.plan.resolve(name)
-
     def lookup(self, row: RowDef | None) -> Any:
         def get(name: str) -> Value:
             if "." in name:
@@ -382,36 +371,20 @@ class _Check:
         return name
 
     def check_rules(self) -> None:
-        for entry in _rule_plan(self.campaign.rules, self.form):
-            if isinstance(entry, Rule):
-                self.check_rule(entry)  # a rule that does not parse: reported on every file
-                continue
-            rule, left, right, when, milestones, rows = entry
-            if self.milestone and any(self.milestone not in m for m in milestones):
-                continue  # e.g. a midterm submission has no 执法检查 columns
-            for row in rows:
-                self.apply_rule(rule, left, right, when, row)
+        for rule, parsed in _rule_plan(self.campaign.rules, self.form):
+            self.check_parsed(rule, parsed)
 
     def check_rule(self, rule: Rule) -> None:
-        """One rule, parsed and checked afresh (`check_rules` uses the plan made of them)."""
-        try:
-            left, right = parse(rule.left), parse(rule.right)
-            when = parse_condition(rule.when) if rule.when else None
-            compare(Decimal(0), rule.op, Decimal(0))
-        except (ExprError, ValueError) as e:
-            self.rule_invalid(rule, str(e))
+        """One rule, parsed afresh (`check_rules` uses the form's rules parsed once)."""
+        self.check_parsed(rule, _parse_rule(rule, self.form))
+
+    def check_parsed(self, rule: Rule, parsed: _ParsedRule | str) -> None:
+        if isinstance(parsed, str):  # a rule that does not parse: reported on every file
+            self.rule_invalid(rule, parsed)
             return
-        names = tuple(dict.fromkeys((*left.names, *right.names, *(when.names if when else ()))))
-        defs = [self.resolve(n) for n in names]
-        unknown = [n for n, d in zip(names, defs, strict=True) if d is None]
-        if unknown:
-            self.rule_invalid(rule, msg("rule.unknown_field", name=unknown[0], form=rule.form))
-            return
-        if self.milestone and any(self.milestone not in d.milestones for d in defs if d):
+        left, right, when, milestones, rows = parsed
+        if self.milestone and any(self.milestone not in m for m in milestones):
             return  # e.g. a midterm submission has no 执法检查 columns
-        rows: tuple[RowDef | None, ...] = (
-            tuple(self.form.rows) if rule_applies_per_row(self.form, names) else (None,)
-        )
         for row in rows:
             self.apply_rule(rule, left, right, when, row)
 
@@ -438,18 +411,6 @@ class _Check:
         a, b = left.evaluate(get), right.evaluate(get)
         if a is None or b is None or compare(a, rule.op, b):
             return
-        self.violated(rule, left, right, row, fmt, a, b)
-
-    def violated(
-        self,
-        rule: Rule,
-        left: Expr,
-        right: Expr,
-        row: RowDef | None,
-        fmt: dict[str, str],
-        a: Decimal,
-        b: Decimal,
-    ) -> None:
         fmt.update(left=render(a), right=render(b))
         text = _format_template(rule.message, fmt)
         anchor = (left.names or right.names or (None,))[0]
@@ -473,8 +434,6 @@ class _Check:
 # Forms, rows, columns and rules are frozen: what depends on them alone is computed once and kept
 # with the very objects it was computed from (compared by identity, so a campaign or a form made
 # later, perhaps at the same address, never sees another's plan).
-
-_CACHE_LIMIT = 256
 
 
 class _FormPlan:
@@ -500,7 +459,7 @@ class _FormPlan:
         ]
         specs += [(None, f) for f in form.fields if f.derive == "ratio"]
         self.ratio_specs = tuple(specs)
-        self._required: dict[str, frozenset[str]] = {}
+        self._required = {m: frozenset(c.key for c in form.required(m)) for m in form.milestones}
 
     def resolve(self, name: str) -> FieldDef | None:
         """The column or field a name in a rule reads ("row.col", a column, or a field)."""
@@ -511,13 +470,7 @@ class _FormPlan:
 
     def required(self, milestone: str) -> frozenset[str]:
         got = self._required.get(milestone)
-        if got is None:
-            if len(self._required) > _CACHE_LIMIT:
-                self._required.clear()
-            got = self._required[milestone] = frozenset(
-                c.key for c in self.form.required(milestone)
-            )
-        return got
+        return got if got is not None else frozenset(c.key for c in self.form.required(milestone))
 
 
 @by_identity
@@ -525,37 +478,35 @@ def _form_plan(form: Form) -> _FormPlan:
     return _FormPlan(form)
 
 
-_RuleEntry = tuple[
-    Rule, Expr, Expr, Condition | None, tuple[tuple[str, ...], ...], tuple[RowDef | None, ...]
+# left, right, condition, the milestones of the fields it reads, the rows it is checked on
+_ParsedRule = tuple[
+    Expr, Expr, Condition | None, tuple[tuple[str, ...], ...], tuple[RowDef | None, ...]
 ]
 
 
+def _parse_rule(rule: Rule, form: Form) -> _ParsedRule | str:
+    """`rule` parsed and resolved against `form`, or why it cannot be checked."""
+    try:
+        left, right = parse(rule.left), parse(rule.right)
+        when = parse_condition(rule.when) if rule.when else None
+        compare(Decimal(0), rule.op, Decimal(0))
+    except (ExprError, ValueError) as e:
+        return str(e)
+    names = tuple(dict.fromkeys((*left.names, *right.names, *(when.names if when else ()))))
+    defs = [_form_plan(form).resolve(n) for n in names]
+    unknown = [n for n, d in zip(names, defs, strict=True) if d is None]
+    if unknown:
+        return msg("rule.unknown_field", name=unknown[0], form=rule.form)
+    rows: tuple[RowDef | None, ...] = (
+        tuple(form.rows) if rule_applies_per_row(form, names) else (None,)
+    )
+    return left, right, when, tuple(d.milestones for d in defs if d), rows
+
+
 @by_identity
-def _rule_plan(rules: tuple[Rule, ...], form: Form) -> list[Rule | _RuleEntry]:
-    """The form's rules parsed and resolved once (they are frozen, like the form); a rule that
-    does not parse or names an unknown field stays a bare `Rule`, checked (and reported) by
-    `_Check.check_rule` on every file, as before."""
-    resolve = _form_plan(form).resolve
-    plan: list[Rule | _RuleEntry] = []
-    for rule in (r for r in rules if r.form == form.id):
-        try:
-            left, right = parse(rule.left), parse(rule.right)
-            when = parse_condition(rule.when) if rule.when else None
-            compare(Decimal(0), rule.op, Decimal(0))
-        except (ExprError, ValueError):
-            plan.append(rule)
-            continue
-        names = tuple(dict.fromkeys((*left.names, *right.names, *(when.names if when else ()))))
-        defs = [resolve(n) for n in names]
-        if any(d is None for d in defs):
-            plan.append(rule)
-            continue
-        rows: tuple[RowDef | None, ...] = (
-            tuple(form.rows) if rule_applies_per_row(form, names) else (None,)
-        )
-        milestones = tuple(d.milestones for d in defs if d)
-        plan.append((rule, left, right, when, milestones, rows))
-    return plan
+def _rule_plan(rules: tuple[Rule, ...], form: Form) -> list[tuple[Rule, _ParsedRule | str]]:
+    """The form's rules parsed and resolved once (rules and form are frozen)."""
+    return [(rule, _parse_rule(rule, form)) for rule in rules if rule.form == form.id]
 
 
 # ---------------------------------------------------------------------------------------------
