@@ -239,7 +239,7 @@ def _ingest(
         recorder = _Recorder(ledger, campaign.id)
         try:
             for done, (path, sub) in enumerate(read_many(todo, options, jobs), start=1):
-                name = display.get(str(path), str(path))
+                name = display.get(path, path)
                 sub = _renamed(sub, name)
                 record = (
                     _record(path, sub, os.path.abspath(name), milestone) if sub.sha256 else None
@@ -515,6 +515,8 @@ def write_outputs(
         jobs, _build_books(campaign, [j[0] for j in jobs], as_of), strict=True
     ):
         atomic_write(base + ".xlsx", book, sync=False)
+        # the summary again (it was digested above): holding every level's summary until its
+        # workbook is built would cost more memory than rebuilding the few that changed
         data = summary(campaign, r, as_of)
         data["digest"] = digest
         data["workbook_sha256"] = hashlib.sha256(book).hexdigest()
