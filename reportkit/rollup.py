@@ -47,6 +47,7 @@ class Entry:
     issues: tuple[Issue, ...] = ()
     built: bool = False  # made by rolling up the unit's own subordinates in this run
     complete: bool = True  # for a roll-up output: were all of its subordinates in?
+    gone: bool = False  # no file of the inbox holds this version any more (the ledger does)
 
 
 @dataclass(slots=True)
@@ -120,6 +121,8 @@ def child_status(
             note = msg("rollup.corrected_late", date=counted.received_at.date().isoformat())
         if counted.built:
             note = msg("rollup.built_note")
+        if counted.gone:
+            note = "；".join(x for x in (note, msg("rollup.file_gone")) if x)
         return ChildStatus(unit, status, deadline, counted, len(seen), note, seen[-1])
     if seen:
         return ChildStatus(unit, REJECTED, deadline, None, len(seen), None, seen[-1])

@@ -227,7 +227,8 @@ def test_ten_thousand_files_in_one_inbox(capsys, tmp_path, campaign):
         os.link(f, copy)  # same content: the ledger stores each content once
     rc, data, _ = _rollup(capsys, inbox, tmp_path / "out", tmp_path / "l.sqlite")
     assert rc == 0 and data["counts"]["on_time"] == 10
-    assert data["files"]["parsed"] == 10_000
+    # each content is parsed once, however many files hold it; every place is recorded
+    assert data["files"] == {"parsed": 10, "unchanged": 9_990}
     import sqlite3
 
     with sqlite3.connect(tmp_path / "l.sqlite") as db:

@@ -211,7 +211,7 @@ def cmd(
                 detail=describe_oserror(e, with_file=False),
             )
         ) from e
-    data = summary(campaign, job.result, as_of or _now(campaign))
+    data = summary(campaign, job.result, job.as_of or as_of or _now(campaign))
     data["outputs"] = list(job.outputs)
     data["inbox_issues"] = [i.to_dict() for i in job.issues]
     data["ignored"] = [i.to_dict() for i in job.ignored]
@@ -223,7 +223,10 @@ def cmd(
         render_board(campaign, data)
         if job.ignored:
             echo(f"另有 {len(job.ignored)} 个文件属于其他表格或报送节点，已忽略。")
-        echo(f"本次读取 {job.ingested} 个文件，{job.reused} 个未变化的文件直接使用台账记录。")
+        echo(
+            f"本次解析 {job.ingested} 个文件；{job.reused} 个文件的内容台账中已有（未变化或重复），"
+            "直接使用台账记录。"
+        )
         echo("输出：" + "、".join(p for p in job.outputs if p.endswith(".xlsx")))
     raise SystemExit(1 if failed else 0)
 

@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from reportkit.io.names import stored, unstored
 from reportkit.model.packed import PackedValues
 from reportkit.model.submission import Submission, Value
 from reportkit.rules.issues import Issue
@@ -137,52 +138,61 @@ def remote_filesystem(path: Path) -> str | None:
 
 @contextlib.contextmanager
 def exclusive_lock(path: Path, wait: float) -> Iterator[None]:
-    """Hold an exclusive lock on `path` (created if needed), waiting up to `wait` seconds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    deadline = time.monotonic() + wait
+    """Hold the ledger's lock file `path`, waiting up to `wait` seconds (see `locks`)."""
+    from reportkit.io.locks import exclusive_lock as lock
+
+    def busy(holder: int | None) -> LedgerError:
+        who = f"（进程 {holder}）" if holder else ""
+        return LedgerError(
+            "rollup.ledger_busy", path=path.with_suffix(""), seconds=int(wait), who=who
+        )
+
     try:
-        while True:
-            try:
-                _lock(fd)
-                break
-            except OSError:
-                if time.monotonic() >= deadline:
-                    raise LedgerError(
-                        "rollup.ledger_busy", path=path.with_suffix(""), seconds=int(wait)
-                    ) from None
-                time.sleep(0.1)
-        try:
+        with lock(path, wait, busy):
             yield
-        finally:
-            _unlock(fd)
-    finally:
-        os.close(fd)
+    except OSError as e:
+        if e.filename is None or Path(e.filename) not in (path, path.parent):
+            raise
+        raise LedgerError(
+            "rollup.ledger_unwritable", path=path.with_suffix(""), detail=describe(e)
+        ) from e
 
 
-def _lock(fd: int) -> None:
-    if sys.platform == "win32":
-        import msvcrt
+def describe(e: OSError) -> str:
+    from reportkit.messages import describe_oserror
 
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return describe_oserror(e, with_file=False)
 
 
-def _unlock(fd: int) -> None:
-    if sys.platform == "win32":
-        import msvcrt
+# What SQLite says, by its result code (Python ≥ 3.11) or, before that, by its words.
+_FAULTS = (
+    ("rollup.ledger_readonly", ("SQLITE_READONLY", "SQLITE_PERM"), ("readonly", "permission")),
+    ("rollup.ledger_full", ("SQLITE_FULL",), ("disk is full",)),
+    ("rollup.ledger_corrupt", ("SQLITE_CORRUPT", "SQLITE_NOTADB"), ("malformed", "not a database")),
+    ("rollup.ledger_cantopen", ("SQLITE_CANTOPEN",), ("unable to open",)),
+    ("rollup.ledger_io", ("SQLITE_IOERR",), ("i/o error",)),
+)
 
-        os.lseek(fd, 0, os.SEEK_SET)
-        with contextlib.suppress(OSError):
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
 
-        fcntl.flock(fd, fcntl.LOCK_UN)
+def fault(e: sqlite3.Error, path: Path) -> LedgerError:
+    """The user's-environment error a SQLite failure on the ledger stands for."""
+    name = getattr(e, "sqlite_errorname", "") or ""
+    text = str(e).lower()
+    for code, names, words in _FAULTS:
+        # extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED) start with the primary
+        if any(name.startswith(n) for n in names) if name else any(w in text for w in words):
+            return LedgerError(code, path=path, detail=e)
+    return LedgerError("rollup.ledger_io", path=path, detail=e)
+
+
+@contextlib.contextmanager
+def faults(path: Path) -> Iterator[None]:
+    """Turn SQLite's failures on the ledger at `path` into a LedgerError (exit 2): a read-only,
+    full, corrupt or unreachable ledger is the user's environment, not a bug of ours."""
+    try:
+        yield
+    except sqlite3.Error as e:
+        raise fault(e, Path(path)) from e
 
 
 # --- value encoding ------------------------------------------------------------------------------
@@ -254,7 +264,8 @@ class Record:
     suffix: str
     size: int
     mtime_ns: int
-    seen_as: str
+    seen_as: str  # the place: an absolute path, or archive/member name as stored
+    name: str  # the file as named to the user (may hold undecodable bytes; stored as they are)
     declared: bool = True
 
 
@@ -268,19 +279,24 @@ class Ledger:
     @classmethod
     def open(cls, path: Path) -> Ledger:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise LedgerError("rollup.ledger_unwritable", path=path, detail=describe(e)) from e
         fstype = remote_filesystem(path.parent)
         if fstype:
             raise LedgerError("rollup.ledger_remote", path=path, fstype=fstype)
-        try:
+        with faults(path):
             # check_same_thread off: a roll-up records batches on a writer thread while the
             # main thread feeds the workers (never both at once; see rollup_job._Recorder)
             conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 30000")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.executescript(SCHEMA)
-        except sqlite3.DatabaseError as e:
-            raise LedgerError("rollup.ledger_corrupt", path=path, detail=e) from e
+            try:
+                conn.execute("PRAGMA busy_timeout = 30000")
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.executescript(SCHEMA)
+            except BaseException:
+                conn.close()
+                raise
         return cls(path, conn)
 
     def close(self) -> None:
@@ -298,16 +314,19 @@ class Ledger:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): the first error counts
+            if self.conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
 
     # --- the re-run cache ----------------------------------------------------------------------
 
-    def seen_map(self) -> dict[str, tuple[int, int, str]]:
-        """Every path recorded before: path → (size, mtime_ns, sha256), in one query."""
-        return {r[0]: (r[1], r[2], r[3]) for r in self.conn.execute("SELECT * FROM seen")}
+    def seen_map(self) -> dict[str, str]:
+        """Every place recorded before → the content last seen there, in one query."""
+        return {unstored(r[0]): r[1] for r in self.conn.execute("SELECT path, sha256 FROM seen")}
 
     def known_shas(self, campaign: str, milestone: str | None) -> set[str]:
         """Contents already checked, for their own milestone or for `milestone`."""
@@ -351,7 +370,7 @@ class Ledger:
                         sub.milestone,
                         sub.line,
                         sub.unit_code,
-                        sub.file,
+                        stored(it.name),
                         self._arrival(c, campaign, sub, now),
                         now,
                         int(sub.valid),
@@ -362,15 +381,23 @@ class Ledger:
                     ),
                 )
                 new += cur.rowcount > 0
-                c.execute(
-                    "INSERT OR REPLACE INTO seen (path, size, mtime_ns, sha256) VALUES (?,?,?,?)",
-                    (it.seen_as, it.size, it.mtime_ns, sub.sha256),
-                )
-                c.execute(
-                    "INSERT OR IGNORE INTO sightings (sha256, path) VALUES (?,?)",
-                    (sub.sha256, it.seen_as),
-                )
+                self._sighted(c, sub.sha256, it.seen_as, it.size, it.mtime_ns)
         return new
+
+    def record_sightings(self, items: list[tuple[str, str, int, int]]) -> None:
+        """Content already recorded, seen at a new place: (sha256, place, size, mtime_ns)."""
+        with self.transaction() as c:
+            for sha, place, size, mtime_ns in items:
+                self._sighted(c, sha, place, size, mtime_ns)
+
+    @staticmethod
+    def _sighted(c: sqlite3.Connection, sha: str, place: str, size: int, mtime_ns: int) -> None:
+        key = stored(place)
+        c.execute(
+            "INSERT OR REPLACE INTO seen (path, size, mtime_ns, sha256) VALUES (?,?,?,?)",
+            (key, size, mtime_ns, sha),
+        )
+        c.execute("INSERT OR IGNORE INTO sightings (sha256, path) VALUES (?,?)", (sha, key))
 
     @staticmethod
     def _arrival(c: sqlite3.Connection, campaign: str, sub: Submission, now: float) -> float:
@@ -381,7 +408,8 @@ class Ledger:
         ).fetchone()
         if row and row[0] is not None:
             return float(row[0])
-        return sub.mtime if sub.mtime is not None else now
+        # never later than now: a clock ahead on the sender's PC must not hide the file
+        return min(sub.mtime, now) if sub.mtime is not None else now
 
     def placements(self, campaign: str) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
         """(sha256, [(form, milestone, unit, line, declared, id), ...]) for every content, in
@@ -440,15 +468,22 @@ class Ledger:
         if seen_under is not None:
             # matched in SQL (the inbox's thousands of hashes never become a Python set), the
             # roots in a temporary table: an inbox may be hundreds of files named one by one
-            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope_roots (root TEXT NOT NULL)")
+            # Places are compared as bytes: a name that is not valid UTF-8 is kept as a BLOB.
+            self.conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS scope_roots"
+                " (root BLOB NOT NULL, slash BLOB NOT NULL, sep BLOB NOT NULL)"
+            )
             self.conn.execute("DELETE FROM scope_roots")
-            self.conn.executemany("INSERT INTO scope_roots VALUES (?)", [(r,) for r in seen_under])
+            self.conn.executemany(
+                "INSERT INTO scope_roots VALUES (?, ?, ?)",
+                [(b, b + b"/", b + os.sep.encode()) for b in map(_bytes, seen_under)],
+            )
             where.append(
-                "EXISTS (SELECT 1 FROM sightings s JOIN scope_roots r ON s.path = r.root"
-                " OR substr(s.path, 1, length(r.root) + 1) IN (r.root || '/', r.root || ?)"
+                "EXISTS (SELECT 1 FROM sightings s JOIN scope_roots r"
+                " ON CAST(s.path AS BLOB) = r.root"
+                " OR substr(CAST(s.path AS BLOB), 1, length(r.slash)) IN (r.slash, r.sep)"
                 " WHERE s.sha256 = v.sha256)"
             )
-            args.append(os.sep)
         rows = self.conn.execute(
             "SELECT v.id, v.sha256, v.form, v.milestone, v.line, v.unit, v.file, v.arrival,"
             " v.ingested, v.valid, v.issues, v.value_json, v.header_json, b.suffix"
@@ -466,7 +501,7 @@ class Ledger:
                 milestone=intern(r[3]),
                 line=intern(r[4]),
                 unit=intern(r[5]),
-                file=r[6],
+                file=unstored(r[6]),
                 arrival=r[7],
                 ingested=r[8],
                 valid=bool(r[9]),
@@ -477,6 +512,11 @@ class Ledger:
             )
             for r in rows
         )
+
+
+def _bytes(place: str) -> bytes:
+    key = stored(place)
+    return key if isinstance(key, bytes) else key.encode("utf-8")
 
 
 def _iso(ts: float) -> str:

@@ -15,28 +15,28 @@ import hashlib
 import json
 import os
 import queue
-import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from reportkit.io.archive import Expander, is_archive
 from reportkit.io.atomic import atomic_write
+from reportkit.io.files import NotRegular, digest, open_regular, read_capped
 from reportkit.io.intake import Options, collect_names, read_many
-from reportkit.io.ledger import Ledger, Record, Version, exclusive_lock
-from reportkit.messages import msg
+from reportkit.io.ledger import Ledger, Record, Version, exclusive_lock, faults
+from reportkit.io.names import shown
+from reportkit.io.scratch import scratch_dir
+from reportkit.messages import describe_oserror, msg
 from reportkit.model.campaign import Campaign, Form
 from reportkit.model.registry import Region
 from reportkit.model.submission import Submission
 from reportkit.rollup import STATUS_NAMES, Entry, RollupResult, plain, rollup
 from reportkit.rules.issues import INFO, Issue
-
-MAX_ARCHIVE_MEMBERS = 5_000
-MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
 
 
 @dataclass
@@ -45,102 +45,9 @@ class JobResult:
     outputs: list[str]  # paths of every output (each level's workbook and JSON)
     issues: list[Issue]  # file-level problems of the inbox (unreadable, not below U, ...)
     ingested: int = 0  # files parsed in this run
-    reused: int = 0  # files unchanged since an earlier run (not parsed again)
+    reused: int = 0  # files whose content the ledger already held (not parsed again)
     ignored: list[Issue] = field(default_factory=list)  # other forms / milestones / lines
-
-
-@contextlib.contextmanager
-def expanded(
-    paths: list[Path], tz: str = "Asia/Shanghai"
-) -> Iterator[tuple[list[str], list[Submission], dict[str, str]]]:
-    """Files of the inbox (as strings), with .zip archives unpacked to a temporary folder;
-    `display` maps an unpacked member to how it is named (archive/member).
-
-    A zip member keeps its own modification time (the arrival time a clerk's archive carries);
-    members are extracted by base name only, so '../' in a name cannot escape the folder.
-    """
-    files, notes = collect_names(paths)
-    display: dict[str, str] = {}
-    with tempfile.TemporaryDirectory(prefix="reportkit-") as tmp:
-        out: list[str] = []
-        for f in files:
-            if not f.lower().endswith(".zip") or not zipfile.is_zipfile(f):
-                out.append(f)
-                continue
-            try:
-                members = _unzip(f, Path(tmp) / f"{len(display):04d}", ZoneInfo(tz))
-            except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as e:
-                sub = Submission(file=str(f))
-                sub.issues.append(
-                    Issue(
-                        "file.bad_archive", "error", msg("file.bad_archive", detail=e), file=str(f)
-                    )
-                )
-                notes.append(sub)
-                continue
-            for member, name in members:
-                display[str(member)] = f"{f}/{name}"
-                out.append(str(member))
-        del files  # the listing is `out` now
-        yield out, notes, display
-
-
-def _unzip(archive: Path, target: Path, tz: ZoneInfo) -> list[tuple[Path, str]]:
-    from reportkit.io.intake import SPREADSHEET_SUFFIXES
-    from reportkit.io.sniff import is_lock_file
-
-    target.mkdir(parents=True)
-    out = []
-    total = 0
-    with zipfile.ZipFile(archive) as zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > MAX_ARCHIVE_MEMBERS:
-            raise ValueError(f"{len(infos)} entries")
-        for n, info in enumerate(infos):
-            name = _member_name(info)
-            base = _short_name(Path(name).name)
-            if (
-                not base
-                or is_lock_file(Path(base))
-                or Path(base).suffix.lower() not in SPREADSHEET_SUFFIXES
-            ):
-                continue
-            total += info.file_size
-            if total > MAX_ARCHIVE_BYTES:
-                raise ValueError("archive too large")
-            dest = target / f"{n:05d}-{base}"
-            with zf.open(info) as src, dest.open("wb") as dst:
-                remaining = info.file_size + 1
-                while remaining > 0:
-                    chunk = src.read(min(remaining, 1 << 20))
-                    if not chunk:
-                        break
-                    dst.write(chunk)
-                    remaining -= len(chunk)
-            stamp = dt.datetime(*info.date_time, tzinfo=tz).timestamp()
-            os.utime(dest, (stamp, stamp))
-            out.append((dest, name))
-    return out
-
-
-def _short_name(name: str, limit: int = 150) -> str:
-    """A member's base name cut to fit file systems (255 bytes), its extension kept."""
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    while len((stem + dot + ext).encode()) > limit and stem:
-        stem = stem[:-1]
-    return stem + dot + ext
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    # Windows zip tools write names in the OEM code page (GBK here) without the UTF-8 flag.
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
+    as_of: dt.datetime | None = None  # the moment the statuses were judged at
 
 
 def run_rollup(
@@ -166,90 +73,195 @@ def run_rollup(
     for the next run (file.busy), never half-read or recorded.
     """
     tz = ZoneInfo(campaign.timezone)
-    as_of = as_of or dt.datetime.now(tz)
-    with exclusive_lock(Path(str(ledger_path) + ".lock"), wait), Ledger.open(ledger_path) as ledger:
-        issues, ignored, ingested, reused = _ingest(
-            campaign,
-            ledger,
-            inbox,
-            unit,
-            form,
-            milestone,
-            line,
-            campaign_file,
-            jobs,
-            progress,
-            settle,
+    with (
+        exclusive_lock(Path(str(ledger_path) + ".lock"), wait),
+        faults(ledger_path),
+        Ledger.open(ledger_path) as ledger,
+    ):
+        intake = _ingest(
+            campaign, ledger, inbox, unit.code, milestone, campaign_file, jobs, progress, settle
         )
+        # by default the moment the inbox has been taken in: a file first seen during this run
+        # (its arrival is never later than that) counts
+        as_of = as_of or dt.datetime.now(tz)
+        issues, ignored = _verdicts(campaign, ledger, intake.placed, unit, form, milestone, line)
         # only what came through this inbox (now or in an earlier run) counts: the same ledger
         # may hold other inboxes, a demo among them
         scope = [os.path.abspath(p) for p in inbox]
-        entries = _entries(campaign, ledger, unit, form, milestone, line, tz, scope)
-        result = rollup(campaign, unit, line, form, milestone, entries, as_of)
-        outputs = write_outputs(campaign, result, out_dir, as_of)
-    return JobResult(result, outputs, issues, ingested, reused, ignored)
+        present = {sha: name for sha, name in sorted(intake.placed.values(), reverse=True)}
+        entries = _entries(campaign, ledger, unit, form, milestone, line, tz, scope, present)
+    result = rollup(campaign, unit, line, form, milestone, entries, as_of)
+    outputs = write_outputs(campaign, result, out_dir, as_of)
+    return JobResult(
+        result, outputs, intake.issues + issues, intake.parsed, intake.reused, ignored, as_of
+    )
+
+
+@dataclass(slots=True)
+class _Item:
+    """One file of the inbox, before it is read: where it was seen and what it holds."""
+
+    key: str  # where it was seen: an absolute path, or <archive>/<member as stored>
+    raw: str  # the file as named (lossless; recorded with its version)
+    name: str  # as shown to people
+    path: str | None  # where its bytes are; None when the ledger already holds the content
+    sha256: str | None  # None when too large to be read (the worker says so)
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class _Intake:
+    placed: dict[str, tuple[str, str]]  # key → (sha256, name) of every file the ledger holds
+    issues: list[Issue]  # what was found before any parse: busy, unreadable, archive problems
+    parsed: int  # files read by the workers in this run
+    reused: int  # files whose content the ledger already held (recorded or earlier this run)
+
+
+def _list_inbox(
+    paths: list[Path], tz: ZoneInfo, settle: float, known: Container[str], scratch: Path
+) -> tuple[list[_Item], list[Issue]]:
+    """Every file of the inbox with its content's hash; archives' members judged one by one.
+
+    A file modified less than `settle` seconds ago may still be being copied in: it is left
+    for the next run. A modification time in the future is not "being copied" (a PC's clock
+    was ahead); see `_record`.
+    """
+    files, notes = collect_names(paths)
+    issues = [i for n in notes for i in n.issues]
+    expander = Expander(scratch, tz, known)
+    now = time.time()
+    items: list[_Item] = []
+    plain: list[str] = []
+    for f in files:
+        if not is_archive(f):
+            plain.append(f)
+            continue
+        try:
+            with open_regular(f) as fh:
+                st = os.fstat(fh.fileno())
+                archive = zipfile.is_zipfile(fh)
+        except OSError as e:
+            issues.append(_unopened(f, e))
+            continue
+        if not archive:
+            # a zip is whole only once its directory (at its end) is written: one still being
+            # copied in is left for the next run; an old one is something else, which the
+            # worker will name
+            if 0 <= now - st.st_mtime < settle:
+                issues.append(_busy(shown(f)))
+            else:
+                plain.append(f)
+            continue
+        found = expander.expand(f, os.path.abspath(f), f, st.st_mtime)
+        issues += [i for n in found.notes for i in n.issues]
+        items += [
+            _Item(m.key, m.raw, m.name, m.path, m.sha256, m.size, int(m.mtime * 1e9))
+            for m in found.members
+        ]
+    for f, got in zip(plain, _digests(plain), strict=True):
+        if isinstance(got, OSError):
+            issues.append(_unopened(f, got))
+            continue
+        sha, st = got
+        if 0 <= now - st.st_mtime < settle:
+            issues.append(_busy(shown(f)))
+            continue
+        items.append(_Item(os.path.abspath(f), f, shown(f), f, sha, st.st_size, st.st_mtime_ns))
+    return items, issues
+
+
+def _digests(files: list[str]) -> list[tuple[str | None, os.stat_result] | OSError]:
+    """SHA-256 and status of each file, on a few threads (hashlib and reads release the GIL).
+
+    Every file is hashed on every run: a file rewritten with the same name, size and time (a
+    copy that keeps times, a FAT stick's two-second clock) is new content, never taken as old.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reportkit.io.intake import MAX_READ
+
+    def one(f: str) -> tuple[str | None, os.stat_result] | OSError:
+        try:
+            return digest(f, MAX_READ)
+        except OSError as e:
+            return e
+
+    if len(files) < 64:
+        return [one(f) for f in files]
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="hash") as pool:
+        return list(pool.map(one, files, chunksize=64))
+
+
+def _unopened(f: str, e: OSError) -> Issue:
+    name = shown(f)
+    if isinstance(e, NotRegular):
+        return Issue("file.not_regular", "warning", msg("file.not_regular"), file=name)
+    return Issue(
+        "file.oserror",
+        "error",
+        msg("file.oserror", detail=describe_oserror(e, with_file=False)),
+        file=name,
+    )
 
 
 def _ingest(
     campaign: Campaign,
     ledger: Ledger,
     inbox: list[Path],
-    unit: Region,
-    form: Form,
+    parent: str,
     milestone: str,
-    line: str,
     campaign_file: str | None,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
     settle: float = 0.0,
-) -> tuple[list[Issue], list[Issue], int, int]:
-    """Record every new file of the inbox; return the problems no subordinate can be
-    blamed for, the files that belong to another roll-up, and how many were parsed/reused."""
-    issues: list[Issue] = []
-    shas: dict[str, str] = {}
-    with expanded(inbox, campaign.timezone) as (files, notes, display):
-        for n in notes:
-            issues.extend(n.issues)
-        todo: list[str] = []
-        seen = ledger.seen_map()
-        known = ledger.known_shas(campaign.id, milestone)
-        for f in files:
-            try:
-                st = os.stat(f)
-            except OSError as e:
-                issues.append(Issue("file.oserror", "error", msg("file.oserror", detail=e), file=f))
-                continue
-            # a zip member is known by archive/member: its extracted path differs every run
-            name = display.get(f, f)
-            if f not in display and time.time() - st.st_mtime < settle:
-                issues.append(_busy(name))
-                continue
-            prior = seen.get(os.path.abspath(name))
-            if prior and prior[:2] == (st.st_size, st.st_mtime_ns) and prior[2] in known:
-                shas[name] = prior[2]
-                continue
-            todo.append(f)
-        options = Options(
-            campaign_file=campaign_file, default_milestone=milestone, parent=unit.code
-        )
+) -> _Intake:
+    """Record every new content of the inbox, and every new place a known content was seen.
+
+    A content is parsed once however many files hold it; one the ledger already holds (for
+    this milestone) is not parsed again, only its new places are recorded.
+    """
+    known = ledger.known_shas(campaign.id, milestone)
+    seen = ledger.seen_map()
+    placed: dict[str, tuple[str, str]] = {}
+    sightings: list[tuple[str, str, int, int]] = []
+    with scratch_dir() as tmp:
+        items, issues = _list_inbox(inbox, ZoneInfo(campaign.timezone), settle, known, tmp)
+        todo: dict[str, _Item] = {}  # path → file, one for each new content
+        again: list[_Item] = []  # a content another file of this inbox also holds
+        first: set[str] = set()
+        for it in items:
+            if it.sha256 is not None and it.sha256 in known:
+                placed[it.key] = (it.sha256, it.name)
+                if seen.get(it.key) != it.sha256:
+                    sightings.append((it.sha256, it.key, it.size, it.mtime_ns))
+            elif it.sha256 is not None and it.sha256 in first:
+                again.append(it)
+            elif it.path is not None:
+                todo[it.path] = it
+                if it.sha256 is not None:
+                    first.add(it.sha256)
+        reused = len(placed)
+        del seen, items, first
+        options = Options(campaign_file=campaign_file, default_milestone=milestone, parent=parent)
         if progress:
             progress(0, len(todo))
         batch: list[Record] = []
         held = 0  # bytes of file content waiting in `batch`
+        recorded: set[str] = set()
         recorder = _Recorder(ledger, campaign.id)
         try:
-            for done, (path, sub) in enumerate(read_many(todo, options, jobs), start=1):
-                name = display.get(path, path)
-                sub = _renamed(sub, name)
-                record = (
-                    _record(path, sub, os.path.abspath(name), milestone) if sub.sha256 else None
-                )
+            for done, (path, sub) in enumerate(read_many(list(todo), options, jobs), start=1):
+                it = todo[path]
+                sub = _renamed(sub, it.name)
+                record = _record(it, sub, milestone, campaign.timezone) if sub.sha256 else None
                 if record is None:  # vanished, still being written, or not a file we may read
-                    issues.extend(sub.issues or [_busy(name)])
+                    issues.extend(sub.issues or [_busy(it.name)])
                 else:
                     batch.append(record)
                     held += len(record.data)
-                    shas[name] = record.sub.sha256 or ""
+                    placed[it.key] = (record.sub.sha256 or "", it.name)
+                    recorded.add(record.sub.sha256 or "")
                 if len(batch) >= BATCH or held >= BATCH_BYTES:
                     recorder.put(batch)
                     batch, held = [], 0
@@ -261,10 +273,33 @@ def _ingest(
         except BaseException:
             recorder.stop()
             raise
-    # Sort the inbox's files by what the ledger recorded of their content: a merge of the
-    # files (by hash) with the ledger's versions (streamed in hash order); only the verdicts
-    # are kept, not a row per file
-    wanted = sorted((sha, name) for name, sha in shas.items())
+    for it in again:
+        if it.sha256 in recorded:
+            placed[it.key] = (it.sha256, it.name)
+            sightings.append((it.sha256, it.key, it.size, it.mtime_ns))
+            reused += 1
+        else:  # the file with the same content could not be taken this time; nor can this
+            issues.append(_busy(it.name))
+    if sightings:
+        ledger.record_sightings(sightings)
+    return _Intake(placed, issues, len(todo), reused)
+
+
+def _verdicts(
+    campaign: Campaign,
+    ledger: Ledger,
+    placed: dict[str, tuple[str, str]],
+    unit: Region,
+    form: Form,
+    milestone: str,
+    line: str,
+) -> tuple[list[Issue], list[Issue]]:
+    """The problems no subordinate can be blamed for, and the files of another roll-up.
+
+    The inbox's files are sorted by what the ledger recorded of their content: a merge of the
+    files (by hash) with the ledger's versions (streamed in hash order); only the verdicts are
+    kept, not a row per file."""
+    wanted = sorted(placed.values())
     ignored: list[Issue] = []
     problems: list[Issue] = []
     k = 0
@@ -279,9 +314,9 @@ def _ingest(
             k += 1
         if k == len(wanted):
             break
-    issues += sorted(problems, key=lambda i: i.file or "")
+    problems.sort(key=lambda i: i.file or "")
     ignored.sort(key=lambda i: i.file or "")
-    return issues, ignored, len(todo), len(shas) - len(todo)
+    return problems, ignored
 
 
 def _place(
@@ -401,22 +436,44 @@ BATCH = 256
 BATCH_BYTES = 1 << 20
 
 
-def _record(path: str | Path, sub: Submission, key: str, milestone: str) -> Record | None:
-    """The ledger record of a file the worker read, or None if it changed since then.
-    `key` is where it was seen (absolute; archive/member for a zip entry)."""
+FUTURE_SLACK = 300.0  # seconds a sender's clock may be ahead before we say so
+
+
+def _record(it: _Item, sub: Submission, milestone: str, tz: str) -> Record | None:
+    """The ledger record of a file the worker read, or None if it changed since then."""
+    from reportkit.io.intake import MAX_READ
+    from reportkit.io.sniff import suffix_of
+
     try:
-        st = os.stat(path)
-        with open(path, "rb") as f:
-            data = f.read()
+        data, st = read_capped(it.path or "", MAX_READ)
     except OSError:
         return None
-    if hashlib.sha256(data).hexdigest() != sub.sha256:
+    if data is None or hashlib.sha256(data).hexdigest() != sub.sha256:
         return None  # rewritten while being read: taken next time
+    now = time.time()
+    if sub.mtime is not None and sub.mtime > now + FUTURE_SLACK:
+        zone = ZoneInfo(tz)
+        sub.issues.append(
+            Issue(
+                "file.future_time",
+                "warning",
+                msg(
+                    "file.future_time",
+                    mtime=_when(sub.mtime, zone),
+                    now=_when(now, zone),
+                ),
+                file=sub.file,
+            )
+        )
     declared = sub.milestone is not None
     if sub.milestone is None and sub.form is not None:
         sub.milestone = milestone
-    suffix = Path(key).suffix.lower()[:8]
-    return Record(sub, data, suffix, st.st_size, st.st_mtime_ns, key, declared)
+    suffix = suffix_of(it.key.replace("\\", "/").rsplit("/", 1)[-1]).lower()[:8]
+    return Record(sub, data, suffix, st.st_size, it.mtime_ns, it.key, it.raw, declared)
+
+
+def _when(ts: float, tz: ZoneInfo) -> str:
+    return dt.datetime.fromtimestamp(ts, tz).strftime("%Y-%m-%d %H:%M")
 
 
 def _busy(name: str) -> Issue:
@@ -440,9 +497,12 @@ def _entries(
     line: str,
     tz: ZoneInfo,
     scope: list[str] | None = None,
+    present: dict[str, str] | None = None,
 ) -> dict[str, list[Entry]]:
     """Every recorded version below `unit`, by unit; with `scope` (absolute inbox paths),
-    only those that came through one of those inboxes. Each unit's newest arrival first."""
+    only those that came through one of those inboxes. Each unit's newest arrival first.
+    With `present` (content → the inbox file that holds it now), a version is named by the
+    file that holds it now, and one no file of the inbox holds any more is marked gone."""
     # sorted here, per unit, not by SQLite: an ORDER BY over every version would sort the
     # rows with their figures' text in memory
     keyed: dict[str, list[tuple[float, int, Entry]]] = {}
@@ -453,18 +513,20 @@ def _entries(
             continue
         if not campaign.registry.is_descendant(v.unit, unit.code):
             continue
-        keyed.setdefault(v.unit, []).append((v.arrival, v.id, _entry(v, tz)))
+        keyed.setdefault(v.unit, []).append((v.arrival, v.id, _entry(v, tz, present)))
     return {
         u: [e for _, _, e in sorted(vs, key=lambda t: (t[0], t[1]), reverse=True)]
         for u, vs in keyed.items()
     }
 
 
-def _entry(v: Version, tz: ZoneInfo) -> Entry:
+def _entry(v: Version, tz: ZoneInfo, present: dict[str, str] | None = None) -> Entry:
     incomplete = any(i.code == "rollup.input_incomplete" for i in v.issues)
+    now = present.get(v.sha256) if present is not None else None
     return Entry(
         unit=v.unit or "",
-        file=v.file,
+        file=now or shown(v.file),
+        gone=present is not None and now is None,
         sha256=v.sha256,
         received_at=dt.datetime.fromtimestamp(v.arrival, tz),
         valid=v.valid,

@@ -36,7 +36,7 @@ def _record(ledger: Ledger, path: str, content: bytes) -> str:
     sha = hashlib.sha256(content).hexdigest()
     sub = Submission(file=path, form="mem-stats", unit_code="370902", line="mem",
                      milestone="final", values={"a": 1}, sha256=sha, mtime=1.0)  # fmt: skip
-    ledger.record_many("c", [Record(sub, content, ".xlsx", len(content), 1, path)])
+    ledger.record_many("c", [Record(sub, content, ".xlsx", len(content), 1, path, path)])
     return sha
 
 

@@ -296,7 +296,7 @@ def test_second_rollup_waits_then_fails_clearly(capsys, tmp_path, campaign):
     with exclusive_lock(Path(str(ledger) + ".lock"), 0), pytest.raises(SystemExit) as e:
         main(args)
     err = capsys.readouterr().err
-    assert e.value.code == 2 and "另一个 reportkit 正在使用台账" in err
+    assert e.value.code == 2 and "另一个 reportkit" in err and "正在使用台账" in err
     assert not (tmp_path / "out").exists()
 
 

@@ -1,0 +1,244 @@
+"""The members of an inbox's .zip archives, each judged on its own and named as stored.
+
+A member's identity is its archive and its name as stored in the archive (`<archive>/<name>`,
+never resolved: '../' and absolute names are reported, not followed), so it belongs to the inbox
+that holds the archive. Each member is judged by itself: an encrypted member, one compressed
+with a method Python cannot read (Deflate64), one whose CRC fails or one over a cap gets its
+own error naming it, and the archive's other members are read as usual. Archives inside the
+archive are read too, to a bounded depth.
+
+What is extracted is bounded per member and per run (every byte written to the temporary
+folder counts), and decompressed in memory first, so a member whose content the ledger already
+holds is never written to disk at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import zipfile
+from collections.abc import Container
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from reportkit.io.files import open_regular
+from reportkit.io.names import shown
+from reportkit.messages import msg
+from reportkit.model.submission import Submission
+from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
+
+MAX_MEMBERS = 5_000  # entries looked at in one archive
+MAX_MEMBER_BYTES = 64 * 1024 * 1024  # a larger workbook is refused by the reader anyway
+MAX_RUN_BYTES = 512 * 1024 * 1024  # written to the temporary folder in one run, all archives
+MAX_DEPTH = 3  # an archive in an archive in the inbox's archive
+MAX_RATIO = 200  # uncompressed ÷ compressed for a member over 1 MiB: a bomb, not a workbook
+METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+METHOD_NAMES = {1: "Shrink", 6: "Implode", 9: "Deflate64", 93: "Zstandard", 95: "XZ", 98: "PPMd"}
+CHUNK = 1 << 20
+
+
+@dataclass(slots=True)
+class Member:
+    key: str  # <archive key>/<name as stored>: where it was seen
+    name: str  # as shown to people: <archive as shown>/<name>
+    raw: str  # <archive as given>/<name>, for the ledger's record of the file (lossless)
+    sha256: str
+    size: int
+    mtime: float  # the member's own time, as its archive records it (campaign timezone)
+    path: str | None  # its extracted copy; None when the ledger already holds the content
+
+
+@dataclass
+class Expansion:
+    members: list[Member] = field(default_factory=list)
+    notes: list[Submission] = field(default_factory=list)  # documents, lock files, problems
+
+
+def is_archive(name: str) -> bool:
+    return name.lower().endswith(".zip")
+
+
+def unsafe(name: str) -> bool:
+    """A name that would point outside a folder it was extracted to."""
+    parts = re.split(r"[\\/]", name)
+    return name.startswith(("/", "\\")) or bool(re.match(r"[A-Za-z]:", name)) or ".." in parts
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    # Windows zip tools write names in the OEM code page (GBK here) without the UTF-8 flag.
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+class Expander:
+    """Expands archives into `scratch`, counting what it writes against one cap for the run."""
+
+    def __init__(
+        self,
+        scratch: Path,
+        tz: ZoneInfo,
+        known: Container[str] = frozenset(),
+        cap: int = MAX_RUN_BYTES,
+    ) -> None:
+        self.scratch, self.tz, self.known, self.cap = scratch, tz, known, cap
+        self.written = 0
+        self._n = 0
+
+    def expand(self, path: str, key: str, raw: str, mtime: float, depth: int = 1) -> Expansion:
+        """Every member of the archive at `path` (seen as `key`, named `raw`)."""
+        from reportkit.io.intake import DOCUMENT_SUFFIXES, SPREADSHEET_SUFFIXES, UPLOAD_SUFFIXES
+        from reportkit.io.sniff import is_lock_file, suffix_of
+
+        out = Expansion()
+        name = shown(raw)
+        try:
+            with open_regular(path) as f, zipfile.ZipFile(f) as zf:
+                infos = [i for i in zf.infolist() if not i.is_dir()]
+                if len(infos) > MAX_MEMBERS:
+                    out.notes.append(
+                        _note(
+                            name, "file.archive_members", ERROR, count=len(infos), limit=MAX_MEMBERS
+                        )
+                    )
+                    infos = infos[:MAX_MEMBERS]
+                for info in infos:
+                    inner = member_name(info)
+                    m_key, m_raw = f"{key}/{inner}", f"{raw}/{inner}"
+                    m_name = shown(m_raw)
+                    base = re.split(r"[\\/]", inner)[-1]
+                    suffix = suffix_of(base).lower()
+                    if unsafe(inner):
+                        out.notes.append(_note(m_name, "file.member_unsafe_name", WARNING))
+                    if is_lock_file(base):
+                        out.notes.append(_note(m_name, "file.lock_file", INFO))
+                        continue
+                    if suffix in DOCUMENT_SUFFIXES:
+                        out.notes.append(_note(m_name, "file.document", INFO))
+                        continue
+                    nested = is_archive(base)
+                    if not nested and suffix not in SPREADSHEET_SUFFIXES | UPLOAD_SUFFIXES:
+                        continue  # as in a folder: pictures, notes and the like are not ours
+                    if nested and depth >= MAX_DEPTH:
+                        out.notes.append(
+                            _note(m_name, "file.archive_too_deep", ERROR, limit=MAX_DEPTH)
+                        )
+                        continue
+                    problem = self._judge(info)
+                    if problem is not None:
+                        out.notes.append(_note(m_name, *problem))
+                        continue
+                    try:
+                        data = _read(zf, info)
+                    except _Bad as e:
+                        out.notes.append(_note(m_name, e.code, ERROR, e.detail))
+                        continue
+                    sha = hashlib.sha256(data).hexdigest()
+                    when = self._time(info, mtime)
+                    if nested or sha not in self.known:
+                        if self.written + len(data) > self.cap:
+                            out.notes.append(
+                                _note(m_name, "file.extract_cap", ERROR, limit=_mib(self.cap))
+                            )
+                            continue
+                        copy = self._write(data, suffix, when)
+                    else:
+                        copy = None
+                    del data
+                    if nested:
+                        try:
+                            sub = self.expand(copy or "", m_key, m_raw, when, depth + 1)
+                        finally:
+                            if copy:
+                                os.unlink(copy)
+                        out.members += sub.members
+                        out.notes += sub.notes
+                        continue
+                    out.members.append(
+                        Member(m_key, m_name, m_raw, sha, info.file_size, when, copy)
+                    )
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
+            # the archive as a whole (its directory) cannot be read; members found before the
+            # damage are kept
+            out.notes.append(_note(name, "file.bad_archive", ERROR, _detail(e)))
+        return out
+
+    def _judge(self, info: zipfile.ZipInfo) -> tuple[str, str] | tuple[str, str, str] | None:
+        if info.compress_type not in METHODS:
+            method = METHOD_NAMES.get(info.compress_type, f"方式 {info.compress_type}")
+            if info.compress_type == 99:
+                return "file.member_encrypted", ERROR
+            return "file.member_method", ERROR, method
+        if info.flag_bits & 0x1:
+            return "file.member_encrypted", ERROR
+        if info.file_size > MAX_MEMBER_BYTES:
+            return "file.member_too_big", ERROR, _mib(info.file_size)
+        if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            return "file.member_bomb", ERROR, _mib(info.file_size)
+        return None
+
+    def _time(self, info: zipfile.ZipInfo, fallback: float) -> float:
+        try:
+            return dt.datetime(*info.date_time, tzinfo=self.tz).timestamp()
+        except (ValueError, OverflowError):  # a hostile or broken date: the archive's own time
+            return fallback
+
+    def _write(self, data: bytes, suffix: str, when: float) -> str:
+        self._n += 1
+        # the member's own extension, so the reader can say when it does not match the content
+        dest = os.path.join(self.scratch, f"{self._n:06d}{suffix[:16]}")
+        with open(dest, "xb") as f:
+            f.write(data)
+        self.written += len(data)
+        os.utime(dest, (when, when))
+        return dest
+
+
+class _Bad(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        self.code, self.detail = code, detail
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The member's bytes, at most its declared size (a member that says less than it holds is
+    damaged or forged); the CRC is checked by zipfile on the way."""
+    chunks, total = [], 0
+    try:
+        with zf.open(info) as src:
+            while chunk := src.read(CHUNK):
+                total += len(chunk)
+                if total > info.file_size:
+                    raise _Bad("file.member_corrupt", "实际大小超过声明的大小")
+                chunks.append(chunk)
+    except _Bad:
+        raise
+    except NotImplementedError as e:
+        raise _Bad("file.member_method", _detail(e)) from e
+    except RuntimeError as e:  # "File is encrypted, password required"
+        raise _Bad("file.member_encrypted", _detail(e)) from e
+    except MemoryError as e:
+        raise _Bad("file.member_corrupt", "解压所需内存过多") from e
+    except Exception as e:  # bad CRC, truncated data, a broken stream: zlib, bz2, lzma errors
+        raise _Bad("file.member_corrupt", _detail(e)) from e
+    return b"".join(chunks)
+
+
+def _detail(e: BaseException) -> str:
+    text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return text[:120]
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.0f} MB"
+
+
+def _note(name: str, code: str, severity: str, detail: str = "", **kw: object) -> Submission:
+    sub = Submission(file=name)
+    sub.issues.append(Issue(code, severity, msg(code, detail=detail, **kw), file=name))
+    return sub
