@@ -95,6 +95,13 @@ MESSAGES: dict[str, str] = {
     "file.table_hidden": "报表所在的工作表“{sheet}”是隐藏的，请确认数据无误。",
     "file.hidden_sheet": "工作簿包含隐藏的工作表“{sheet}”，其中有数字；这些数字未被读取，请确认没有漏报。",
     "read.by_labels": "工作簿中的定义名称缺失，已按表格的行列标签读取。",
+    "file.duplicate_name": "定义名称 {detail} 出现了不止一次（{refs}），无法确定该读哪个单元格；未按定义名称读取。请删除多余的名称后重新报送。",
+    # cells a person cannot see, or that come from elsewhere
+    "cell.formula": "{where}：是公式{formula}的计算结果（{value}），不是直接填写的数字；已按 {value} 计入。请核对，或改为直接填写数字。",
+    "cell.external": "{where}：是引用其他文件或程序的公式{formula}（外部链接或 DDE），显示的数字（{value}）无法核实，不能计入。请改为直接填写数字后重新报送。",
+    "cell.hidden_row": "{where}：所在的第 {row} 行被隐藏了，填写的数字（{value}）看不到，但会计入汇总。请取消隐藏并核对。",
+    "cell.hidden_col": "{where}：所在的 {col} 列被隐藏了，填写的数字（{value}）看不到，但会计入汇总。请取消隐藏并核对。",
+    "cell.under_merge": "{where}：被合并单元格 {range} 遮住了，填写的数字（{value}）看不到，但会计入汇总。请取消合并并核对。",
     # roll-up
     "rollup.corrected_late": "按时报送后，于 {date} 报送了更正版本（以最新的有效版本为准）",
     "rollup.built_note": "由其下级单位的报表汇总生成",

@@ -22,6 +22,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, TypeVar
 
+from reportkit.io.names import shown
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign
 from reportkit.model.memo import by_identity
@@ -120,8 +121,9 @@ UPLOAD_SUFFIXES = {"", ".zip", ".bak", ".tmp", ".csv", ".htm", ".html"}
 
 
 def _note(path: Path | str, code: str, severity: str, **kw: Any) -> Submission:
-    sub = Submission(file=str(path))
-    sub.issues.append(Issue(code, severity, msg(code, **kw), file=str(path)))
+    name = shown(str(path))
+    sub = Submission(file=name)
+    sub.issues.append(Issue(code, severity, msg(code, **kw), file=name))
     return sub
 
 
@@ -130,27 +132,33 @@ def _note(path: Path | str, code: str, severity: str, **kw: Any) -> Submission:
 
 def read_one(path: Path, campaign: Campaign, options: Options) -> Submission:
     """Sniff, read and check one file. Never raises for bad content."""
+    from reportkit.io.files import NotRegular, read_capped
     from reportkit.io.reader import read_submission
     from reportkit.io.sniff import sniff_data
 
+    name = shown(str(path))
     try:
-        before = path.stat()
-        if before.st_size > MAX_READ:
-            return _note(path, "file.too_big", ERROR, detail=f"{before.st_size // (1 << 20)} MB")
-        data = path.read_bytes()  # read once: hashed, sniffed and parsed from memory
+        # read once (a regular file only, never blocking): hashed, sniffed, parsed from memory
+        data, before = read_capped(path, MAX_READ)
+        if data is None:
+            return _note(name, "file.too_big", ERROR, detail=f"{before.st_size // (1 << 20)} MB")
         verdict = sniff_data(data) if options.prechecks else _trusting_sniff(path)
+    except NotRegular:
+        return _note(name, "file.not_regular", ERROR)
     except OSError as e:
-        return _note(path, "file.oserror", ERROR, detail=e.strerror or str(e))
+        return _note(name, "file.oserror", ERROR, detail=e.strerror or str(e))
     if verdict.readable:
-        sub = read_submission(path, campaign, verdict.kind, display=str(path), data=data)
+        sub = read_submission(
+            path, campaign, verdict.kind, display=name, data=data, parts=verdict.parts
+        )
     else:
-        sub = _note(path, verdict.problem or "file.unknown", ERROR, detail=verdict.detail)
+        sub = _note(name, verdict.problem or "file.unknown", ERROR, detail=verdict.detail)
     try:
         after = path.stat()
     except OSError as e:
-        return _note(path, "file.oserror", ERROR, detail=e.strerror or str(e))
+        return _note(name, "file.oserror", ERROR, detail=e.strerror or str(e))
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        return _note(path, "file.busy", ERROR)
+        return _note(name, "file.busy", ERROR)
     sub.sha256 = hashlib.sha256(data).hexdigest()
     sub.mtime = after.st_mtime
     if sub.form is not None and sub.valid:
@@ -187,6 +195,16 @@ def _check(sub: Submission, campaign: Campaign, options: Options) -> None:
 # --- the worker pool -----------------------------------------------------------------------------
 
 
+def quiet_stderr() -> None:
+    """Send this worker's standard error to the null device (REPORTKIT_DEBUG keeps it)."""
+    if os.environ.get("REPORTKIT_DEBUG"):
+        return
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+
+
 def _limit_memory() -> None:
     try:
         import resource
@@ -199,9 +217,12 @@ def _limit_memory() -> None:
 def _worker_main(conn: Any, options: Options) -> None:
     import faulthandler
 
+    from reportkit.io.lifeline import die_with_parent
     from reportkit.model.campaign import default_campaign, load_campaign
 
+    die_with_parent()  # a killed roll-up leaves no worker behind
     faulthandler.disable()  # a parser abort is expected and reported; no traceback dump
+    quiet_stderr()  # a parser's panic message is not for the clerk's console
     # what the worker inherited (campaign, registry, modules) is never garbage: keep the
     # collector from walking it (and copying its pages) on every collection
     gc.freeze()
@@ -217,9 +238,13 @@ def _worker_main(conn: Any, options: Options) -> None:
         try:
             result = read_one(Path(task), campaign, options)
         except MemoryError:
-            result = _note(Path(task), "file.crashed", ERROR)
+            result = _note(shown(task), "file.crashed", ERROR)
         except Exception as e:  # a bug of ours must not stop the other files
-            result = _note(Path(task), "file.unreadable", ERROR, detail=f"{type(e).__name__}: {e}")
+            result = _note(shown(task), "file.unreadable", ERROR, detail=f"{type(e).__name__}: {e}")
+        except BaseException as e:  # a parser's PanicException is not an Exception
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
+            result = _note(shown(task), "file.crashed", ERROR)
         result.raw = {}  # the parent needs values, header and issues; raw cells stay here
         conn.send(result)
 
@@ -330,7 +355,7 @@ def read_many(
                     queue.extendleft(reversed(w.tasks))  # the rest go to a fresh worker
                     w.tasks.clear()
                     w.kill()
-                    yield culprit, _note(culprit, failure[0], ERROR, **failure[1])
+                    yield culprit, _note(shown(str(culprit)), failure[0], ERROR, **failure[1])
                     w = workers[i] = _Worker(ctx, options)
                 feed(w)
     finally:

@@ -108,7 +108,14 @@ def load_sheets(data: bytes) -> list[Sheet]:
 
 
 def defined_names(data: bytes) -> dict[str, tuple[str, int, int]]:
-    """RK_* defined names of an xlsx/xlsm → (sheet, row, col), from xl/workbook.xml.
+    """RK_* defined names of an xlsx/xlsm → (sheet, row, col), from xl/workbook.xml."""
+    return _defined_names(data)[0]
+
+
+def _defined_names(
+    data: bytes,
+) -> tuple[dict[str, tuple[str, int, int]], dict[str, list[str]]]:
+    """The RK_* names, and those defined more than once for different cells (name → refs).
 
     Parsed with defusedxml, DTDs forbidden (the sniffer has already refused any: this is the
     second line of defence against entity expansion and external entities).
@@ -119,6 +126,7 @@ def defined_names(data: bytes) -> dict[str, tuple[str, int, int]]:
         xml_bytes = f.read(8 * 1024 * 1024)
     root = ElementTree.fromstring(xml_bytes, forbid_dtd=True)
     out: dict[str, tuple[str, int, int]] = {}
+    refs: dict[str, list[str]] = {}
     for el in root.iter():
         name = el.get("name") or ""
         if not el.tag.endswith("}definedName") or not name.startswith("RK_"):
@@ -129,8 +137,15 @@ def defined_names(data: bytes) -> dict[str, tuple[str, int, int]]:
         sheet, cell = ref.rsplit("!", 1)
         pos = parse_a1(cell.split(":")[0])
         if pos:
-            out[name] = (sheet.strip("'").replace("''", "'"), *pos)
-    return out
+            where = (sheet.strip("'").replace("''", "'"), *pos)
+            if out.get(name, where) != where:
+                refs.setdefault(name, [_ref(*out[name])]).append(_ref(*where))
+            out[name] = where
+    return out, refs
+
+
+def _ref(sheet: str, row: int, col: int) -> str:
+    return f"{sheet}!{a1(row, col)}"
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -149,6 +164,7 @@ def read_submission(
     *,
     display: str | None = None,
     data: bytes | None = None,
+    parts: dict[str, bytes] | None = None,
 ) -> Submission:
     """Read `path` (already sniffed as `kind`) into a Submission with raw cells and issues."""
     name = display or str(path)
@@ -164,6 +180,11 @@ def read_submission(
     except Exception as e:  # calamine raises its own error classes for broken content
         code = "file.encrypted" if type(e).__name__ == "PasswordError" else "file.unreadable"
         sub.issues.append(issue(code, ERROR, name, detail=_short(e)))
+        return sub
+    except BaseException as e:  # a Rust panic reaches Python as PanicException, a BaseException
+        if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        sub.issues.append(issue("file.unreadable", ERROR, name, detail="解析程序内部错误"))
         return sub
     meta_sheet = next((s for s in sheets if s.name == META_SHEET), None)
     if meta_sheet is not None:
@@ -185,10 +206,16 @@ def read_submission(
     located = _by_layout(campaign, form, sheets, sub.meta)
     if located is None and kind in ("xlsx", "xlsm"):
         try:
-            names = defined_names(data)
+            names, twice = _defined_names(data)
         except Exception:
-            names = {}
-        located = _by_names(form, sheets, names) if names else None
+            names, twice = {}, {}
+        wanted = {c.name for c in form.cells}
+        for dname, refs in sorted(twice.items()):
+            if dname in wanted:  # which cell counts cannot be told: not read by these names
+                sub.issues.append(
+                    issue("file.duplicate_name", ERROR, name, detail=dname, refs="、".join(refs))
+                )
+        located = _by_names(form, sheets, names) if names and not twice else None
     if located is None:
         located = _by_labels(form, sheets)
         if located is None:
@@ -197,6 +224,7 @@ def read_submission(
         if meta_sheet is not None:
             sub.issues.append(issue("read.by_labels", INFO, name))
     sub.raw = located
+    _check_sight(sub, form, kind, data, name, parts)
     by_sheet = {s.name: s for s in sheets}
     used = {c.sheet for c in located.values()}
     for s in sheets:
@@ -208,6 +236,53 @@ def read_submission(
             sub.issues.append(issue("file.hidden_sheet", WARNING, name, sheet=s.name))
     del by_sheet
     return sub
+
+
+def _check_sight(
+    sub: Submission,
+    form: Form,
+    kind: str,
+    data: bytes,
+    name: str,
+    parts: dict[str, bytes] | None = None,
+) -> None:
+    """Warn about each value a person cannot see (hidden row or column, under a merged cell)
+    or did not type (a formula); refuse one taken from another file or program."""
+    from reportkit.io.sight import is_external, sight
+
+    cells = {c.key: c for c in form.cells if not c.derived}
+    wanted = [
+        (key, rc)
+        for key, rc in sub.raw.items()
+        if key in cells and rc.sheet and rc.cell and rc.value not in (None, "")
+    ]
+    if not wanted:
+        return
+    facts = sight(data, kind, {rc.sheet for _, rc in wanted if rc.sheet}, parts)
+    for key, rc in wanted:
+        pos = parse_a1(rc.cell or "")
+        if pos is None or rc.sheet is None:
+            continue
+        s = facts.sheet(rc.sheet)
+        where = msg("value.where", label=cells[key].label, cell=rc.cell)
+        value = rc.value
+        kw = {"sheet": rc.sheet, "cell": rc.cell, "field": key, "where": where, "value": value}
+        formula = s.formulas.get(pos)
+        if formula is not None:
+            shown_formula = f"“={formula}”" if formula else ""
+            if is_external(formula) or (facts.external and not formula):
+                sub.issues.append(issue("cell.external", ERROR, name, formula=shown_formula, **kw))
+            else:
+                sub.issues.append(issue("cell.formula", WARNING, name, formula=shown_formula, **kw))
+        if pos[0] in s.hidden_rows:
+            sub.issues.append(issue("cell.hidden_row", WARNING, name, row=pos[0] + 1, **kw))
+        elif s.col_hidden(pos[1]):
+            col = a1(0, pos[1]).rstrip("0123456789")
+            sub.issues.append(issue("cell.hidden_col", WARNING, name, col=col, **kw))
+        merge = s.covering(*pos)
+        if merge is not None:
+            span = f"{a1(merge[0], merge[1])}:{a1(merge[2], merge[3])}"
+            sub.issues.append(issue("cell.under_merge", WARNING, name, range=span, **kw))
 
 
 def _short(e: Exception) -> str:

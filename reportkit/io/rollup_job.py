@@ -636,6 +636,8 @@ def _build_books(
     exists and it pays."""
     import multiprocessing as mp
 
+    from reportkit.io.lifeline import die_with_parent
+
     if len(results) < 16 or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
         for r in results:
             yield _workbook_bytes(campaign, r, as_of)
@@ -643,7 +645,7 @@ def _build_books(
     _BUILD[:] = [(campaign, r, as_of) for r in results]
     try:
         # fork: the children inherit the campaign and results; only indexes and bytes travel
-        with mp.get_context("fork").Pool(min(os.cpu_count() or 2, 4)) as pool:
+        with mp.get_context("fork").Pool(min(os.cpu_count() or 2, 4), die_with_parent) as pool:
             yield from pool.imap(_build_one, range(len(results)), chunksize=4)
     finally:
         _BUILD.clear()

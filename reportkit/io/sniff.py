@@ -10,7 +10,7 @@ import io
 import os
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -27,31 +27,29 @@ MAX_RATIO = 400  # uncompressed / compressed for one part; XML of real workbooks
 MAX_CELL_ROW = 100_000
 MAX_CELL_COL = 1_000
 MAX_SHARED_STRINGS = 500_000
-HEAD_BYTES = 4096  # how much of an XML part is decompressed to look for DTDs and dimensions
-SST_COUNT_FROM = 1 << 20  # shared-strings parts larger than this are counted in full
+HEAD_BYTES = 4096  # where an XML part's DTD and a sheet's dimension are looked for
+SCAN_CHUNK = 1 << 20  # parts are decompressed and scanned this much at a time
+SST_COUNT_FROM = 1 << 20  # parts larger than this have their strings counted
+COUNT_FROM = 256 * 1024  # sheet parts (or sheets so far) this large have rows and cells counted
+MAX_CELLS = 1_000_000  # cells written in all sheets together (our forms have a few hundred)
+MAX_KEPT = 8 * 1024 * 1024  # XML kept for the reader (see Sniffed.parts); larger is read again
 
 SPREADSHEET_KINDS = ("xlsx", "xlsm", "xls", "ods")
-# The XML parts a spreadsheet parser (python-calamine, our names reader) actually parses; the
-# others (themes, document properties, drawings) are only checked for lying sizes.
-PARSED_PARTS = frozenset(
-    {
-        "[Content_Types].xml",
-        "xl/workbook.xml",
-        "xl/_rels/workbook.xml.rels",
-        "xl/sharedStrings.xml",
-        "xl/styles.xml",
-        "content.xml",
-        "styles.xml",
-        "META-INF/manifest.xml",
-    }
-)
-PARSED_PREFIXES = ("xl/worksheets/",)
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+# Elements as a parser counts them, with or without a namespace prefix (<x:row>, <x:si>).
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+# Parts no spreadsheet parser reads (a drawing's <c> is not a cell): only checked for a size
+# that lies.
+_NOT_SHEETS = ("docProps/", "xl/theme/", "xl/drawings/", "xl/charts/", "xl/media/", "customXml/")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 # Only references that may lie beyond the limits (three letters, or six or more digits) are
-# examined one by one; the scan itself runs in the regex engine, not in Python.
-_CELL_REF = re.compile(rb'\br="([A-Z]{3}|[A-Z]{1,2}(?=\d{6}))(\d{1,7})"')
+# examined one by one; the scan itself runs in the regex engine, not in Python, from the literal
+# `r="` (no \b before it: the engine can then skip ahead; `ref="`/`sqref="` match too, which
+# is as well, a far merged range or validation being as far).
+_CELL_REF = re.compile(rb'r="([A-Z]{3}|[A-Z]{1,2}(?=\d{6}))(\d{1,7})"')
 
 
 @dataclass(frozen=True)
@@ -61,6 +59,9 @@ class Sniffed:
     kind: str  # xlsx xlsm xls ods | docx doc html xml2003 csv text empty encrypted zip unknown
     problem: str | None = None  # an issue code (file.*) when the file must not be parsed
     detail: str = ""  # extra words for the message (the entry name, a size ...)
+    # the workbook and sheet XML parts of an xlsx as decompressed here, for the reader's look
+    # at what a person can see of the cells (see `sight`): decompressed once, not twice
+    parts: dict[str, bytes] | None = field(default=None, compare=False, repr=False)
 
     @property
     def readable(self) -> bool:
@@ -155,10 +156,11 @@ def _sniff_zip(data: bytes) -> Sniffed:
         problem = _check_zip(zf, infos, names)
         if problem:
             return Sniffed(kind, *problem)
-        problem = _check_parts(zf, infos, kind)
+        parts: dict[str, bytes] = {}
+        problem = _check_parts(zf, infos, kind, parts)
         if problem:
             return Sniffed(kind, *problem)
-    return Sniffed(kind)
+    return Sniffed(kind, parts=parts)
 
 
 def _zip_kind(zf: zipfile.ZipFile, names: list[str]) -> str:
@@ -210,54 +212,98 @@ def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> byte
 
 
 def _check_parts(
-    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: str
+    zf: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    kind: str,
+    keep: dict[str, bytes] | None = None,
 ) -> tuple[str, str] | None:
-    """Look at each part without decompressing more than needed.
+    """Look at every part's content, streamed in bounded chunks (never more than its declared
+    size, which is itself capped above), and bound what a parser would build by what is there,
+    not by what the file declares:
 
-    - the head of every XML part: a DTD (entity expansion, external entities) and, for a sheet,
-      its declared dimension (python-calamine aborts the whole process on a cell at XFD1048576;
-      a sheet that hides a far cell behind a false dimension is caught by the worker isolation);
-    - a part that claims to be smaller than its compressed data is decompressed in full, at
-      most its declared size: a lying size header shows as more data or a failed CRC;
-    - a large shared-strings part is counted (millions of strings).
+    - a DTD in the head of any XML part (entity expansion, external entities);
+    - a sheet's declared dimension, every cell reference (python-calamine aborts the whole
+      process on a cell at XFD1048576) and the number of rows and cells actually written (a
+      false dimension can hide millions);
+    - the number of shared strings, whatever namespace prefix they are written with;
+    - a part holding more data than its header declares (a lying size, or a failed CRC).
     """
+    cells = 0  # cells counted in all sheets
+    sheet_bytes = 0  # sheet XML seen so far
+    kept = 0
     for info in infos:
         name = info.filename
-        is_xml = name in PARSED_PARTS or name.startswith(PARSED_PREFIXES)
-        liar = info.compress_size > info.file_size + 64
-        count_strings = name == "xl/sharedStrings.xml" and info.file_size > SST_COUNT_FROM
-        if not (is_xml or liar):
-            continue
+        if name.startswith(_NOT_SHEETS) and info.compress_size <= info.file_size + 64:
+            continue  # no parser reads it, and it does not claim to be smaller than it is
+        sheet = kind in ("xlsx", "xlsm") and not name.startswith(_NOT_SHEETS)
+        # Counting tags costs time; a part too small to hold more than a cap is not counted
+        # (100,000 rows take 500 KB; 1,000,000 cells, 4 MB; 500,000 strings, 2 MB).
+        count = sheet and (info.file_size >= COUNT_FROM or sheet_bytes >= COUNT_FROM)
+        count_strings = info.file_size > SST_COUNT_FROM
+        rows = strings = 0
+        xml: bool | None = None
+        pieces: list[bytes] | None = None
+        if (
+            keep is not None
+            and sheet
+            and name.endswith((".xml", ".rels"))
+            and kept + info.file_size <= MAX_KEPT
+        ):
+            pieces = []
+            kept += info.file_size
         try:
             with zf.open(info) as f:
-                if liar or count_strings:
-                    body = f.read(info.file_size + 1)
-                    if f.read(1):
+                total, carry = 0, b""
+                while chunk := f.read(SCAN_CHUNK):
+                    total += len(chunk)
+                    if total > info.file_size:
                         return "file.zip_size_lie", name
-                else:
-                    body = f.read(HEAD_BYTES)
+                    if pieces is not None:
+                        pieces.append(chunk)
+                    if xml is None:
+                        head = chunk[:HEAD_BYTES]
+                        xml = name.endswith((".xml", ".rels")) or head.lstrip().startswith(b"<")
+                        if xml and _DTD.search(head):
+                            return "file.xml_dtd", name
+                        m = _DIMENSION.search(head) if xml and sheet else None
+                        if m and m.group(3) and _too_far(m.group(3), m.group(4)):
+                            ref = (m.group(3) + m.group(4)).decode()
+                            return "file.sheet_too_large", f"{name}: {ref}"
+                    if not xml:
+                        continue  # a picture or a macro project: only its size is checked
+                    # whole tags only: what follows the last '>' waits for the next chunk
+                    text = carry + chunk if carry else chunk
+                    cut = text.rfind(b">") + 1
+                    if cut == 0 and len(text) < SCAN_CHUNK:
+                        carry = text
+                        continue
+                    body, carry = (text[:cut], text[cut:]) if cut else (text, b"")
+                    if count_strings:
+                        strings += len(_STRING.findall(body))
+                        if strings > MAX_SHARED_STRINGS:
+                            return "file.too_many_strings", f"{strings:,}"
+                    if not sheet:
+                        continue
+                    for m in _CELL_REF.finditer(body):
+                        if _too_far(m.group(1), m.group(2)):
+                            ref = (m.group(1) + m.group(2)).decode()
+                            return "file.sheet_too_large", f"{name}: {ref}"
+                    if count:
+                        rows += len(_ROW.findall(body))
+                        cells += len(_CELL.findall(body))
+                        if rows > MAX_CELL_ROW or cells > MAX_CELLS:
+                            return (
+                                "file.sheet_too_large",
+                                f"{name}: {rows:,} 行、{cells:,} 个单元格",
+                            )
         except zipfile.BadZipFile as e:
             return ("file.zip_size_lie" if "CRC" in str(e) else "file.corrupt_zip"), name
         except Exception:
             return "file.corrupt_zip", name
-        if not is_xml:
-            continue
-        if _DTD.search(body, 0, HEAD_BYTES):
-            return "file.xml_dtd", name
-        if kind in ("xlsx", "xlsm") and name.startswith("xl/worksheets/"):
-            m = _DIMENSION.search(body, 0, HEAD_BYTES)
-            if m and m.group(3) and _too_far(m.group(3), m.group(4)):
-                return "file.sheet_too_large", f"{name}: {m.group(3).decode()}{m.group(4).decode()}"
-            for m in _CELL_REF.finditer(body):
-                if _too_far(m.group(1), m.group(2)):
-                    return (
-                        "file.sheet_too_large",
-                        f"{name}: {m.group(1).decode()}{m.group(2).decode()}",
-                    )
-        if count_strings:
-            strings = body.count(b"<si>") + body.count(b"<si ")
-            if strings > MAX_SHARED_STRINGS:
-                return "file.too_many_strings", f"{strings:,}"
+        if sheet and xml:
+            sheet_bytes += info.file_size
+        if pieces is not None and keep is not None:
+            keep[name] = b"".join(pieces)
     return None
 
 
