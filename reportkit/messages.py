@@ -282,6 +282,7 @@ MESSAGES: dict[str, str] = {
     "serve.listening": "日历订阅服务已启动：{url}（按 Ctrl+C 停止）",
     "serve.not_loopback": "注意：正在监听 {host}，其他计算机也能访问这些日历和报送情况（只读）。",
     "serve.no_dir": "找不到文件夹：{path}（日历可先用 reportkit calendar --all -o {path} 生成）",
+    "serve.bad_url": "网址“{url}”无效，应写成 http://主机名[:端口] 或 https://主机名[:端口]",
     "serve.cannot_listen": "无法在 {host}:{port} 上启动服务：{detail}",
     "serve.stopped": "服务已停止。",
     # Word reports (reportkit report)

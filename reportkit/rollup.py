@@ -109,7 +109,12 @@ def child_status(
 ) -> ChildStatus:
     """Status of one subordinate at `as_of`: the newest valid version counts; it is on time
     when a valid version had arrived by the end of the deadline day."""
-    seen = sorted((e for e in entries if e.received_at <= as_of), key=lambda e: e.received_at)
+    # oldest first; of two versions that arrived in the same second (a zip's two-second
+    # clock, a quick resubmission), the one given first is the newer (entries come newest
+    # first), so it is the later one here
+    given = [e for e in entries if e.received_at <= as_of]
+    order = sorted(range(len(given)), key=lambda i: (given[i].received_at, -i))
+    seen = [given[i] for i in order]
     valid = [e for e in seen if e.valid]
     due = end_of_day(deadline, tz) if deadline else None
     if valid:

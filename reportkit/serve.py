@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import hashlib
@@ -21,11 +22,12 @@ import json
 import re
 import socket
 import sys
+import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from reportkit import __version__
 from reportkit.messages import msg
@@ -33,12 +35,14 @@ from reportkit.messages import msg
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
 MAX_BOARDS = 200
-_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+MAX_CLIENTS = 32  # requests served at once; more get 503 rather than a thread each
+CLIENT_TIMEOUT = 20.0  # seconds a client may take to send its request or read the answer
 _STATUSES = ("on_time", "late", "missing", "rejected", "pending")
 
 
 class FeedServer(ThreadingHTTPServer):
-    """The server; `calendars` is the folder of feeds, `outputs` an optional roll-up folder."""
+    """The server; `calendars` is the folder of feeds, `outputs` an optional roll-up folder,
+    `public_url` the address people reach it at (behind a proxy), used in every link."""
 
     daemon_threads = True
 
@@ -48,11 +52,37 @@ class FeedServer(ThreadingHTTPServer):
         calendars: str | Path,
         outputs: str | Path | None = None,
         quiet: bool = False,
+        public_url: str | None = None,
     ) -> None:
         self.calendars = Path(calendars).resolve()
         self.outputs = Path(outputs).resolve() if outputs is not None else None
         self.quiet = quiet
+        self.public = check_public_url(public_url) if public_url else None
+        self.slots = threading.BoundedSemaphore(MAX_CLIENTS)
+        self.feed_cache = FeedCache()
         super().__init__(address, Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # a thread per request, but never more than MAX_CLIENTS: slow clients cannot pile up
+        if not self.slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                    b"Connection: close\r\nRetry-After: 5\r\n\r\n"
+                )
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     @property
     def url(self) -> str:
@@ -71,10 +101,44 @@ def make_server(
     calendars: str | Path = "calendars",
     outputs: str | Path | None = None,
     quiet: bool = False,
+    public_url: str | None = None,
 ) -> FeedServer:
     """Bind (port 0: any free port) but do not start serving; call ``serve_forever()``."""
     cls = _FeedServer6 if ":" in host else FeedServer
-    return cls((host, port), calendars, outputs, quiet)
+    return cls((host, port), calendars, outputs, quiet, public_url)
+
+
+def check_public_url(url: str) -> tuple[str, str]:
+    """(scheme, host[:port]) of a configured public address; ValueError if it is not one."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or "@" in parts.netloc:
+        raise ValueError(url)
+    return parts.scheme, parts.netloc
+
+
+class FeedCache:
+    """Each feed's name and event count, parsed again only when its file changes."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.items: dict[str, tuple[tuple[int, int], str, int | None]] = {}
+
+    def describe(self, path: Path) -> tuple[str, int | None]:
+        try:
+            st = path.stat()
+        except OSError:
+            return path.stem, None
+        stamp = (st.st_mtime_ns, st.st_size)
+        with self.lock:
+            hit = self.items.get(str(path))
+        if hit is not None and hit[0] == stamp:
+            return hit[1], hit[2]
+        name, count = _describe(path)
+        with self.lock:
+            if len(self.items) > 10_000:
+                self.items.clear()
+            self.items[str(path)] = (stamp, name, count)
+        return name, count
 
 
 def is_loopback(host: str) -> bool:
@@ -85,6 +149,7 @@ class Handler(BaseHTTPRequestHandler):
     server: FeedServer
     server_version = f"reportkit/{__version__}"
     sys_version = ""
+    timeout = CLIENT_TIMEOUT  # socket timeout: a client that stalls is dropped
 
     def version_string(self) -> str:
         return self.server_version
@@ -183,8 +248,9 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _page(self, head: bool) -> None:
+        scheme, host = self._base()
         body = status_page(
-            self.server.calendars, self.server.outputs, self._base_host(), self._scheme()
+            self.server.calendars, self.server.outputs, host, scheme, self.server.feed_cache
         ).encode("utf-8")
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", HTML_TYPE)
@@ -207,18 +273,18 @@ class Handler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
-    def _base_host(self) -> str:
-        """host[:port] for absolute links: the request's Host header when it is well formed."""
-        host = (self.headers.get("Host") or "").strip()
-        if _HOST.match(host):
-            return host
+    def _base(self) -> tuple[str, str]:
+        """(scheme, host[:port]) for absolute links: the configured public address, else the
+        address this connection reached (never the request's Host header, which any client
+        can set: links built from it would send subscribers wherever the client said)."""
+        if self.server.public is not None:
+            return self.server.public
         addr, port = self.server.server_address[:2]
+        if addr in ("0.0.0.0", "::", ""):
+            with contextlib.suppress(OSError):
+                addr = self.connection.getsockname()[0]
         addr = f"[{addr}]" if ":" in str(addr) else str(addr)
-        return f"{addr}:{port}"
-
-    def _scheme(self) -> str:
-        proto = (self.headers.get("X-Forwarded-Proto") or "").strip().lower()
-        return "https" if proto == "https" else "http"
+        return "http", f"{addr}:{port}"
 
 
 def _not_modified(
@@ -242,7 +308,7 @@ def _not_modified(
 # ----------------------------------------------------------------------------------- the page
 
 
-def feeds(folder: Path) -> list[tuple[str, str, int | None]]:
+def feeds(folder: Path, cache: FeedCache | None = None) -> list[tuple[str, str, int | None]]:
     """(file name, calendar name, number of events) for every ``*.ics`` in `folder`."""
     out = []
     if not folder.is_dir():
@@ -253,17 +319,19 @@ def feeds(folder: Path) -> list[tuple[str, str, int | None]]:
             continue
         if path.resolve().parent != folder:  # a link leading outside is not served either
             continue
-        name, count = path.stem, None
-        try:
-            from icalendar import Calendar
-
-            cal = Calendar.from_ical(path.read_bytes())
-            name = str(cal.get("NAME") or cal.get("X-WR-CALNAME") or path.stem)
-            count = len(cal.walk("VEVENT"))
-        except Exception:  # a broken feed is still listed, by its file name
-            pass
+        name, count = cache.describe(path) if cache is not None else _describe(path)
         out.append((path.name, name, count))
     return out
+
+
+def _describe(path: Path) -> tuple[str, int | None]:
+    try:
+        from icalendar import Calendar
+
+        cal = Calendar.from_ical(path.read_bytes())
+        return str(cal.get("NAME") or cal.get("X-WR-CALNAME") or path.stem), len(cal.walk("VEVENT"))
+    except Exception:  # a broken feed is still listed, by its file name
+        return path.stem, None
 
 
 def boards(folder: Path) -> list[dict[str, Any]]:
@@ -282,7 +350,13 @@ def boards(folder: Path) -> list[dict[str, Any]]:
     return out
 
 
-def status_page(calendars: Path, outputs: Path | None, host: str, scheme: str = "http") -> str:
+def status_page(
+    calendars: Path,
+    outputs: Path | None,
+    host: str,
+    scheme: str = "http",
+    cache: FeedCache | None = None,
+) -> str:
     e = html.escape
     parts = [
         "<!DOCTYPE html>",
@@ -298,7 +372,7 @@ def status_page(calendars: Path, outputs: Path | None, host: str, scheme: str = 
         f"<h2>{e(msg('serve.feeds'))}</h2>",
         f"<p>{e(msg('serve.feeds_hint'))}</p>",
     ]
-    listed = feeds(calendars)
+    listed = feeds(calendars, cache)
     if not listed:
         parts.append(f"<p>{e(msg('serve.no_feeds'))}</p>")
     else:

@@ -171,11 +171,30 @@ def test_status_page_lists_every_feed_with_subscribe_links(server):
     assert "特种作业人员安全技术培训考核专项治理·泰安市应急管理局" in page
     assert "暂无汇总结果" in page
     assert "secret.txt" not in page
-    # behind a TLS proxy the links say https; a malformed Host header is not echoed
-    _, _, body = get(server, "/", headers={"X-Forwarded-Proto": "https", "Host": "rk.example.cn"})
-    assert f'href="https://rk.example.cn{feed_url(FEEDS[0])}"' in body.decode()
-    _, _, body = get(server, "/", headers={"Host": '"><script>x</script>'})
-    assert b"<script>x" not in body and f"127.0.0.1:{port}".encode() in body
+    # links are built from the server's own address, never from what a client claims
+    for headers in (
+        {"X-Forwarded-Proto": "https", "Host": "evil.example.com"},
+        {"Host": '"><script>x</script>'},
+    ):
+        _, _, body = get(server, "/", headers=headers)
+        assert b"evil.example.com" not in body and b"<script>x" not in body
+        assert b"https://" not in body and f"http://127.0.0.1:{port}/".encode() in body
+
+
+def test_behind_a_proxy_links_use_the_configured_address(site):
+    srv = make_server("127.0.0.1", 0, site[0], quiet=True, public_url="https://rk.example.cn")
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        _, _, body = get(srv, "/", headers={"Host": "evil.example.com"})
+        page = body.decode()
+        assert f'href="https://rk.example.cn{feed_url(FEEDS[0])}"' in page
+        assert f'href="webcal://rk.example.cn{feed_url(FEEDS[0])}"' in page
+        assert "evil.example.com" not in page
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
 
 
 def test_completeness_board_from_rollup_summaries(server, site):

@@ -118,8 +118,16 @@ def resolve_unit(campaign: Any, text: str) -> tuple[Any, str | None]:
 # --- output ------------------------------------------------------------------------------------
 
 
-def echo(text: str = "", err: bool = False) -> None:
-    """Print text; a console that cannot show a character (GBK) gets a replacement, not a crash."""
+def echo(text: str = "", err: bool = False, raw: bool = False) -> None:
+    """Print text; a console that cannot show a character (GBK) gets a replacement, not a crash.
+
+    Control characters (ESC, CR, OSC sequences, bidirectional overrides) that came from a file
+    or its name are printed as visible escapes, so nothing a sender wrote can rewrite the
+    screen; `raw` is for text whose only escapes are our own colours (already made safe)."""
+    if not raw:
+        from reportkit.io.names import printable
+
+        text = printable(text)
     stream = sys.stderr if err else sys.stdout
     try:
         stream.write(text + "\n")

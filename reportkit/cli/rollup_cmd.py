@@ -239,6 +239,7 @@ def _now(campaign: Any) -> dt.datetime:
 
 def render_board(campaign: Any, data: dict) -> None:
     """The completeness board: one line per subordinate, then the problems."""
+    from reportkit.io.names import printable
     from reportkit.rollup import STATUS_NAMES
 
     colour = sys.stdout.isatty()
@@ -256,10 +257,10 @@ def render_board(campaign: Any, data: dict) -> None:
             text = click.style(text, fg=COLOURS[c["status"]])
         received = (c["received_at"] or "").replace("T", " ")[:16]
         pad = " " * (2 * (width - len(c["unit"])))
-        line = f"  {c['unit']}{pad}  {text}  截止 {c['deadline'] or '—':<10}  收到 {received or '—':<16}"
+        line = f"  {printable(c['unit'])}{pad}  {text}  截止 {c['deadline'] or '—':<10}  收到 {received or '—':<16}"
         if c["note"]:
-            line += f"  {c['note']}"
-        echo(line)
+            line += f"  {printable(c['note'])}"
+        echo(line, raw=True)  # the colour is ours; everything else was made printable
     counts = data["counts"]
     echo()
     echo(

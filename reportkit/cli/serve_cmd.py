@@ -36,14 +36,25 @@ from reportkit.messages import msg
     type=click.Path(),
     help="汇总结果文件夹（reportkit rollup -o 的输出），用于显示报送完成情况。",
 )
-def cmd(host: str, port: int, calendars: str, outputs: str | None) -> None:
-    from reportkit.serve import is_loopback, make_server
+@click.option(
+    "--url",
+    "public_url",
+    default=None,
+    help="同事访问本服务用的网址（经反向代理发布时填写，如 https://rk.example.cn）；页面上的订阅地址都用它。",
+)
+def cmd(host: str, port: int, calendars: str, outputs: str | None, public_url: str | None) -> None:
+    from reportkit.serve import check_public_url, is_loopback, make_server
 
     for folder in (calendars, outputs):
         if folder is not None and not Path(folder).is_dir():
             raise UserError(msg("serve.no_dir", path=folder))
+    if public_url is not None:
+        try:
+            check_public_url(public_url)
+        except ValueError:
+            raise UserError(msg("serve.bad_url", url=public_url)) from None
     try:
-        server = make_server(host, port, calendars, outputs)
+        server = make_server(host, port, calendars, outputs, public_url=public_url)
     except OSError as e:
         raise UserError(
             msg("serve.cannot_listen", host=host, port=port, detail=e.strerror or e)

@@ -85,9 +85,10 @@ class Expander:
         scratch: Path,
         tz: ZoneInfo,
         known: Container[str] = frozenset(),
-        cap: int = MAX_RUN_BYTES,
+        cap: int | None = None,
     ) -> None:
-        self.scratch, self.tz, self.known, self.cap = scratch, tz, known, cap
+        self.scratch, self.tz, self.known = scratch, tz, known
+        self.cap = MAX_RUN_BYTES if cap is None else cap
         self.written = 0
         self._n = 0
 
