@@ -137,6 +137,26 @@ def test_a_file_name_that_is_not_utf8_is_stored_losslessly_and_shown_replaced(
     assert e.value.code == 0 and any("\ufffd\ufffd-" in f for f in shown)
 
 
+def test_a_zip_member_flagged_utf8_that_is_not_is_read_and_shown_replaced(
+    capsys, tmp_path, campaign
+):
+    files = _inbox(campaign, tmp_path / "src")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    names = [f"收件/{f.name}" for f in files]
+    names[0] = f"é{files[0].name}"  # written flagged as UTF-8, then its bytes spoilt below
+    archive = _zip(
+        inbox / "旧.zip", [(n, f.read_bytes()) for n, f in zip(names, files, strict=True)]
+    )
+    data = archive.read_bytes().replace("é".encode(), b"\xff\xfe")  # both headers
+    archive.write_bytes(data)
+    _stamp(archive)
+    rc, out, err = _rollup(capsys, inbox, tmp_path / "out", tmp_path / "l.sqlite")
+    assert rc == 0 and out["counts"]["on_time"] == 10, err
+    child = next(c for c in out["children"] if c["code"] == files[0].name[:6])
+    assert child["file"].endswith("旧.zip/\ufffd\ufffd" + files[0].name)
+
+
 # --- 2. a killed roll-up leaves no worker, no lock and no temporary folder -------------------
 
 

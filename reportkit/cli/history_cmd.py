@@ -65,13 +65,14 @@ def cmd(
     campaign_file: str | None,
     as_json: bool,
 ) -> None:
-    from reportkit.io.ledger import Ledger, LedgerError
+    from reportkit.io.ledger import Ledger, LedgerError, faults
 
     campaign = load(campaign_file)
     region, _ = resolve_unit(campaign, unit_text)
     tz = ZoneInfo(campaign.timezone)
     try:
-        with Ledger.open(ledger_location(ledger_path)) as ledger:
+        where = ledger_location(ledger_path)
+        with faults(where), Ledger.open(where) as ledger:
             versions = ledger.versions(
                 campaign.id, form=form_id, milestone=milestone, unit=region.code
             )

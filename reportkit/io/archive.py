@@ -14,14 +14,18 @@ holds is never written to disk at all.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import io
 import os
 import re
+import struct
 import zipfile
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from reportkit.io.files import open_regular
@@ -100,7 +104,7 @@ class Expander:
         out = Expansion()
         name = shown(raw)
         try:
-            with open_regular(path) as f, zipfile.ZipFile(f) as zf:
+            with open_regular(path) as f, _open_zip(f) as (zf, misflagged):
                 infos = [i for i in zf.infolist() if not i.is_dir()]
                 if len(infos) > MAX_MEMBERS:
                     out.notes.append(
@@ -113,6 +117,8 @@ class Expander:
                     inner = member_name(info)
                     m_key, m_raw = f"{key}/{inner}", f"{raw}/{inner}"
                     m_name = shown(m_raw)
+                    if info.filename in misflagged:  # flagged UTF-8 but not: shown replaced
+                        m_name = f"{name}/{shown(misflagged[info.filename])}"
                     base = re.split(r"[\\/]", inner)[-1]
                     suffix = suffix_of(base).lower()
                     if unsafe(inner):
@@ -199,6 +205,101 @@ class Expander:
         self.written += len(data)
         os.utime(dest, (when, when))
         return dest
+
+
+@contextlib.contextmanager
+def _open_zip(f: BinaryIO) -> Iterator[tuple[zipfile.ZipFile, dict[str, str]]]:
+    """The archive, readable even when a member's name is flagged as UTF-8 but is not (zipfile
+    then refuses the whole archive): such names are read as the bytes they are (code page 437,
+    lossless), and returned with how they are shown (the bytes as UTF-8, with U+FFFD)."""
+    try:
+        zf = zipfile.ZipFile(f)
+        misflagged: dict[str, str] = {}
+    except UnicodeDecodeError:
+        patched = _unflag(f)
+        if patched is None:
+            raise
+        zf = zipfile.ZipFile(patched[0])
+        misflagged = patched[1]
+    with zf:
+        yield zf, misflagged
+
+
+def _unflag(f: BinaryIO) -> tuple[BinaryIO, dict[str, str]] | None:
+    """`f` with the UTF-8 flag cleared on the entries whose names are not UTF-8 (in the
+    central directory and in the local header, which zipfile compares when it opens one), and
+    those names (as zipfile will read them: code page 437) → how they are shown."""
+    size = f.seek(0, os.SEEK_END)
+    tail_at = max(0, size - (1 << 16) - 22)
+    f.seek(tail_at)
+    tail = f.read()
+    eocd = tail.rfind(b"PK\x05\x06")
+    if eocd < 0 or len(tail) < eocd + 22:
+        return None
+    cd_size, cd_offset = struct.unpack_from("<II", tail, eocd + 12)
+    if 0xFFFFFFFF in (cd_size, cd_offset):
+        return None  # zip64: left as it is
+    start = tail_at + eocd - cd_size
+    if start < 0:
+        return None
+    f.seek(start)
+    cd = f.read(cd_size)
+    names: dict[str, str] = {}
+    patches: dict[int, bytes] = {}
+    at = 0
+    while at + 46 <= len(cd) and cd[at : at + 4] == b"PK\x01\x02":
+        (flags,) = struct.unpack_from("<H", cd, at + 8)
+        n, m, k = struct.unpack_from("<HHH", cd, at + 28)
+        (local,) = struct.unpack_from("<I", cd, at + 42)
+        raw = cd[at + 46 : at + 46 + n]
+        if flags & 0x800:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                patches[start + at + 8] = struct.pack("<H", flags & ~0x800)
+                where = start - cd_offset + local + 6
+                f.seek(where)
+                head = f.read(2)
+                if len(head) == 2:
+                    patches[where] = struct.pack("<H", struct.unpack("<H", head)[0] & ~0x800)
+                names[raw.decode("cp437")] = raw.decode("utf-8", "replace")
+        at += 46 + n + m + k
+    f.seek(0)
+    return _Overlay(f, patches), names
+
+
+class _Overlay(io.RawIOBase):
+    """A file read through patches of a few bytes (offset → bytes): zipfile reads it as the
+    file it stands for."""
+
+    def __init__(self, f: BinaryIO, patches: dict[int, bytes]) -> None:
+        super().__init__()
+        self.f, self.patches, self.pos = f, patches, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_CUR:
+            offset, whence = self.pos + offset, os.SEEK_SET
+        self.pos = self.f.seek(offset, whence)
+        return self.pos
+
+    def tell(self) -> int:
+        return self.pos
+
+    def readinto(self, b: Any) -> int:
+        self.f.seek(self.pos)
+        n = self.f.readinto(b) or 0
+        for at, patch in self.patches.items():
+            lo, hi = max(self.pos, at), min(self.pos + n, at + len(patch))
+            if lo < hi:
+                b[lo - self.pos : hi - self.pos] = patch[lo - at : hi - at]
+        self.pos += n
+        return n
 
 
 class _Bad(Exception):

@@ -376,7 +376,7 @@ def status_from_ledger(
     as_of: dt.datetime,
 ) -> RollupResult:
     """The board as the ledger knows it, without reading any inbox or writing any output."""
-    with Ledger.open(ledger_path) as ledger:
+    with faults(ledger_path), Ledger.open(ledger_path) as ledger:
         entries = _entries(
             campaign, ledger, unit, form, milestone, line, ZoneInfo(campaign.timezone)
         )
