@@ -10,6 +10,7 @@ parser takes down only that worker.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -45,7 +46,9 @@ def norm(text: Any) -> str:
     return s.rstrip(":：").lower()
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_a1(ref: str) -> tuple[int, int] | None:
+    # cached: the same references recur in every file of a form
     m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})", ref.strip())
     if not m:
         return None
@@ -250,39 +253,50 @@ def _check_sight(
     or did not type (a formula); refuse one taken from another file or program."""
     from reportkit.io.sight import is_external, sight
 
-    cells = {c.key: c for c in form.cells if not c.derived}
-    wanted = [
-        (key, rc)
-        for key, rc in sub.raw.items()
-        if key in cells and rc.sheet and rc.cell and rc.value not in (None, "")
-    ]
-    if not wanted:
+    cells = _input_cells(form)
+    by_sheet: dict[str, list[tuple[str, Any, tuple[int, int]]]] = {}
+    for key, rc in sub.raw.items():
+        if key in cells and rc.sheet and rc.cell and rc.value not in (None, ""):
+            pos = parse_a1(rc.cell)
+            if pos is not None:
+                by_sheet.setdefault(rc.sheet, []).append((key, rc, pos))
+    if not by_sheet:
         return
-    facts = sight(data, kind, {rc.sheet for _, rc in wanted if rc.sheet}, parts)
-    for key, rc in wanted:
-        pos = parse_a1(rc.cell or "")
-        if pos is None or rc.sheet is None:
-            continue
-        s = facts.sheet(rc.sheet)
+
+    def add(code: str, severity: str, key: str, rc: Any, **kw: Any) -> None:
         where = msg("value.where", label=cells[key].label, cell=rc.cell)
-        value = rc.value
-        kw = {"sheet": rc.sheet, "cell": rc.cell, "field": key, "where": where, "value": value}
-        formula = s.formulas.get(pos)
-        if formula is not None:
-            shown_formula = f"“={formula}”" if formula else ""
-            if is_external(formula) or (facts.external and not formula):
-                sub.issues.append(issue("cell.external", ERROR, name, formula=shown_formula, **kw))
-            else:
-                sub.issues.append(issue("cell.formula", WARNING, name, formula=shown_formula, **kw))
-        if pos[0] in s.hidden_rows:
-            sub.issues.append(issue("cell.hidden_row", WARNING, name, row=pos[0] + 1, **kw))
-        elif s.col_hidden(pos[1]):
-            col = a1(0, pos[1]).rstrip("0123456789")
-            sub.issues.append(issue("cell.hidden_col", WARNING, name, col=col, **kw))
-        merge = s.covering(*pos)
-        if merge is not None:
-            span = f"{a1(merge[0], merge[1])}:{a1(merge[2], merge[3])}"
-            sub.issues.append(issue("cell.under_merge", WARNING, name, range=span, **kw))
+        sub.issues.append(
+            issue(code, severity, name, sheet=rc.sheet, cell=rc.cell, field=key, where=where,
+                  value=rc.value, **kw)
+        )  # fmt: skip
+
+    facts = sight(data, kind, set(by_sheet), parts)
+    for sheet, wanted in by_sheet.items():
+        s = facts.sheet(sheet)
+        if not (s.formulas or s.hidden_rows or s.hidden_cols or s.merges):
+            continue  # nothing hidden, merged or computed on this sheet: the usual case
+        covered = s.covered({pos for _, _, pos in wanted}) if s.merges else {}
+        for key, rc, pos in wanted:
+            formula = s.formulas.get(pos)
+            if formula is not None:
+                text = f"“={formula}”" if formula else ""
+                if is_external(formula) or (facts.external and not formula):
+                    add("cell.external", ERROR, key, rc, formula=text)
+                else:
+                    add("cell.formula", WARNING, key, rc, formula=text)
+            if pos[0] in s.hidden_rows:
+                add("cell.hidden_row", WARNING, key, rc, row=pos[0] + 1)
+            elif s.hidden_cols and s.col_hidden(pos[1]):
+                add("cell.hidden_col", WARNING, key, rc, col=a1(0, pos[1]).rstrip("0123456789"))
+            merge = covered.get(pos)
+            if merge is not None:
+                span = f"{a1(merge[0], merge[1])}:{a1(merge[2], merge[3])}"
+                add("cell.under_merge", WARNING, key, rc, range=span)
+
+
+@by_identity
+def _input_cells(form: Form) -> dict[str, Any]:
+    return {c.key: c for c in form.cells if not c.derived}
 
 
 def _short(e: Exception) -> str:

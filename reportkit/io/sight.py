@@ -34,10 +34,22 @@ class SheetSight:
 
     def covering(self, row: int, col: int) -> tuple[int, int, int, int] | None:
         """The merged range that hides (row, col): one holding it, not at its top left."""
-        for r0, c0, r1, c1 in self.merges:
-            if r0 <= row <= r1 and c0 <= col <= c1 and (row, col) != (r0, c0):
-                return (r0, c0, r1, c1)
-        return None
+        return self.covered({(row, col)}).get((row, col))
+
+    def covered(self, cells: set[Pos]) -> dict[Pos, tuple[int, int, int, int]]:
+        """Of `cells`, those a merged range hides (it holds them, not at its top left)."""
+        rows: dict[int, list[int]] = {}
+        for r, c in cells:
+            rows.setdefault(r, []).append(c)
+        out = {}
+        for m in self.merges:
+            r0, c0, r1, c1 = m
+            for r, cols in rows.items():
+                if r0 <= r <= r1:
+                    for c in cols:
+                        if c0 <= c <= c1 and (r, c) != (r0, c0):
+                            out[(r, c)] = m
+        return out
 
 
 @dataclass

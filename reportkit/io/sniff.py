@@ -231,11 +231,16 @@ def _check_parts(
     cells = 0  # cells counted in all sheets
     sheet_bytes = 0  # sheet XML seen so far
     kept = 0
+    xlsx = kind in ("xlsx", "xlsm")
+    # the sheets are where the workbook's relationships say (a crafted file may put one
+    # anywhere), and wherever Excel puts them
+    sheets = _sheet_parts(zf) if xlsx else frozenset()
     for info in infos:
         name = info.filename
-        if name.startswith(_NOT_SHEETS) and info.compress_size <= info.file_size + 64:
+        liar = info.compress_size > info.file_size + 64
+        if name.startswith(_NOT_SHEETS) and not liar:
             continue  # no parser reads it, and it does not claim to be smaller than it is
-        sheet = kind in ("xlsx", "xlsm") and not name.startswith(_NOT_SHEETS)
+        sheet = xlsx and (name in sheets or name.startswith("xl/worksheets/"))
         # Counting tags costs time; a part too small to hold more than a cap is not counted
         # (100,000 rows take 500 KB; 1,000,000 cells, 4 MB; 500,000 strings, 2 MB).
         count = sheet and (info.file_size >= COUNT_FROM or sheet_bytes >= COUNT_FROM)
@@ -245,12 +250,23 @@ def _check_parts(
         pieces: list[bytes] | None = None
         if (
             keep is not None
-            and sheet
-            and name.endswith((".xml", ".rels"))
+            and (sheet or name in _BOOK_PARTS)
             and kept + info.file_size <= MAX_KEPT
         ):
             pieces = []
             kept += info.file_size
+        if not (sheet or liar or count_strings or pieces is not None):
+            # styles, strings and the like of ordinary size: the head is enough (a DTD)
+            try:
+                with zf.open(info) as f:
+                    head = f.read(HEAD_BYTES)
+            except zipfile.BadZipFile as e:
+                return ("file.zip_size_lie" if "CRC" in str(e) else "file.corrupt_zip"), name
+            except Exception:
+                return "file.corrupt_zip", name
+            if _DTD.search(head):
+                return "file.xml_dtd", name
+            continue
         try:
             with zf.open(info) as f:
                 total, carry = 0, b""
@@ -305,6 +321,31 @@ def _check_parts(
         if pieces is not None and keep is not None:
             keep[name] = b"".join(pieces)
     return None
+
+
+_BOOK_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
+_WORKSHEET_REL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>")
+_TARGET = re.compile(rb'\bTarget\s*=\s*"([^"]*)"')
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> frozenset[str]:
+    """The parts the workbook's relationships name as worksheets (or chart sheets)."""
+    try:
+        with zf.open("xl/_rels/workbook.xml.rels") as f:
+            rels = f.read(1 << 20)
+    except Exception:
+        return frozenset()
+    out = set()
+    for m in _WORKSHEET_REL.finditer(rels):
+        tag = m.group()
+        if b"/worksheet" not in tag and b"/chartsheet" not in tag:
+            continue
+        t = _TARGET.search(tag)
+        if t:
+            target = t.group(1).decode("utf-8", "replace")
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            out.add(re.sub(r"[^/]+/\.\./", "", target))
+    return frozenset(out)
 
 
 def _too_far(col: bytes, row: bytes) -> bool:
