@@ -51,26 +51,14 @@ def cli() -> None:
     pass
 
 
-# Click's own usage errors are English; the common ones are rendered in Chinese here.
-_CLICK_ERRORS = [
-    (r"Missing option '(.+?)'\.?", "缺少必填选项 {0}"),
-    (r"Missing argument '(.+?)'\.?", "缺少参数 {0}"),
-    (r"No such option: (\S+)", "没有这个选项：{0}"),
-    (r"No such option '(.+?)'\.?(?: Did you mean (.+)\?)?", "没有这个选项 {0}"),
-    (r"No such command '(.+?)'\.?", "没有这个命令“{0}”"),
-    (r"Option '(.+?)' requires an argument\.?", "选项 {0} 需要一个值"),
-    (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
-    (r"Invalid value for '(.+?)': (.+)", "选项 {0} 的值无效：{1}"),
-    (r"Invalid value for (.+?): (.+)", "{0} 的值无效：{1}"),
-]
+_QUOTED_OPTION = re.compile(r"'(-{1,2}[\w-]+)'")
 
 
 def _chinese(message: str) -> str:
-    for pattern, template in _CLICK_ERRORS:
-        m = re.fullmatch(pattern, message.strip(), flags=re.S)
-        if m:
-            return template.format(*m.groups())
-    return message
+    """A click error (already in Chinese, see cli.chinese) with its English quoting tidied:
+    "缺少必填选项 '-o' / '--output'." → "缺少必填选项 -o / --output"."""
+    text = _QUOTED_OPTION.sub(r"\1", message.strip())
+    return text[:-1] if text.endswith(".") else text
 
 
 def main(argv: list[str] | None = None) -> None:

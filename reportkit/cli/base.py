@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
+
+from reportkit.cli import chinese
+
+chinese.install()  # click's own words (usage, help, errors) in Chinese
 
 HELP_TEXT = "显示此帮助信息并退出。"
 
@@ -35,10 +40,13 @@ class RkCommand(click.Command):
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx)) is not None]
+        rows = [
+            _chinese_row(r)
+            for p in self.get_params(ctx)
+            if (r := p.get_help_record(ctx)) is not None
+        ]
         if rows:
-            with formatter.section("选项"):
-                formatter.write_dl(rows)
+            section(formatter, "选项", rows)
 
 
 class RkGroup(RkCommand, click.Group):
@@ -60,9 +68,78 @@ class RkGroup(RkCommand, click.Group):
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         RkCommand.format_options(self, ctx, formatter)
-        rows = [(name, short) for name, (_, short) in self.lazy.items()]
-        with formatter.section("命令"):
-            formatter.write_dl(rows)
+        section(formatter, "命令", [(name, short) for name, (_, short) in self.lazy.items()])
+
+
+def section(formatter: click.HelpFormatter, heading: str, rows: list[tuple[str, str]]) -> None:
+    """A help section headed the Chinese way (full-width colon), its two columns aligned and
+    wrapped by display width (a Chinese character takes two columns; click counts one)."""
+    formatter.write_paragraph()
+    indent = " " * (formatter.current_indent + 2)
+    formatter.write(f"{'':>{formatter.current_indent}}{heading}：\n")
+    first = min(max((_width(a) for a, _ in rows), default=0), 30)
+    room = max((formatter.width or 80) - len(indent) - first - 2, 20)
+    for left, right in rows:
+        lines = _wrap(right, room) or [""]
+        if _width(left) > first:
+            formatter.write(f"{indent}{left}\n")
+            head = " " * first
+        else:
+            head = left + " " * (first - _width(left))
+        formatter.write(f"{indent}{head}  {lines[0]}\n")
+        for more in lines[1:]:
+            formatter.write(f"{indent}{' ' * first}  {more}\n")
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+_NO_LINE_START = frozenset("，。、；：？！）》」』】”’…")
+
+
+def _wrap(text: str, room: int) -> list[str]:
+    """Lines of at most `room` display columns, broken between characters (Chinese) or at a
+    space (words of Latin letters and option names are kept whole)."""
+    out: list[str] = []
+    for para in text.splitlines() or [""]:
+        line, width = "", 0
+        for token in re.findall(r"[\x21-\x7e]+|\s|.", para):
+            w = _width(token)
+            # a closing punctuation mark never starts a line (it stays with what it closes)
+            if width + w > room and line.strip() and token not in _NO_LINE_START:
+                out.append(line.rstrip())
+                line, width = ("", 0) if token.isspace() else (token, w)
+                continue
+            line, width = line + token, width + w
+        out.append(line.rstrip())
+    return out
+
+
+_EXTRA = re.compile(r"\s*\[([^\[\]]*)\]$")
+
+
+def _chinese_row(row: tuple[str, str]) -> tuple[str, str]:
+    """An option's help line with click's type names (TEXT, INTEGER) and its bracketed notes
+    ([必填; 默认：60.0; 0<=x<=65535]) in Chinese."""
+    opts, text = row
+    words = opts.split(" ")
+    if words[-1] in chinese.METAVARS or " ".join(words[-2:]) in chinese.METAVARS:
+        tail = " ".join(words[-2:]) if " ".join(words[-2:]) in chinese.METAVARS else words[-1]
+        opts = opts[: len(opts) - len(tail)] + chinese.METAVARS[tail]
+    m = _EXTRA.search(text)
+    if m:
+        notes = [
+            chinese.describe_range(n) if ("x" in n and "<" in n) or ">" in n else n
+            for n in (x.strip() for x in m.group(1).split(";"))
+        ]
+        notes = [
+            f"范围 {n}" if " 到 " in n or n.startswith(("不超过", "不小于")) else n for n in notes
+        ]
+        text = text[: m.start()] + "（" + "；".join(notes) + "）"
+    return opts, text
 
 
 def command(name: str, help: str) -> Callable[[Callable[..., Any]], click.Command]:

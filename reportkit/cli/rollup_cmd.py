@@ -135,7 +135,7 @@ class Progress:
     "报送）和同名 .json。每个收到的文件都按内容存档并记入台账。\n\n"
     "退出码：0 全部按时有效；1 有缺报、逾期、退回或无法读取的文件；2 用法错误。",
 )
-@click.argument("inbox", nargs=-1, required=True, type=click.Path())
+@click.argument("inbox", nargs=-1, required=True, type=click.Path(), metavar="收件箱...")
 @target_options
 @line_option
 @click.option(

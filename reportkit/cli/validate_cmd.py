@@ -26,7 +26,7 @@ SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
     "校验报表文件或文件夹，指出哪个文件、哪个单元格、什么问题。\n\n"
     "不写入任何状态。退出码：0 全部通过；1 有文件存在错误；2 用法错误或找不到文件。",
 )
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="文件或文件夹...")
 @campaign_option
 @click.option(
     "--milestone",

@@ -1,0 +1,70 @@
+"""What a clerk reads of the command line itself: every help page and usage error in Chinese."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reportkit.cli import COMMANDS, main
+
+ENGLISH = re.compile(
+    r"\[required\]|\[default|\bdefault:|Options:|Usage:|Show this message|\bTEXT\b|\bFILE\b"
+    r"|\bDIRECTORY\b|\bPATH\b|\bINTEGER\b|\bFLOAT\b|\bRANGE\b|INBOX|PATHS|<=x<="
+)
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as e:
+        main(list(args))
+    cap = capsys.readouterr()
+    return e.value.code, cap.out, cap.err
+
+
+@pytest.mark.parametrize("name", [None, *COMMANDS])
+def test_every_help_page_is_chinese(capsys, monkeypatch, name):
+    monkeypatch.setenv("COLUMNS", "100")
+    rc, out, _ = run(capsys, *([name] if name else []), "--help")
+    assert rc == 0 and out.startswith("用法：") and "选项：" in out
+    assert not ENGLISH.findall(out), ENGLISH.findall(out)
+    # the help texts start in one column, however many Chinese characters the options hold
+    starts = set()
+    for line in out.splitlines():
+        m = re.match(r"^(  -\S.*?\s{2,})\S", line)
+        if m:
+            starts.add(_width(m.group(1)))
+    assert len(starts) <= 1, out
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_notes_on_options_are_chinese(capsys):
+    _, out, _ = run(capsys, "serve", "--help")
+    assert "（默认：8000；范围 0 到 65535）" in out
+    _, out, _ = run(capsys, "rollup", "--help")
+    assert "--unit 文字" in out and "-o, --output 文件夹" in out and "（必填）" in out
+    assert "用法：reportkit rollup [选项] 收件箱..." in out
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["template", "--unit", "泰安市", "--form", "mem-stats"], "缺少必填选项 -o / --output"),
+        (["serve", "--port", "abc"], "--port 的值无效：“abc”不是整数。"),
+        (["serve", "--port", "99999"], "99999 超出了允许的范围（0 到 65535）"),
+        (
+            ["validate", "--milestne", "final", "x"],
+            "没有这个选项：--milestne 是不是要写 --milestone？",
+        ),
+        (["bogus"], "没有这个命令：bogus"),
+        (["rollup", "x", "--line", "q"], "“q”不是可选的值，应为以下之一：samr、mem"),
+    ],
+)
+def test_usage_errors_are_chinese(capsys, args, said):
+    rc, _, err = run(capsys, *args)
+    assert rc == 2 and said in err, err
+    assert "'" not in err.split("错误：", 1)[1]
