@@ -43,6 +43,7 @@ MESSAGES: dict[str, str] = {
     # units and options
     "unit.unknown_form": "未知的表格“{form}”，可用的表格：{choices}",
     "unit.unknown_milestone": "未知的报送节点“{milestone}”，可用的节点：{choices}",
+    "unit.milestone_no_form": "“{milestone}”是随时报送的文字材料，没有统计表可汇总、校验或生成模板（生成总结报告时可用 report --inbox 编入附件）。这张表格的报送节点：{choices}",
     "unit.form_not_for_line": "表格“{form}”属于{form_line}条线，不能按{line}条线生成",
     "unit.no_children": "{unit}没有下级报送单位",
     "template.exists": "{path} 已存在且内容不同，未覆盖（可能是已填写的报表）；确需覆盖请加 --force",
@@ -306,6 +307,10 @@ MESSAGES: dict[str, str] = {
     "report.doc_unreadable": "文件无法读取：{detail}",
     "report.doc_duplicate": "与 {other} 内容相同",
     "report.doc_hostile": "文件结构异常（{detail}），疑似恶意构造或已损坏，未读取",
+    # history
+    "history.head": "{unit}（{code}）报来的 {count} 个版本（最新的在前）：",
+    "history.invalid": "无效（{errors} 个错误）",
+    "history.exported": "已把 {count} 个版本的存档原文件取出到 {dir}：",
     # CLI
     "cli.error": "错误：{message}",
     "cli.usage_hint": "运行“{command} --help”查看用法。",
@@ -314,7 +319,7 @@ MESSAGES: dict[str, str] = {
     "cli.oserror": "无法读写文件：{detail}",
     "cli.bad_datetime": "无法识别的时间“{text}”，请写成 2024-11-02 或 2024-11-02T18:00",
     "cli.no_files": "{path} 中没有找到报表文件（.xlsx、.xlsm、.xls、.ods）",
-    "cli.wrote_count": "共写入 {count} 个文件到 {dir}",
+    "cli.wrote_count": "共 {count} 个文件，位于 {dir}：写入 {written} 个，{unchanged} 个已存在且内容相同（未改动）",
 }
 
 
@@ -340,6 +345,16 @@ def describe_oserror(e: OSError, with_file: bool = True) -> str:
     reason = ERRNO_NAMES.get(name) or (e.strerror or str(e))
     where = e.filename if e.filename is not None and with_file else ""
     return f"{where}：{reason}" if where else reason
+
+
+def chinese_date(day: object) -> str:
+    """2024年11月1日: a date as people write it (no spaces: it never wraps inside)."""
+    return f"{day.year}年{day.month}月{day.day}日"  # type: ignore[attr-defined]
+
+
+def chinese_time(moment: object) -> str:
+    """2024年11月1日 18:00."""
+    return f"{chinese_date(moment)} {moment:%H:%M}"  # type: ignore[str-format]
 
 
 def msg(code: str, /, **values: object) -> str:

@@ -184,12 +184,36 @@ def load(campaign_file: str | None) -> Any:
         raise UserError(str(e)) from e
 
 
+FORM_HELP = "表格：附件号、名称或代码，如 附件2、mem-stats（reportkit campaign 列出全部）。"
+MILESTONE_HELP = "报送节点：名称或代码，如 中期、终期、midterm、final。"
+
+
+def form_option(fn: Callable[..., Any], required: bool = True) -> Callable[..., Any]:
+    return click.option("--form", "form_id", required=required, help=FORM_HELP)(fn)
+
+
+def pick_form(campaign: Any, text: str) -> Any:
+    """The form a clerk named (附件2, 工作情况统计表(应急管理), mem-stats) or a UserError."""
+    try:
+        return campaign.form_for(text)
+    except LookupError as e:
+        raise UserError(str(e.args[0])) from e
+
+
+def pick_milestone(campaign: Any, text: str, form: Any = None) -> str:
+    """The milestone id a clerk named (中期, 终期, final), among `form`'s, or a UserError."""
+    try:
+        return campaign.milestone_for(text, form.milestones if form is not None else None)
+    except LookupError as e:
+        raise UserError(str(e.args[0])) from e
+
+
 def resolve_unit(campaign: Any, text: str) -> tuple[Any, str | None]:
     """A region (and the line, when written as an office name) or a UserError."""
     try:
         return campaign.resolve(text)
-    except LookupError as e:
-        raise UserError(str(e.args[0]) if e.args else str(e)) from e
+    except LookupError as e:  # UnknownRegion / AmbiguousRegion say what was meant, in Chinese
+        raise UserError(getattr(e, "message", None) or str(e)) from e
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -212,6 +236,25 @@ def echo(text: str = "", err: bool = False, raw: bool = False) -> None:
         enc = getattr(stream, "encoding", None) or "ascii"
         stream.write((text + "\n").encode(enc, "replace").decode(enc))
     stream.flush()
+
+
+def echo_written(results: list[dict[str, Any]], folder: Any) -> None:
+    """The files a command wrote (each path, "未变化" where the same file was already there),
+    then how many were written and how many left as they were."""
+    from reportkit.messages import msg
+
+    for r in results:
+        echo(r["path"] + ("（未变化）" if r["state"] == "unchanged" else ""))
+    unchanged = sum(r["state"] == "unchanged" for r in results)
+    echo(
+        msg(
+            "cli.wrote_count",
+            count=len(results),
+            dir=folder,
+            written=len(results) - unchanged,
+            unchanged=unchanged,
+        )
+    )
 
 
 def emit_json(obj: Any) -> None:

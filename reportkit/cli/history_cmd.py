@@ -16,9 +16,13 @@ from reportkit.cli.base import (
     emit_json,
     json_option,
     load,
+    pick_form,
+    pick_milestone,
     resolve_unit,
 )
 from reportkit.cli.rollup_cmd import ledger_location, ledger_option
+from reportkit.io.names import shown
+from reportkit.messages import chinese_time, msg
 
 
 def _export(ledger, versions, folder: Path, tz) -> dict[int, str]:  # type: ignore[no-untyped-def]
@@ -44,8 +48,8 @@ def _export(ledger, versions, folder: Path, tz) -> dict[int, str]:  # type: igno
     "某单位报来的每一个版本（最新的在前）：收到时间、文件、内容哈希、是否有效、存档位置。",
 )
 @click.option("--unit", "unit_text", required=True, help="报送单位名称或代码，如 泰山区。")
-@click.option("--form", "form_id", default=None, help="只看这张表格。")
-@click.option("--milestone", default=None, help="只看这个报送节点。")
+@click.option("--form", "form_id", default=None, help="只看这张表格（附件号、名称或代码）。")
+@click.option("--milestone", default=None, help="只看这个报送节点（如 中期、终期）。")
 @click.option(
     "--export",
     "export_dir",
@@ -69,6 +73,10 @@ def cmd(
 
     campaign = load(campaign_file)
     region, _ = resolve_unit(campaign, unit_text)
+    if form_id is not None:
+        form_id = pick_form(campaign, form_id).id
+    if milestone is not None:
+        milestone = pick_milestone(campaign, milestone)
     tz = ZoneInfo(campaign.timezone)
     try:
         where = ledger_location(ledger_path)
@@ -82,7 +90,7 @@ def cmd(
     rows = [
         {
             "received_at": dt.datetime.fromtimestamp(v.arrival, tz).isoformat(timespec="seconds"),
-            "file": v.file,
+            "file": shown(v.file),
             "sha256": v.sha256,
             "form": v.form,
             "milestone": v.milestone,
@@ -98,9 +106,28 @@ def cmd(
     if as_json:
         emit_json({"unit": region.code, "name": region.name, "versions": rows})
         return
-    echo(f"{region.name}（{region.code}）共 {len(rows)} 个版本：")
-    for r in rows:
-        verdict = "有效" if r["valid"] else f"无效（{r['errors']} 个错误）"
-        echo(
-            f"  {r['received_at'].replace('T', ' ')}  {r['form']} · {r['milestone']}  {verdict}  {r['sha256'][:12]}  {r['file']}"
+    echo(msg("history.head", unit=region.name, code=region.code, count=len(rows)))
+    for v, r in zip(versions, rows, strict=True):
+        verdict = "有效" if r["valid"] else msg("history.invalid", errors=r["errors"])
+        what = " · ".join(
+            x
+            for x in (
+                _form_name(campaign, v.form),
+                campaign.milestones[v.milestone].name if v.milestone in campaign.milestones else "",
+            )
+            if x
         )
+        when = chinese_time(dt.datetime.fromtimestamp(v.arrival, tz))
+        echo(f"  {when}  {what or '（未能识别的文件）'}  {verdict}  {r['file']}")
+    if export_dir:
+        done = [r["exported"] for r in rows if r["exported"]]
+        echo(msg("history.exported", count=len(done), dir=export_dir))
+        for path in done:
+            echo(f"  {path}")
+
+
+def _form_name(campaign, form_id):  # type: ignore[no-untyped-def]
+    form = campaign.forms.get(form_id) if form_id else None
+    if form is None:
+        return ""
+    return f"{form.attachment} {form.name}" if form.attachment else form.name

@@ -100,7 +100,7 @@ def cmd(
     from reportkit.report.source import SourceError, load_rollup
 
     campaign = load(campaign_file)
-    region, form, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
+    region, form, milestone, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
     if milestone not in ("midterm", "final", "deploy"):
         raise UserError(msg("report.no_report", milestone=milestone))
     missing = [p for p in (source, *inbox) if not Path(p).exists()]

@@ -10,14 +10,18 @@ from typing import Any
 import click
 
 from reportkit.cli.base import (
+    MILESTONE_HELP,
     UserError,
     campaign_option,
     command,
     echo,
     emit_json,
+    form_option,
     json_option,
     line_option,
     load,
+    pick_form,
+    pick_milestone,
     resolve_unit,
 )
 from reportkit.messages import describe_oserror, msg
@@ -52,10 +56,8 @@ def as_of_option(fn: Any) -> Any:
 
 
 def target_options(fn: Any) -> Any:
-    fn = click.option("--milestone", required=True, help="报送节点：deploy、midterm 或 final。")(fn)
-    fn = click.option(
-        "--form", "form_id", required=True, help="表格：samr-stats、mem-stats 或 deploy。"
-    )(fn)
+    fn = click.option("--milestone", required=True, help=MILESTONE_HELP)(fn)
+    fn = form_option(fn)
     fn = click.option("--unit", "unit_text", required=True, help="汇总单位名称或代码，如 泰安市。")(
         fn
     )
@@ -81,13 +83,10 @@ def parse_as_of(text: str | None, tz: str) -> dt.datetime | None:
 def resolve_target(
     campaign: Any, unit_text: str, form_id: str, milestone: str, line: str | None
 ) -> tuple:
-    from reportkit.cli.template_cmd import pick_form
-
+    """(unit, form, milestone id, line) as a clerk named them (泰安市, 附件2, 终期), or a
+    UserError saying what is wrong."""
     form = pick_form(campaign, form_id)
-    if milestone not in form.milestones:
-        raise UserError(
-            msg("unit.unknown_milestone", milestone=milestone, choices="、".join(form.milestones))
-        )
+    milestone = pick_milestone(campaign, milestone, form)
     region, office_line = resolve_unit(campaign, unit_text)
     lines = form.lines(campaign)
     chosen = line or office_line or (lines[0] if len(lines) == 1 else None)
@@ -104,7 +103,7 @@ def resolve_target(
         )
     if not campaign.children(region):
         raise UserError(msg("unit.no_children", unit=region.name))
-    return region, form, chosen
+    return region, form, milestone, chosen
 
 
 def ledger_location(value: str | None) -> Path:
@@ -179,7 +178,7 @@ def cmd(
     from reportkit.io.rollup_job import run_rollup, summary
 
     campaign = load(campaign_file)
-    region, form, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
+    region, form, milestone, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
     missing = [p for p in inbox if not Path(p).exists()]
     if missing:
         raise UserError(msg("cli.no_such_path", path="、".join(missing)))

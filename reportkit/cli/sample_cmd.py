@@ -10,17 +10,21 @@ from zoneinfo import ZoneInfo
 import click
 
 from reportkit.cli.base import (
+    MILESTONE_HELP,
     UserError,
     campaign_option,
     command,
-    echo,
+    echo_written,
     emit_json,
+    form_option,
     json_option,
     line_option,
     load,
+    pick_form,
+    pick_milestone,
     resolve_unit,
 )
-from reportkit.cli.template_cmd import form_option, pick_form, pick_lines, write_new
+from reportkit.cli.template_cmd import pick_lines, write_new
 from reportkit.messages import msg
 
 
@@ -34,7 +38,7 @@ from reportkit.messages import msg
     "--unit", "unit_text", required=True, help="上级单位名称或代码；为其每个下级单位生成一份。"
 )
 @form_option
-@click.option("--milestone", required=True, help="报送节点：deploy、midterm 或 final。")
+@click.option("--milestone", required=True, help=MILESTONE_HELP)
 @line_option
 @click.option("--seed", default=0, show_default=True, type=int, help="随机种子。")
 @click.option(
@@ -58,10 +62,7 @@ def cmd(
 
     campaign = load(campaign_file)
     form = pick_form(campaign, form_id)
-    if milestone not in form.milestones:
-        raise UserError(
-            msg("unit.unknown_milestone", milestone=milestone, choices="、".join(form.milestones))
-        )
+    milestone = pick_milestone(campaign, milestone, form)
     region, office_line = resolve_unit(campaign, unit_text)
     lines = pick_lines(campaign, form, line, office_line)
     kids = campaign.children(region)
@@ -90,4 +91,4 @@ def cmd(
     if as_json:
         emit_json({"form": form.id, "milestone": milestone, "outputs": results})
         return
-    echo(msg("cli.wrote_count", count=len(results), dir=out))
+    echo_written(results, out)

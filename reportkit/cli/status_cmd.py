@@ -50,7 +50,7 @@ def cmd(
     from reportkit.io.rollup_job import status_from_ledger, summary
 
     campaign = load(campaign_file)
-    region, form, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
+    region, form, milestone, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
     as_of = parse_as_of(as_of_text, campaign.timezone) or dt.datetime.now(
         ZoneInfo(campaign.timezone)
     )

@@ -10,29 +10,17 @@ from reportkit.cli.base import (
     UserError,
     campaign_option,
     command,
-    echo,
+    echo_written,
     emit_json,
+    form_option,
     json_option,
     line_option,
     load,
+    pick_form,
+    pick_milestone,
     resolve_unit,
 )
 from reportkit.messages import msg
-
-
-def form_option(fn):  # type: ignore[no-untyped-def]
-    return click.option(
-        "--form",
-        "form_id",
-        required=True,
-        help="表格：samr-stats（附件1）、mem-stats（附件2）或 deploy。",
-    )(fn)
-
-
-def pick_form(campaign, form_id: str):  # type: ignore[no-untyped-def]
-    if form_id not in campaign.forms:
-        raise UserError(msg("unit.unknown_form", form=form_id, choices="、".join(campaign.forms)))
-    return campaign.forms[form_id]
 
 
 def pick_lines(campaign, form, line: str | None, office_line: str | None) -> list[str]:  # type: ignore[no-untyped-def]
@@ -95,7 +83,7 @@ def write_new(path: Path, write, force: bool) -> str:  # type: ignore[no-untyped
 @form_option
 @line_option
 @click.option(
-    "--milestone", default=None, help="预填报送节点（deploy、midterm、final）；省略则由填报人选择。"
+    "--milestone", default=None, help="预填报送节点（如 中期、终期）；省略则由填报人选择。"
 )
 @click.option("--children", is_flag=True, help="为该单位的每个下级单位各生成一份模板。")
 @click.option(
@@ -122,10 +110,8 @@ def cmd(
     form = pick_form(campaign, form_id)
     region, office_line = resolve_unit(campaign, unit_text)
     lines = pick_lines(campaign, form, line, office_line)
-    if milestone is not None and milestone not in form.milestones:
-        raise UserError(
-            msg("unit.unknown_milestone", milestone=milestone, choices="、".join(form.milestones))
-        )
+    if milestone is not None:
+        milestone = pick_milestone(campaign, milestone, form)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     results = []
@@ -151,7 +137,4 @@ def cmd(
     if as_json:
         emit_json({"form": form.id, "outputs": results})
         return
-    for r in results:
-        flag = "（未变化）" if r["state"] == "unchanged" else ""
-        echo(f"{r['path']}{flag}")
-    echo(msg("cli.wrote_count", count=len(results), dir=out))
+    echo_written(results, out)

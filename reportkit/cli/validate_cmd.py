@@ -14,6 +14,7 @@ from reportkit.cli.base import (
     emit_json,
     json_option,
     load,
+    pick_milestone,
     resolve_unit,
 )
 from reportkit.messages import msg
@@ -31,7 +32,7 @@ SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 @click.option(
     "--milestone",
     default=None,
-    help="按此报送节点检查必填项（deploy、midterm、final）；省略则按文件自己的节点。",
+    help="按此报送节点（如 中期、终期）检查必填项；省略则按文件自己的节点。",
 )
 @click.option("--unit", "unit_text", default=None, help="汇总单位：文件的报送单位必须是它的下级。")
 @click.option("--jobs", type=int, default=None, help="并行读取的进程数（默认等于 CPU 核数）。")
@@ -47,14 +48,8 @@ def cmd(
     from reportkit.io.intake import Options, collect, read_many
 
     campaign = load(campaign_file)
-    if milestone is not None and milestone not in campaign.milestones:
-        raise UserError(
-            msg(
-                "unit.unknown_milestone",
-                milestone=milestone,
-                choices="、".join(campaign.milestones),
-            )
-        )
+    if milestone is not None:
+        milestone = pick_milestone(campaign, milestone)
     parent = resolve_unit(campaign, unit_text)[0].code if unit_text else None
     missing = [p for p in paths if not Path(p).exists()]
     if missing:

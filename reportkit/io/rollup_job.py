@@ -31,7 +31,7 @@ from reportkit.io.intake import Options, collect_names, read_many
 from reportkit.io.ledger import Ledger, Record, Version, exclusive_lock, faults
 from reportkit.io.names import shown
 from reportkit.io.scratch import scratch_dir
-from reportkit.messages import describe_oserror, msg
+from reportkit.messages import chinese_time, describe_oserror, msg
 from reportkit.model.campaign import Campaign, Form
 from reportkit.model.registry import Region
 from reportkit.model.submission import Submission
@@ -778,8 +778,8 @@ def _sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
             campaign.agency_name(c.unit, result.line),
             STATUS_NAMES[c.status],
             c.deadline,
-            c.received_at.strftime("%Y-%m-%d %H:%M") if c.received_at else "",
-            Path(c.counted.file).name if c.counted else "",
+            chinese_time(seen.received_at) if (seen := c.counted or c.latest) else "",
+            Path(seen.file).name if seen else "",
             c.versions,
             c.note or "",
         )
@@ -811,17 +811,16 @@ def summary(campaign: Campaign, result: RollupResult, as_of: dt.datetime) -> dic
     children = []
     for c in result.children:
         e = c.counted
+        seen = e or c.latest  # a rejected file was received all the same: when, and which
         children.append(
             {
                 "unit": campaign.agency_name(c.unit, result.line),
                 "code": c.unit.code,
                 "status": c.status,
                 "deadline": c.deadline.isoformat() if c.deadline else None,
-                "received_at": c.received_at.isoformat(timespec="seconds")
-                if c.received_at
-                else None,
-                "file": e.file if e else None,
-                "sha256": (e.sha256 or None) if e else None,
+                "received_at": seen.received_at.isoformat(timespec="seconds") if seen else None,
+                "file": seen.file if seen else None,
+                "sha256": (seen.sha256 or None) if seen else None,
                 "versions": c.versions,
                 "note": c.note,
                 "values": {k: plain(v) for k, v in e.values.items()} if e else None,

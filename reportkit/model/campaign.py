@@ -73,6 +73,22 @@ class Milestone:
     forms: tuple[str, ...]
     deadlines: tuple[Deadline, ...]
     anytime: bool = False
+    # the words people use for it (中期, 终期): accepted on the command line, and read in a
+    # workbook's 报送节点 cell, in the order given (the first milestone whose word a text
+    # holds wins, so 中期行动总结 is midterm before 总结 makes it final)
+    aliases: tuple[str, ...] = ()
+
+    def called(self, text: str) -> bool:
+        """Whether `text` names this milestone exactly (id, name, what, or an alias)."""
+        key = _key(text)
+        return key in {_key(self.id), _key(self.name), _key(self.what), *map(_key, self.aliases)}
+
+
+def _key(text: str) -> str:
+    """A name as compared: full-width folded, no spaces, case ignored."""
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
 
 
 @dataclass(frozen=True)
@@ -246,6 +262,45 @@ class Campaign:
     registry: Registry = field(default_factory=default_registry, repr=False)
 
     # --- units -----------------------------------------------------------------------------
+    def form_for(self, text: str) -> Form:
+        """The form a person names by its id, its attachment number (附件2) or its name;
+        LookupError (with a Chinese message) if none or several."""
+        key = _key(text)
+        found = [
+            f
+            for f in self.forms.values()
+            if key in {_key(f.id), _key(f.name), *([_key(f.attachment)] if f.attachment else [])}
+        ]
+        if len(found) == 1:
+            return found[0]
+        raise LookupError(msg("unit.unknown_form", form=text, choices=self.form_choices()))
+
+    def form_choices(self, forms: list[Form] | None = None) -> str:
+        """附件1 工作情况统计表(市场监管)（samr-stats）、…: how a person can name each form."""
+        items = forms if forms is not None else list(self.forms.values())
+        return "、".join(
+            f"{f.attachment + ' ' if f.attachment else ''}{f.name}（{f.id}）" for f in items
+        )
+
+    def milestone_for(self, text: str, allowed: tuple[str, ...] | None = None) -> str:
+        """The milestone id a person names by its id, name or a word for it (中期, 终期), among
+        `allowed`; LookupError (with a Chinese message) if none."""
+        choices = allowed if allowed is not None else tuple(self.milestones)
+        for mid in choices:
+            if self.milestones[mid].called(text):
+                return mid
+        other = next((m for m in self.milestones.values() if m.called(text)), None)
+        listed = "、".join(self.milestone_label(m) for m in choices)
+        if other is not None and not other.forms:  # 典型案例: documents, no table to roll up
+            raise LookupError(msg("unit.milestone_no_form", milestone=other.name, choices=listed))
+        raise LookupError(msg("unit.unknown_milestone", milestone=text, choices=listed))
+
+    def milestone_label(self, mid: str) -> str:
+        """终期（final）: the shortest word people use for it, with its id."""
+        ms = self.milestones[mid]
+        word = min(ms.aliases, key=len) if ms.aliases else ms.name
+        return f"{word}（{mid}）"
+
     def unit(self, text: str, within: str | None = None) -> Region:
         """Resolve a region by name or GB/T 2260 code (functional zones included)."""
         return self.registry.lookup(text, within=within)
@@ -621,7 +676,7 @@ class _Parser:
         out: dict[str, Milestone] = {}
         for mid, d in raw.items():
             p = ("milestones", mid)
-            self.table(d, p, {"name", "what", "forms", "deadlines", "anytime"})
+            self.table(d, p, {"name", "what", "forms", "deadlines", "anytime", "aliases"})
             form_ids = self.strs(d, "forms", p)
             for i, f in enumerate(form_ids):
                 self.choice(f, sorted(forms), (*p, "forms", i), "表格")
@@ -653,6 +708,7 @@ class _Parser:
                 form_ids,
                 tuple(deadlines),
                 self.get(d, "anytime", p, bool, False),
+                self.strs(d, "aliases", p) if "aliases" in d else (),
             )
         return out
 

@@ -420,12 +420,16 @@ class Registry:
             raise UnknownRegion(text.strip(), registry=self)
 
         unscoped: list[Region] = []
-        for candidates in self._match_tiers(query):
+        for tier, candidates in enumerate(self._match_tiers(query)):
             if not candidates:
                 continue
             unscoped.extend(candidates)
             if scope is not None:
                 candidates = [r for r in candidates if self._within(r, scope.code)]
+            if len(candidates) == 1 and tier > 0:
+                # a short form that also starts a sibling's name (泰山: 泰山区, 泰山景区) is
+                # not settled by the one it happens to abbreviate
+                candidates = [*candidates, *self._rivals(candidates[0], query)]
             if len(candidates) == 1:
                 return candidates[0]
             if len(candidates) > 1:
@@ -439,6 +443,30 @@ class Registry:
                 within=scope,
             )
         raise UnknownRegion(query, lambda: self._suggest(query), registry=self, within=scope)
+
+    def _homophones(self, query: str) -> list[Region]:
+        sound = _sound(query)
+        if not sound:
+            return []
+        return [
+            r for key, sounds in self._sounds.items() if sounds == sound for r in self._names(key)
+        ]
+
+    @functools.cached_property
+    def _sounds(self) -> dict[str, str]:
+        return {key: _sound(key) for key in self._names_for_suggestions}
+
+    def _rivals(self, region: Region, query: str) -> list[Region]:
+        """Units beside `region` (same parent, same level) whose names begin with `query`."""
+        if region.parent is None:
+            return []
+        return [
+            r
+            for r in self._children[region.parent]
+            if r.code != region.code
+            and r.level == region.level
+            and normalize(r.name).startswith(query)
+        ]
 
     def _match_tiers(self, query: str) -> Iterator[list[Region]]:
         """Candidate lists in order of preference: whole-name tiers, then qualified names."""
@@ -479,6 +507,8 @@ class Registry:
                 if len(seen) < _MAX_SUGGESTIONS and r.code not in seen:
                     seen[r.code] = r
 
+        # Names that sound the same (a pinyin input method's slip: 太安市 for 泰安市).
+        add(self._homophones(query))
         # The longest start of the query that names units (泰安市泰山区市场监管局 → 泰山区).
         for end in range(len(query) - 1, 1, -1):
             found = next((tier for tier in self._match_tiers(query[:end]) if tier), None)
@@ -495,6 +525,16 @@ class Registry:
         for key in difflib.get_close_matches(query, self._names_for_suggestions, n=5, cutoff=0.6):
             add(self._names(key))
         return list(seen.values())
+
+
+def _sound(text: str) -> str:
+    """A name as it is typed with a pinyin input method (tones left out), or "" without
+    pypinyin."""
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # pragma: no cover - a declared dependency
+        return ""
+    return " ".join(lazy_pinyin(text))
 
 
 # --------------------------------------------------------------------------- loading

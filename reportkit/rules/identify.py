@@ -114,10 +114,6 @@ def identify(sub: Submission, campaign: Campaign, parent: str | None = None) -> 
 
 
 # Short ways clerks write 报送节点, checked in order: the first word found wins.
-MILESTONE_WORDS = (("中期", "midterm"), ("部署", "deploy"), ("联络人", "deploy"), ("终期", "final"),
-                   ("总结报告", "final"), ("专项行动总结", "final"), ("总结", "final"))  # fmt: skip
-
-
 def _milestone(sub: Submission, campaign: Campaign) -> str | None:
     """The milestone the file is for: the visible 报送节点 cell, the template's metadata, or
     (neither saying) what the filled cells show. A contradiction between the two is an error."""
@@ -150,12 +146,12 @@ def _milestone(sub: Submission, campaign: Campaign) -> str | None:
 
 def _milestone_of_text(text: str, campaign: Campaign, allowed: tuple[str, ...]) -> str | None:
     for m in allowed:
-        ms = campaign.milestones[m]
-        if text in (ms.id, ms.name, ms.what):
+        if campaign.milestones[m].called(text):
             return m
-    for word, m in MILESTONE_WORDS:
-        if word in text and m in allowed:
-            return m
+    # the words the campaign gives for each milestone, in its order (中期 before 总结)
+    for ms in campaign.milestones.values():
+        if ms.id in allowed and any(word in text for word in ms.aliases):
+            return ms.id
     return None
 
 
