@@ -96,6 +96,9 @@ MESSAGES: dict[str, str] = {
     "file.table_hidden": "报表所在的工作表“{sheet}”是隐藏的，请确认数据无误。",
     "file.hidden_sheet": "工作簿包含隐藏的工作表“{sheet}”，其中有数字；这些数字未被读取，请确认没有漏报。",
     "read.by_labels": "工作簿中的定义名称缺失，已按表格的行列标签读取。",
+    "read.near_label": "单元格 {cell} 的“{text}”与表格的标签“{label}”不完全相同，已按“{label}”读取。",
+    "read.label_missing": "没有找到{kind}标签“{label}”{where}，这一{kind}的数字没有读取。请按报表模板改正标签。",
+    "read.label_guess": "（单元格 {cell} 的“{text}”是不是它？）",
     "file.duplicate_name": "定义名称 {detail} 出现了不止一次（{refs}），无法确定该读哪个单元格；未按定义名称读取。请删除多余的名称后重新报送。",
     # cells a person cannot see, or that come from elsewhere
     "cell.formula": "{where}：是公式{formula}的计算结果（{value}），不是直接填写的数字；已按 {value} 计入。请核对，或改为直接填写数字。",

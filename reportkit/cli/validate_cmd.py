@@ -45,7 +45,8 @@ def cmd(
     jobs: int | None,
     as_json: bool,
 ) -> None:
-    from reportkit.io.intake import Options, collect, read_many
+    from reportkit.io.intake import Options, collect, expand, read_many, renamed
+    from reportkit.io.scratch import scratch_dir
 
     campaign = load(campaign_file)
     if milestone is not None:
@@ -58,9 +59,15 @@ def cmd(
     if not files and not notes:
         raise UserError(msg("cli.no_files", path="、".join(paths)))
     options = Options(campaign_file=campaign_file, milestone=milestone, parent=parent)
-    results = sorted(
-        [*notes, *(sub for _, sub in read_many(files, options, jobs))], key=lambda s: s.file
-    )
+    # whatever a roll-up reads, validate reads: the members of a .zip too
+    with scratch_dir() as tmp:
+        readable, archive_notes = expand(files, tmp, campaign.timezone)
+        shown_as = dict(readable)
+        read = [
+            renamed(sub, shown_as[path])
+            for path, sub in read_many([p for p, _ in readable], options, jobs)
+        ]
+    results = sorted([*notes, *archive_notes, *read], key=lambda s: s.file)
     records = [_record(campaign, s) for s in results]
     bad = [r for r in records if r["status"] == "invalid"]
     summary = {
@@ -73,7 +80,7 @@ def cmd(
     if as_json:
         emit_json({"files": records, "summary": summary})
     else:
-        _render(records, summary)
+        _render(campaign, records, summary)
     raise SystemExit(1 if bad else 0)
 
 
@@ -102,10 +109,20 @@ def _record(campaign, sub) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def _render(records: list[dict], summary: dict) -> None:
+def _render(campaign, records: list[dict], summary: dict) -> None:  # type: ignore[no-untyped-def]
     for r in records:
         head = {"valid": "[通过]", "invalid": "[错误]", "skipped": "[跳过]"}[r["status"]]
-        who = " · ".join(x for x in (r["unit_name"], r["form"], r["milestone"]) if x)
+        form = campaign.forms.get(r["form"]) if r["form"] else None
+        ms = campaign.milestones.get(r["milestone"]) if r["milestone"] else None
+        who = " · ".join(
+            x
+            for x in (
+                r["unit_name"],
+                (form.attachment or form.name) if form else None,
+                campaign.milestone_label(ms.id).split("（")[0] if ms else None,
+            )
+            if x
+        )
         echo(f"{head} {r['file']}" + (f"  （{who}）" if who else ""))
         for i in r["issues"]:
             where = "!".join(x for x in (i["sheet"], i["cell"]) if x)

@@ -15,6 +15,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
+import zipfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -88,6 +89,45 @@ def collect_names(paths: Iterable[str | Path]) -> tuple[list[str], list[Submissi
         else:
             files.append(str(p))
     return files, notes
+
+
+def expand(
+    files: Sequence[str | Path], scratch: Path, tz: str
+) -> tuple[list[tuple[str, str]], list[Submission]]:
+    """The files to read — (path, name as shown): a .zip's members extracted into `scratch`
+    and named archive/member — and the notes on what could not be (see `archive`)."""
+    from zoneinfo import ZoneInfo
+
+    from reportkit.io.archive import Expander, is_archive
+    from reportkit.io.files import open_regular
+
+    expander = Expander(scratch, ZoneInfo(tz))
+    out: list[tuple[str, str]] = []
+    notes: list[Submission] = []
+    for f in map(str, files):
+        if is_archive(f):
+            try:
+                with open_regular(f) as fh:
+                    st = os.fstat(fh.fileno())
+                    whole = zipfile.is_zipfile(fh)
+            except OSError:
+                whole = False  # the worker says what is wrong with it
+            if whole:
+                found = expander.expand(f, os.path.abspath(f), f, st.st_mtime)
+                notes += found.notes
+                out += [(m.path, m.name) for m in found.members if m.path]
+                continue
+        out.append((f, shown(f)))
+    return out, notes
+
+
+def renamed(sub: Submission, name: str) -> Submission:
+    """`sub` (and its issues) named `name`: a zip member by archive/member, not its copy."""
+    if sub.file == name:
+        return sub
+    sub.file = name
+    sub.issues = [i.at(file=name) for i in sub.issues]
+    return sub
 
 
 def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:

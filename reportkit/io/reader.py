@@ -14,7 +14,6 @@ import functools
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,13 +36,32 @@ _SPACE = re.compile(r"[\s\u3000\u00a0_＿]+")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "[": "(", "]": ")"})
 
 
+# What clerks add to a label or a unit for the seal: 填报单位（盖章）, 岱岳区应急管理局（公章）
+SEAL = r"[(（]\s*(?:加盖|盖|公|签|印)?\s*章\s*[)）]|[(（]\s*签\s*[字名](?:\s*盖\s*章)?\s*[)）]"
+_SEAL = re.compile(SEAL)
+
+
 def norm(text: Any) -> str:
-    """A label as compared: full-width folded, no spaces or line breaks, unified brackets."""
+    """A label as compared: full-width folded, no spaces or line breaks, unified brackets,
+    no seal note (（盖章）)."""
     if not isinstance(text, str):
         return ""
     s = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
     s = _SPACE.sub("", s)
+    if "章" in s or "签" in s:
+        s = _SEAL.sub("", s)
     return s.rstrip(":：").lower()
+
+
+_LOOSE_DROP = re.compile(r"[的之\W_]+")
+_UNIT_NOTE = re.compile(r"\([^()]{1,4}\)$")
+
+
+def loose(label: str) -> str:
+    """A normalised label as a near miss is compared: without 的, punctuation and a trailing
+    unit note ("完成自查机构数量(家)", "完成自查的机构数量" and "完成自查的机构数量（家）。" agree)."""
+    label = label.rstrip("。.，,；;:：!！?？、")
+    return _LOOSE_DROP.sub("", _UNIT_NOTE.sub("", label))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -110,45 +128,11 @@ def load_sheets(data: bytes) -> list[Sheet]:
         wb.close()
 
 
-def defined_names(data: bytes) -> dict[str, tuple[str, int, int]]:
-    """RK_* defined names of an xlsx/xlsm → (sheet, row, col), from xl/workbook.xml."""
-    return _defined_names(data)[0]
+def defined_names(data: bytes, kind: str = "xlsx") -> dict[str, tuple[str, int, int]]:
+    """RK_* defined names of a workbook → (sheet, row, col); see `definednames`."""
+    from reportkit.io.definednames import defined_names as names
 
-
-def _defined_names(
-    data: bytes,
-) -> tuple[dict[str, tuple[str, int, int]], dict[str, list[str]]]:
-    """The RK_* names, and those defined more than once for different cells (name → refs).
-
-    Parsed with defusedxml, DTDs forbidden (the sniffer has already refused any: this is the
-    second line of defence against entity expansion and external entities).
-    """
-    from defusedxml import ElementTree
-
-    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("xl/workbook.xml") as f:
-        xml_bytes = f.read(8 * 1024 * 1024)
-    root = ElementTree.fromstring(xml_bytes, forbid_dtd=True)
-    out: dict[str, tuple[str, int, int]] = {}
-    refs: dict[str, list[str]] = {}
-    for el in root.iter():
-        name = el.get("name") or ""
-        if not el.tag.endswith("}definedName") or not name.startswith("RK_"):
-            continue
-        ref = (el.text or "").strip()
-        if "!" not in ref or "," in ref:
-            continue
-        sheet, cell = ref.rsplit("!", 1)
-        pos = parse_a1(cell.split(":")[0])
-        if pos:
-            where = (sheet.strip("'").replace("''", "'"), *pos)
-            if out.get(name, where) != where:
-                refs.setdefault(name, [_ref(*out[name])]).append(_ref(*where))
-            out[name] = where
-    return out, refs
-
-
-def _ref(sheet: str, row: int, col: int) -> str:
-    return f"{sheet}!{a1(row, col)}"
+    return names(data, kind)[0]
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -207,10 +191,12 @@ def read_submission(
     # where the template put it); else the defined names, which Excel moves with the cells;
     # else the official labels wherever they are.
     located = _by_layout(campaign, form, sheets, sub.meta)
-    if located is None and kind in ("xlsx", "xlsm"):
+    if located is None:
+        from reportkit.io.definednames import defined_names as read_names
+
         try:
-            names, twice = _defined_names(data)
-        except Exception:
+            names, twice = read_names(data, kind)
+        except Exception:  # names we cannot follow: the labels still can be
             names, twice = {}, {}
         wanted = {c.name for c in form.cells}
         for dname, refs in sorted(twice.items()):
@@ -220,12 +206,14 @@ def read_submission(
                 )
         located = _by_names(form, sheets, names) if names and not twice else None
     if located is None:
-        located = _by_labels(form, sheets)
-        if located is None:
+        found = _by_labels(form, sheets)
+        if found is None:
             sub.issues.append(issue("file.no_form", ERROR, name))
             return sub
+        located, notes = found
         if meta_sheet is not None:
             sub.issues.append(issue("read.by_labels", INFO, name))
+        sub.issues += [issue(code, severity, name, **kw) for code, severity, kw in notes]
     sub.raw = located
     _check_sight(sub, form, kind, data, name, parts)
     by_sheet = {s.name: s for s in sheets}
@@ -441,66 +429,157 @@ def _clip(v: Any) -> Any:
     return v
 
 
-def _by_labels(form: Form, sheets: list[Sheet]) -> dict[str, RawCell] | None:
+Note = tuple[str, str, dict[str, Any]]  # an issue about the labels: code, severity, values
+
+
+def _by_labels(form: Form, sheets: list[Sheet]) -> tuple[dict[str, RawCell], list[Note]] | None:
     """Find the form by its official labels on the sheet where most of them are."""
-    best: tuple[int, dict[str, RawCell]] | None = None
+    best: tuple[int, dict[str, RawCell], list[Note]] | None = None
     for s in sorted(sheets, key=lambda s: (not s.visible, s.name == META_SHEET)):
         if s.name == META_SHEET:
             continue
-        found = _labels_on_sheet(form, s)
-        score = sum(1 for c in found.values() if c is not None)
+        found, notes = _labels_on_sheet(form, s)
+        score = sum(1 for c in found.values() if c.value is not None or c.cell)
         if found and (best is None or score > best[0]):
-            best = (score, found)
+            best = (score, found, notes)
     if best is None or best[0] == 0:
         return None
-    return best[1]
+    return best[1], best[2]
 
 
-def _labels_on_sheet(form: Form, s: Sheet) -> dict[str, RawCell]:
-    index: dict[str, list[tuple[int, int]]] = {}
-    for r, c, v in s.cells():
-        key = norm(v)
-        if key:
-            index.setdefault(key, []).append((r, c))
+class _Labels:
+    """The labels of one sheet, found exactly, else as near misses (one form label only)."""
+
+    def __init__(self, form: Form, s: Sheet) -> None:
+        self.s = s
+        self.index: dict[str, list[tuple[int, int]]] = {}
+        for r, c, v in s.cells():
+            key = norm(v)
+            if key:
+                self.index.setdefault(key, []).append((r, c))
+        self.notes: list[Note] = []
+        self.used: set[tuple[int, int]] = set()
+        # every label of the form, loosely: a near miss counts only if it is no other label's
+        self.known = {loose(k) for k in _all_labels(form)}
+        self._near: dict[str, list[tuple[int, int]]] | None = None
+
+    def near(self, label: str) -> list[tuple[int, int]]:
+        """Cells whose text is a near miss of `label` (and of no other label of the form)."""
+        if self._near is None:
+            self._near = {}
+            for key, hits in self.index.items():
+                self._near.setdefault(loose(key), []).extend(hits)
+        hits = self._near.get(loose(norm(label)), [])
+        for r, c in hits:
+            text = str(self.s.get(r, c))
+            self.notes.append(
+                ("read.near_label", INFO, {"sheet": self.s.name, "cell": a1(r, c),
+                                           "text": text, "label": label})
+            )  # fmt: skip
+        return sorted(hits)
+
+    def find(self, label: str, aliases: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+        hits = [h for w in (label, *aliases) for h in self.index.get(norm(w), [])]
+        return sorted(hits) if hits else self.near(label)
+
+    def missing(self, kind: str, label: str) -> None:
+        """A label of the form not on the sheet: say so, and which cell may have meant it."""
+        import difflib
+
+        want = loose(norm(label))
+        best, best_ratio = None, 0.5
+        for key, hits in self.index.items():
+            lk = loose(key)
+            if lk in self.known or not 2 <= len(lk) <= 40:
+                continue
+            ratio = difflib.SequenceMatcher(None, want, lk).ratio()
+            if ratio > best_ratio:
+                best, best_ratio = min(hits), ratio
+        kw: dict[str, Any] = {"label": label, "kind": kind}
+        if best is not None:
+            kw.update(sheet=self.s.name, cell=a1(*best))
+            kw["where"] = msg("read.label_guess", cell=a1(*best), text=str(self.s.get(*best)))
+        else:
+            kw["where"] = ""
+        self.notes.append(("read.label_missing", ERROR, kw))
+
+
+def _labels_on_sheet(form: Form, s: Sheet) -> tuple[dict[str, RawCell], list[Note]]:
+    labels = _Labels(form, s)
     out: dict[str, RawCell] = {}
     if form.rows:
         rows: dict[str, int] = {}
         for rd in form.rows:
-            hits = index.get(norm(rd.label))
+            hits = labels.find(rd.label)
             if hits:
-                rows[rd.id] = min(hits)[0]
-        cols = _columns(form.columns, index)
+                rows[rd.id] = hits[0][0]
+        cols = _columns(form.columns, labels)
         if len(rows) < max(1, len(form.rows) // 2) or len(cols) < max(1, len(form.columns) // 2):
-            return {}
+            return {}, []
+        for rd in form.rows:
+            if rd.id not in rows and not rd.derived:
+                labels.missing("行", rd.label)
+        for col in form.columns:
+            # a helper column beside the official table (纳入治理范围的机构数量) may be left out
+            if col.id not in cols and not col.derived and col.official:
+                labels.missing("列", col.label)
         for cell in form.cells:
             if cell.row is None:
                 continue
             r, c = rows.get(cell.row.id), cols.get(cell.field.id)
             if r is None or c is None:
+                # its label is not there: not read, and said once for the row or column
+                out[cell.key] = RawCell(None, s.name, None, cell.derived, unread=True)
                 continue
             out[cell.key] = RawCell(_clip(s.get(r, c)), s.name, a1(r, c), cell.derived)
     for f in form.fields:
-        pos = _value_beside(f.label, f.aliases, index, s, _other_labels(form, f.id))
+        pos = _value_beside(f.label, f.aliases, labels.index, s, _other_labels(form, f.id))
+        if pos is None and form.is_table:
+            near = labels.near(f.label)
+            pos = (
+                _value_beside(str(s.get(*near[0])), (), labels.index, s, _other_labels(form, f.id))
+                if near
+                else None
+            )
         if pos is not None:
             out[f.id] = RawCell(pos[0], s.name, pos[1], False)
+        elif form.is_table:
+            labels.missing("项", f.label)
     for h in form.header:
-        pos = _value_beside(h.label, (), index, s, _other_labels(form, h.id))
+        pos = _value_beside(h.label, (), labels.index, s, _other_labels(form, h.id))
+        if pos is None and h.prefilled:
+            pos = _sealed(s)  # no 填报单位 label: the unit as signed, "岱岳区应急管理局（盖章）"
         if pos is not None:
             out[h.id] = RawCell(pos[0], s.name, pos[1], False)
-    return out
+    return out, labels.notes
 
 
-def _columns(columns: tuple[FieldDef, ...], index: dict[str, list[tuple[int, int]]]) -> dict:
+def _sealed(s: Sheet) -> tuple[Any, str] | None:
+    """A cell that names a unit with its seal note (a 落款), the first on the sheet."""
+    for r, c, v in s.cells():
+        if isinstance(v, str) and ("章" in v) and _SEAL.search(unicodedata.normalize("NFKC", v)):
+            text = _SEAL.sub("", unicodedata.normalize("NFKC", v)).strip(" :：")
+            if 2 <= len(text) <= 60:
+                return text, a1(r, c)
+    return None
+
+
+@by_identity
+def _all_labels(form: Form) -> frozenset[str]:
+    out = {norm(r.label) for r in form.rows}
+    for f in (*form.columns, *form.fields, *form.header):
+        out |= {norm(f.label), *map(norm, f.aliases)}
+    return frozenset(out)
+
+
+def _columns(columns: tuple[FieldDef, ...], labels: _Labels) -> dict[str, int]:
     """Column id → sheet column; repeated labels (整改完成的问题数量) are taken left to right."""
     groups: dict[str, list[FieldDef]] = {}
     for c in columns:
         groups.setdefault(norm(c.label), []).append(c)
     out: dict[str, int] = {}
-    for label, defs in groups.items():
-        hits = list(index.get(label, []))
-        for d in defs:
-            for alias in d.aliases:
-                hits += index.get(norm(alias), [])
+    for defs in groups.values():
+        hits = labels.find(defs[0].label, tuple(a for d in defs for a in d.aliases))
         hits.sort(key=lambda rc: (rc[1], rc[0]))
         for d, (_, col) in zip(defs, hits, strict=False):
             out[d.id] = col
@@ -541,7 +620,7 @@ def _value_beside(
                     continue
                 r, c = min(hits)
                 text = unicodedata.normalize("NFKC", str(s.get(r, c)))
-                m = re.search(_spaced(w) + r"\s*:\s*(.*)$", text, flags=re.S)
+                m = re.search(_spaced(w) + rf"\s*(?:{SEAL})?\s*:\s*(.*)$", text, flags=re.S)
                 value = m.group(1) if m else ""
                 value = _cut_at_label(value, labels).strip().strip("_＿").strip()
                 return (_clip(value) or None), a1(r, c)

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from reportkit.io.archive import Expander, is_archive
 from reportkit.io.atomic import atomic_write
 from reportkit.io.files import NotRegular, digest, open_regular, read_capped
-from reportkit.io.intake import Options, collect_names, read_many
+from reportkit.io.intake import Options, collect_names, read_many, renamed
 from reportkit.io.ledger import Ledger, Record, Version, exclusive_lock, faults
 from reportkit.io.names import shown
 from reportkit.io.scratch import scratch_dir
@@ -249,7 +249,7 @@ def _ingest(
         try:
             for done, (path, sub) in enumerate(read_many(list(todo), options, jobs), start=1):
                 it = todo[path]
-                sub = _renamed(sub, it.name)
+                sub = renamed(sub, it.name)
                 record = _record(it, sub, milestone, campaign.timezone) if sub.sha256 else None
                 if record is None:  # vanished, still being written, or not a file we may read
                     issues.extend(sub.issues or [_busy(it.name)])
@@ -474,14 +474,6 @@ def _when(ts: float, tz: ZoneInfo) -> str:
 
 def _busy(name: str) -> Issue:
     return Issue("file.busy", "error", msg("file.busy"), file=name)
-
-
-def _renamed(sub: Submission, name: str) -> Submission:
-    if sub.file == name:
-        return sub
-    sub.file = name
-    sub.issues = [i.at(file=name) for i in sub.issues]
-    return sub
 
 
 def _entries(

@@ -20,6 +20,7 @@ class RawCell:
     sheet: str | None = None
     cell: str | None = None  # A1
     formula: bool = False  # the value is a formula's cached result
+    unread: bool = False  # its row or column label was not found: not read (said once)
 
 
 @dataclass

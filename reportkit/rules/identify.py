@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, Form
 from reportkit.model.submission import Submission
@@ -23,6 +26,19 @@ def _issue(
             field=field,
         )
     )
+
+
+_SEAL = re.compile(
+    r"[(（]\s*(?:加盖|盖|公|签|印)?\s*章\s*[)）]|[(（]\s*签\s*[字名](?:\s*盖\s*章)?\s*[)）]"
+)
+_EDGE = " \t\r\n\u3000:：,，.。;；、_＿"
+
+
+def unit_text(value: object) -> str:
+    """What a clerk wrote for 填报单位, without the seal note and the punctuation around it:
+    "岱岳区应急管理局（盖章）。" → "岱岳区应急管理局"."""
+    text = unicodedata.normalize("NFKC", str(value))
+    return _SEAL.sub("", text).strip(_EDGE)
 
 
 def identify(sub: Submission, campaign: Campaign, parent: str | None = None) -> None:
@@ -49,7 +65,7 @@ def identify(sub: Submission, campaign: Campaign, parent: str | None = None) -> 
                 detail="模板信息中的单位代码不存在",
             )
     raw_name = sub.raw.get("unit_name")
-    text = str(raw_name.value).strip() if raw_name and raw_name.value not in (None, "") else ""
+    text = unit_text(raw_name.value) if raw_name and raw_name.value not in (None, "") else ""
     header_region, header_line = None, None
     if text:
         try:

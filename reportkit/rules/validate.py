@@ -168,7 +168,8 @@ class _Check:
                 # a derived cell is recomputed anyway: what was typed there cannot block the file
                 sev = WARNING if derived and p.severity == ERROR else (p.severity or ERROR)
                 self.value_issue(p, sev, key, cell.label, field, raw)
-            if p.value is None and p.ok and key in required and not soft:
+            unread = isinstance(rc, RawCell) and rc.unread  # its missing label is an error
+            if p.value is None and p.ok and key in required and not soft and not unread:
                 hint = "required.missing.hint_number" if field.numeric else None
                 self.add(
                     "required.missing",
