@@ -109,6 +109,9 @@ MESSAGES: dict[str, str] = {
     # roll-up
     "rollup.corrected_late": "按时报送后，于 {date} 报送了更正版本（以最新的有效版本为准）",
     "rollup.built_note": "由其下级单位的报表汇总生成",
+    "rollup.edit_kept": "{path} 有人手工修改过（{fields}）；汇总的数字没有变化，保留了修改后的文件，以后重新生成时也沿用修改的表头。",
+    "rollup.edit_rebuilt": "{path} 有人手工修改过（{fields}）；汇总的数字有变化，已重新生成并沿用修改的表头，修改过的原文件另存为 {copy}。",
+    "rollup.own_unit": "这是{unit}自己的报表（可能是汇总输出放进了收件箱），不是下级单位报来的，已跳过。",
     "rollup.file_gone": "计入的这个版本的文件已不在收件箱中（台账里有存档，仍按它计入）",
     "rollup.built_file": "（由{unit}下级报表汇总生成）",
     "rollup.built": "{unit}没有自己的汇总表，已用其 {count} 个下级单位的报表先行汇总。",

@@ -211,6 +211,10 @@ def cmd(
             )
         ) from e
     data = summary(campaign, job.result, job.as_of or as_of or _now(campaign))
+    if job.moment is not None:
+        data["moment"] = job.moment.isoformat(timespec="seconds")
+        data["filled_on"] = job.moment.date().isoformat()
+    data["notices"] = list(job.notices)
     data["outputs"] = list(job.outputs)
     data["inbox_issues"] = [i.to_dict() for i in job.issues]
     data["ignored"] = [i.to_dict() for i in job.ignored]
@@ -227,6 +231,8 @@ def cmd(
             "直接使用台账记录。"
         )
         echo("输出：" + "、".join(p for p in job.outputs if p.endswith(".xlsx")))
+        for notice in job.notices:
+            echo("注意：" + notice)
     raise SystemExit(1 if failed else 0)
 
 

@@ -225,7 +225,9 @@ def _check(sub: Submission, campaign: Campaign, options: Options) -> None:
 
     form = campaign.forms[sub.form]
     milestone = options.milestone or sub.milestone or options.default_milestone
-    values, issues = check_values(campaign, form, milestone, sub.raw, file=sub.file)
+    values, issues = check_values(
+        campaign, form, milestone, sub.raw, file=sub.file, own_output=sub.meta.get("rollup") == "1"
+    )
     keys = _cell_keys(form)
     sub.values = {k: v for k, v in values.items() if k in keys}
     sub.header = {k: v for k, v in values.items() if k not in sub.values}

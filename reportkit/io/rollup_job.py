@@ -35,7 +35,7 @@ from reportkit.messages import chinese_time, describe_oserror, msg
 from reportkit.model.campaign import Campaign, Form
 from reportkit.model.registry import Region
 from reportkit.model.submission import Submission
-from reportkit.rollup import STATUS_NAMES, Entry, RollupResult, plain, rollup
+from reportkit.rollup import STATUS_NAMES, Entry, RollupResult, end_of_day, plain, rollup
 from reportkit.rules.issues import INFO, Issue
 
 
@@ -48,6 +48,8 @@ class JobResult:
     reused: int = 0  # files whose content the ledger already held (not parsed again)
     ignored: list[Issue] = field(default_factory=list)  # other forms / milestones / lines
     as_of: dt.datetime | None = None  # the moment the statuses were judged at
+    moment: dt.datetime | None = None  # the moment the unit's output speaks for (填报时间)
+    notices: list[str] = field(default_factory=list)  # outputs a person had edited: what was done
 
 
 def run_rollup(
@@ -83,6 +85,7 @@ def run_rollup(
         )
         # by default the moment the inbox has been taken in: a file first seen during this run
         # (its arrival is never later than that) counts
+        explicit = as_of is not None
         as_of = as_of or dt.datetime.now(tz)
         issues, ignored = _verdicts(campaign, ledger, intake.placed, unit, form, milestone, line)
         # only what came through this inbox (now or in an earlier run) counts: the same ledger
@@ -91,10 +94,14 @@ def run_rollup(
         present = {sha: name for sha, name in sorted(intake.placed.values(), reverse=True)}
         entries = _entries(campaign, ledger, unit, form, milestone, line, tz, scope, present)
     result = rollup(campaign, unit, line, form, milestone, entries, as_of)
-    outputs = write_outputs(campaign, result, out_dir, as_of)
-    return JobResult(
+    notices: list[str] = []
+    outputs = write_outputs(campaign, result, out_dir, as_of, explicit, notices)
+    job = JobResult(
         result, outputs, intake.issues + issues, intake.parsed, intake.reused, ignored, as_of
     )
+    job.notices = notices
+    job.moment = moment(result, as_of, explicit, campaign.timezone)
+    return job
 
 
 @dataclass(slots=True)
@@ -340,6 +347,8 @@ def _place(
         )
     elif v_line and v_line != line:
         ignored.append(_note(name, "rollup.other_line", line=campaign.lines[v_line].name))
+    elif v_unit == unit.code:  # the unit's own table (its roll-up output, -o in the inbox)
+        ignored.append(_note(name, "rollup.own_unit", unit=campaign.agency_name(unit, line)))
     elif not campaign.registry.is_descendant(v_unit, unit.code):
         r = campaign.registry.get(v_unit)
         problems.append(
@@ -534,8 +543,40 @@ def output_name(result: RollupResult) -> str:
     return f"{result.unit.code}-{result.form.id}{line}-{result.milestone}"
 
 
+HEADER_FIELDS = ("filled_by", "contact", "filled_on")  # what a person may correct by hand
+
+
+def moment(result: RollupResult, as_of: dt.datetime, explicit: bool, tz: str) -> dt.datetime:
+    """The one moment an output (and a report made from it) speaks for: the clerk's --as-of;
+    else the data's own time — the latest arrival among the counted subordinates — never
+    after the unit's own deadline (nor after the moment the statuses were judged at)."""
+    if explicit:
+        return as_of
+    arrivals = [c.counted.received_at for c in result.children if c.counted is not None]
+    at = min(max(arrivals), as_of) if arrivals else as_of
+    if result.deadline is not None:
+        at = min(at, end_of_day(result.deadline, tz) - dt.timedelta(seconds=1))
+    return at
+
+
+@dataclass
+class _Output:
+    result: RollupResult
+    base: str
+    moment: dt.datetime
+    header: dict[str, Any]  # the header the workbook carries (a person's where they set it)
+    kept: dict[str, Any]  # the fields of it a person wrote (kept from run to run)
+    digest: str = ""
+    data_digest: str = ""  # the digest without the header: did the figures change?
+
+
 def write_outputs(
-    campaign: Campaign, result: RollupResult, out_dir: Path, as_of: dt.datetime
+    campaign: Campaign,
+    result: RollupResult,
+    out_dir: Path,
+    as_of: dt.datetime,
+    explicit: bool = False,
+    notices: list[str] | None = None,
 ) -> list[str]:
     """The unit's workbook (a valid submission one level up) and a JSON summary, and the same
     for every intermediate level built on the way.
@@ -543,41 +584,160 @@ def write_outputs(
     An output whose content has not changed since it was last written is left as it is (its
     JSON carries a digest of the content), so a re-run after one county resubmits rewrites
     only that county's city, province and national outputs.
+
+    An output a person has edited since (填报人 corrected after unprotecting the sheet) is
+    never undone without a word: what they wrote in the header is read back and kept in every
+    later rebuild; while the figures are unchanged their file is left as it is; when the figures
+    change, the output is rebuilt with their header and their file is kept beside it. What was
+    done is said in `notices`.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     _sweep_temp_files(out_dir)
-    results = _flatten(result)
+    said = notices if notices is not None else []
     # paths as plain strings: a national roll-up names 722 files
-    jobs: list[tuple[RollupResult, str, str]] = []
+    todo: list[_Output] = []
+    edited: list[tuple[_Output, dict[str, Any], str]] = []
     written: list[str] = []
-    for r in results:
+    for r in _flatten(result):
         base = str(out_dir / output_name(r))
-        digest = _digest(summary(campaign, r, as_of))
         written += [base + ".xlsx", base + ".json"]
-        if not _unchanged(base, digest):
-            jobs.append((r, base, digest))
+        old = _previous(base)
+        at = moment(r, as_of, explicit, campaign.timezone)
+        kept = {k: v for k, v in (old or {}).get("kept_header", {}).items() if k in HEADER_FIELDS}
+        out = _Output(r, base, at, _header(campaign, r, at, kept), kept)
+        out.digest, out.data_digest = _digests_of(summary(campaign, r, as_of, out))
+        state = _state(base, old, out.digest)
+        if state == "same":
+            continue
+        if state == "edited" and old is not None:
+            edited.append((out, old, base + ".xlsx"))
+        else:
+            todo.append(out)
+    todo += _edits(campaign, edited, as_of, said)
     # one output at a time is held in memory: built (in parallel), written, dropped.
     # Outputs are derived from the ledger (which SQLite keeps durable), so they are not synced
     # one by one: a rename still makes each appear whole, and an output a power cut left torn
-    # or stale fails the check in `_unchanged` (its JSON records the workbook's SHA-256) and
-    # is rebuilt by the next run. Syncing each file cost a third of a national roll-up.
-    for (r, base, digest), book in zip(
-        jobs, _build_books(campaign, [j[0] for j in jobs], as_of), strict=True
-    ):
-        atomic_write(base + ".xlsx", book, sync=False)
-        # the summary again (it was digested above): holding every level's summary until its
-        # workbook is built would cost more memory than rebuilding the few that changed
-        data = summary(campaign, r, as_of)
-        data["digest"] = digest
-        data["workbook_sha256"] = hashlib.sha256(book).hexdigest()
-        data["outputs"] = [base + ".xlsx", base + ".json"]
-        atomic_write(
-            base + ".json",
-            # one line: the C encoder (indent= falls back to pure Python, 4× slower)
-            json.dumps(data, ensure_ascii=False).encode(),
-            sync=False,
-        )
+    # or stale fails the check in `_state` (its JSON records the workbook's SHA-256) and is
+    # rebuilt by the next run. Syncing each file cost a third of a national roll-up.
+    for out, book in zip(todo, _build_books(campaign, todo), strict=True):
+        atomic_write(out.base + ".xlsx", book, sync=False)
+        _write_summary(campaign, out, as_of, hashlib.sha256(book).hexdigest())
     return written
+
+
+def _write_summary(
+    campaign: Campaign, out: _Output, as_of: dt.datetime, sha: str, person: bool = False
+) -> None:
+    # the summary again (it was digested above): holding every level's summary until its
+    # workbook is built would cost more memory than rebuilding the few that changed
+    data = summary(campaign, out.result, as_of, out)
+    data["digest"], data["data_digest"] = out.digest, out.data_digest
+    data["workbook_sha256"] = sha
+    data["edited_by_person"] = person  # the workbook is a person's edit, kept as the output
+    data["outputs"] = [out.base + ".xlsx", out.base + ".json"]
+    # one line: the C encoder (indent= falls back to pure Python, 4× slower)
+    atomic_write(out.base + ".json", json.dumps(data, ensure_ascii=False).encode(), sync=False)
+
+
+def _header(
+    campaign: Campaign, result: RollupResult, at: dt.datetime, kept: dict[str, Any]
+) -> dict[str, Any]:
+    """填报人 and 联系方式 from the campaign's contact for the unit, 填报时间 the moment's date;
+    what a person wrote over them instead."""
+    header: dict[str, Any] = {"filled_on": at.date()}
+    contact = campaign.contact(result.unit, result.line)
+    if contact is not None:
+        header["filled_by"] = contact.name
+        header["contact"] = " ".join(contact.phones)
+    for k, v in kept.items():
+        header[k] = dt.date.fromisoformat(v) if k == "filled_on" and isinstance(v, str) else v
+    return header
+
+
+def _previous(base: str) -> dict[str, Any] | None:
+    try:
+        with open(base + ".json", encoding="utf-8") as f:
+            old = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return old if isinstance(old, dict) else None
+
+
+def _state(base: str, old: dict[str, Any] | None, digest: str) -> str:
+    """same: the output on disk is what this content produces, workbook intact; edited: the
+    workbook is not the one last written (a person's, or torn); new: anything else."""
+    if old is None:
+        return "new"
+    try:
+        with open(base + ".xlsx", "rb") as f:
+            book = f.read()
+    except OSError:
+        return "new"
+    if hashlib.sha256(book).hexdigest() != old.get("workbook_sha256"):
+        return "edited"
+    if old.get("digest") == digest:
+        return "same"
+    # a person's file kept as the output: to be rebuilt, it is kept aside first
+    return "edited" if old.get("edited_by_person") else "new"
+
+
+def _edits(
+    campaign: Campaign,
+    edited: list[tuple[_Output, dict[str, Any], str]],
+    as_of: dt.datetime,
+    said: list[str],
+) -> list[_Output]:
+    """What to do with each output a person (or a power cut) changed: the outputs to build."""
+    if not edited:
+        return []
+    rebuild: list[_Output] = []
+    # read in an isolated worker, as every workbook from elsewhere is
+    reads = dict(read_many([path for _, _, path in edited], Options()))
+    for out, old, path in edited:
+        sub = reads.get(path)
+        mine = (
+            sub is not None
+            and sub.form == out.result.form.id
+            and sub.unit_code == out.result.unit.code
+            and not any(i.code.startswith("file.") for i in sub.issues)
+        )
+        if not mine or sub is None:
+            rebuild.append(out)  # torn or not ours any more: rebuilt, as after a power cut
+            continue
+        wrote = old.get("header") or {}
+        changed = {
+            k: sub.header[k]
+            for k in HEADER_FIELDS
+            if sub.header.get(k) not in (None, "") and str(sub.header[k]) != str(wrote.get(k, ""))
+        }
+        out.kept = {**out.kept, **{k: plain(v) for k, v in changed.items()}}
+        out.header = _header(campaign, out.result, out.moment, out.kept)
+        out.digest, out.data_digest = _digests_of(summary(campaign, out.result, as_of, out))
+        fields = "、".join(_HEADER_LABELS[k] for k in out.kept) or "表头以外的内容"
+        if old.get("data_digest") == out.data_digest:
+            # the figures are as they were: their file stays as it is, and is the output now
+            with open(path, "rb") as f:
+                sha = hashlib.sha256(f.read()).hexdigest()
+            _write_summary(campaign, out, as_of, sha, person=True)
+            said.append(msg("rollup.edit_kept", path=path, fields=fields))
+            continue
+        copy = _keep_copy(path, out.moment)
+        said.append(msg("rollup.edit_rebuilt", path=path, fields=fields, copy=copy))
+        rebuild.append(out)
+    return rebuild
+
+
+_HEADER_LABELS = {"filled_by": "填报人", "contact": "联系方式", "filled_on": "填报时间"}
+
+
+def _keep_copy(path: str, at: dt.datetime) -> str:
+    """Copy a person's edited output beside it before it is rebuilt; the copy's name."""
+    stem, ext = os.path.splitext(path)
+    when = dt.datetime.now(at.tzinfo).strftime("%Y%m%d-%H%M%S")
+    copy = f"{stem}（手工修改，{when}）{ext}"
+    with open(path, "rb") as f:
+        atomic_write(copy, f.read())
+    return copy
 
 
 def _flatten(result: RollupResult) -> list[RollupResult]:
@@ -587,54 +747,40 @@ def _flatten(result: RollupResult) -> list[RollupResult]:
     return [*out, result]
 
 
-def _digest(data: dict[str, Any]) -> str:
-    # everything the workbook shows; as_of only by its date (the workbook's 填报时间)
+def _digests_of(data: dict[str, Any]) -> tuple[str, str]:
+    """Digests of everything the workbook shows, and of all of it but the header."""
     content = {k: v for k, v in data.items() if k not in ("as_of", "outputs", "digest")}
-    content["filled_on"] = data["as_of"][:10]
-    text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    whole = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    for k in ("header", "kept_header", "filled_on", "moment"):
+        content.pop(k, None)
+    figures = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(whole.encode()).hexdigest(), hashlib.sha256(figures.encode()).hexdigest()
 
 
-def _unchanged(base: str, digest: str) -> bool:
-    """The output on disk is the one this content would produce, workbook intact."""
-    try:
-        with open(base + ".json", encoding="utf-8") as f:
-            old = json.load(f)
-        if not isinstance(old, dict) or old.get("digest") != digest:
-            return False
-        with open(base + ".xlsx", "rb") as f:
-            book = f.read()
-    except (OSError, ValueError):
-        return False
-    return hashlib.sha256(book).hexdigest() == old.get("workbook_sha256")
-
-
-_BUILD: list[tuple[Campaign, RollupResult, dt.datetime]] = []
+_BUILD: list[tuple[Campaign, _Output]] = []
 
 
 def _build_one(i: int) -> bytes:
-    campaign, result, as_of = _BUILD[i]
-    return _workbook_bytes(campaign, result, as_of)
+    campaign, out = _BUILD[i]
+    return _workbook_bytes(campaign, out.result, out.header)
 
 
-def _build_books(
-    campaign: Campaign, results: list[RollupResult], as_of: dt.datetime
-) -> Iterator[bytes]:
-    """Workbook bytes for each result, in order, as they are built; on both cores where fork
+def _build_books(campaign: Campaign, outputs: list[_Output]) -> Iterator[bytes]:
+    """Workbook bytes for each output, in order, as they are built; on both cores where fork
     exists and it pays."""
     import multiprocessing as mp
 
     from reportkit.io.lifeline import die_with_parent
 
-    if len(results) < 16 or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        for r in results:
-            yield _workbook_bytes(campaign, r, as_of)
+    if len(outputs) < 16 or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        for out in outputs:
+            yield _workbook_bytes(campaign, out.result, out.header)
         return
-    _BUILD[:] = [(campaign, r, as_of) for r in results]
+    _BUILD[:] = [(campaign, out) for out in outputs]
     try:
         # fork: the children inherit the campaign and results; only indexes and bytes travel
         with mp.get_context("fork").Pool(min(os.cpu_count() or 2, 4), die_with_parent) as pool:
-            yield from pool.imap(_build_one, range(len(results)), chunksize=4)
+            yield from pool.imap(_build_one, range(len(outputs)), chunksize=4)
     finally:
         _BUILD.clear()
 
@@ -668,15 +814,10 @@ def _banner(result: RollupResult) -> str | None:
     return msg("rollup.incomplete_banner", detail="，".join(parts) or "部分单位未计入")
 
 
-def _workbook_bytes(campaign: Campaign, result: RollupResult, as_of: dt.datetime) -> bytes:
+def _workbook_bytes(campaign: Campaign, result: RollupResult, header: dict[str, Any]) -> bytes:
     from reportkit.io.xlsx_writer import build_workbook
 
     form = result.form
-    contact = campaign.contact(result.unit, result.line)
-    header: dict[str, Any] = {"filled_on": as_of.date()}
-    if contact is not None:
-        header["filled_by"] = contact.name
-        header["contact"] = " ".join(contact.phones)
     values = {c.key: result.totals.get(c.key) for c in form.cells if not c.derived}
     if not form.is_table:
         values = _own_deploy(campaign, result.unit, form)
@@ -792,8 +933,13 @@ def child_issues(result: RollupResult) -> list[tuple[Region, Issue]]:
     return out
 
 
-def summary(campaign: Campaign, result: RollupResult, as_of: dt.datetime) -> dict[str, Any]:
-    """The contract's JSON document for one roll-up (also written beside the workbook)."""
+def summary(
+    campaign: Campaign, result: RollupResult, as_of: dt.datetime, out: _Output | None = None
+) -> dict[str, Any]:
+    """The contract's JSON document for one roll-up (also written beside the workbook).
+
+    `filled_on` is the date the output carries as 填报时间 (the one moment, see `moment`): a
+    report made from the roll-up is dated by it."""
     form = result.form
     totals = {c.key: plain(result.totals.get(c.key)) for c in form.cells if c.key in result.totals}
     children = []
@@ -817,7 +963,7 @@ def summary(campaign: Campaign, result: RollupResult, as_of: dt.datetime) -> dic
         )
     issues = [i.to_dict() for _, i in child_issues(result)]
     issues += [i.to_dict() for i in result.issues]
-    return {
+    doc = {
         "campaign": campaign.id,
         "unit": campaign.agency_name(result.unit, result.line),
         "code": result.unit.code,
@@ -833,3 +979,9 @@ def summary(campaign: Campaign, result: RollupResult, as_of: dt.datetime) -> dic
         "issues": issues,
         "built": [output_name(b) for b in result.built],
     }
+    if out is not None:
+        doc["moment"] = out.moment.isoformat(timespec="seconds")
+        doc["filled_on"] = plain(out.header.get("filled_on"))
+        doc["header"] = {k: plain(v) for k, v in out.header.items()}
+        doc["kept_header"] = out.kept
+    return doc

@@ -312,13 +312,6 @@ def workbook_filename(
     return "-".join([*parts, agency]) + ".xlsx"
 
 
-def _year_shift(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 # --------------------------------------------------------------------------------- validation
 
 
@@ -372,7 +365,7 @@ def validation(f: FieldDef, label: str, campaign: Campaign) -> dict[str, Any]:
             "error_message": f"“{label}”须为大于或等于 0 的数，不能是负数或文字。",
         }
     elif f.type == "date":
-        lo, hi = _year_shift(campaign.starts, -1), _year_shift(campaign.ends, 1)
+        lo, hi = campaign.date_window  # the validator's window: one rule, not two
         opts = {
             "validate": "date",
             "criteria": "between",

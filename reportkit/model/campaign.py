@@ -84,6 +84,9 @@ class Milestone:
         return key in {_key(self.id), _key(self.name), _key(self.what), *map(_key, self.aliases)}
 
 
+DATE_GRACE = dt.timedelta(days=60)  # a date may fall this long after the campaign ends
+
+
 def _key(text: str) -> str:
     """A name as compared: full-width folded, no spaces, case ignored."""
     import unicodedata
@@ -262,6 +265,13 @@ class Campaign:
     registry: Registry = field(default_factory=default_registry, repr=False)
 
     # --- units -----------------------------------------------------------------------------
+    @property
+    def date_window(self) -> tuple[dt.date, dt.date]:
+        """The dates a 填报时间 (or any date a template asks for) may take: the campaign's own
+        span, and a grace after it for the last reports. One window, for the template's data
+        validation and the validator alike."""
+        return self.starts, self.ends + DATE_GRACE
+
     def form_for(self, text: str) -> Form:
         """The form a person names by its id, its attachment number (附件2) or its name;
         LookupError (with a Chinese message) if none or several."""

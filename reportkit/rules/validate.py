@@ -20,7 +20,6 @@ from reportkit.rules.expr import Condition, Expr, ExprError, compare, parse, par
 from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
 from reportkit.rules.values import EMPTY, MAX_NUMBER, MAX_TEXT, Parsed, parse_value, quote, render
 
-FILLED_ON_GRACE = dt.timedelta(days=60)  # 填报时间 may fall this long after the campaign ends
 RATE_PLACES = Decimal("0.01")
 MONEY_PLACES = Decimal("0.0001")
 
@@ -31,6 +30,7 @@ def check_values(
     milestone: str | None,
     raw: Mapping[str, RawCell],
     file: str | None = None,
+    own_output: bool = False,
 ) -> tuple[dict[str, Value], list[Issue]]:
     """Parse and check one submission of `form`.
 
@@ -38,7 +38,9 @@ def check_values(
     the header fields by id (填报人, 联系方式, 填报时间; 填报单位 is checked elsewhere), and the
     issues found. `milestone` None checks what is there without asking for anything.
     """
-    return _Check(campaign, form, milestone, raw, file).run()
+    check = _Check(campaign, form, milestone, raw, file)
+    check.own_output = own_output  # reportkit's own roll-up output: its dates are ours
+    return check.run()
 
 
 def rule_applies_per_row(form: Form, names: tuple[str, ...]) -> bool:
@@ -64,6 +66,7 @@ class _Check:
             file,
         )
         self.values: dict[str, Value] = {}
+        self.own_output = False
         self.parsed: dict[str, Parsed] = {}
         self.exact: dict[str, Decimal | None] = {}  # unrounded rates, for comparisons
         self.issues: list[Issue] = []
@@ -193,8 +196,8 @@ class _Check:
                 self.value_issue(p, WARNING, f.id, f.label, f, raw)
             if p.value is None and p.ok and self.milestone:
                 self.add("required.header", WARNING, f.id, f.label)
-            if f.type == "date" and isinstance(p.value, dt.date):
-                first, last = self.campaign.starts, self.campaign.ends + FILLED_ON_GRACE
+            if f.type == "date" and isinstance(p.value, dt.date) and not self.own_output:
+                first, last = self.campaign.date_window
                 if not first <= p.value <= last:
                     self.add(
                         "value.date_out_of_campaign",
