@@ -1,11 +1,15 @@
-"""A small read-only HTTP server for calendar subscriptions and a status page (standard library only).
+"""A small read-only HTTP server (http.server) for calendar subscriptions and a status page.
 
 - ``/calendars/<file>.ics``: a feed of the calendar folder, ``text/calendar; charset=utf-8``, with a
   strong ``ETag`` (content hash) and ``Last-Modified`` (file time); ``If-None-Match`` and
   ``If-Modified-Since`` are answered with 304, so polling clients cost next to nothing.
-- ``/``: a Chinese status page listing every feed with ``webcal://`` and ``http(s)://`` subscribe
-  links and, when a roll-up output folder is given, a completeness board from its ``*.json``
-  summaries (``reportkit rollup`` writes one beside each workbook).
+- ``/``: a Chinese status page: first, when a roll-up output folder is given, a completeness board
+  from its ``*.json`` summaries (``reportkit rollup`` writes one beside each workbook), with the
+  campaign's names for forms and milestones; then every feed with ``webcal://`` and ``http(s)://``
+  subscribe links. It reads on a phone too (the feed table becomes one block per feed).
+- The feeds: a folder given by the user, or (`prepare_feeds`) the campaign's own feeds written into
+  the data directory by the calendar code itself, so their SEQUENCE/DTSTAMP state carries over
+  from one start to the next exactly as it does for ``reportkit calendar --all``.
 - Anything else is 404: only plain file names directly inside the calendar folder are served, so
   ``/calendars/../x``, ``%2e%2e``, back slashes, absolute paths and symbolic links leading outside
   are all refused. Only GET and HEAD are answered (405 otherwise). Loopback by default.
@@ -18,6 +22,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import html
+import ipaddress
 import json
 import re
 import socket
@@ -26,25 +31,35 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
 from reportkit import __version__
 from reportkit.messages import msg
+from reportkit.rollup import STATUS_NAMES, STATUSES
+
+if TYPE_CHECKING:
+    from reportkit.io.ics import Written
+    from reportkit.model.campaign import Campaign
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
 MAX_BOARDS = 200
 MAX_CLIENTS = 32  # requests served at once; more get 503 rather than a thread each
 CLIENT_TIMEOUT = 20.0  # seconds a client may take to send its request or read the answer
-_STATUSES = ("on_time", "late", "missing", "rejected", "pending")
+WILDCARDS = ("0.0.0.0", "::", "")
+# Addresses a UDP "connect" is aimed at to learn which local address the default route uses:
+# documentation ranges (RFC 5737, RFC 3849); connecting a datagram socket sends nothing.
+_ROUTE_PROBES = {socket.AF_INET: "198.51.100.1", socket.AF_INET6: "2001:db8::1"}
 
 
 class FeedServer(ThreadingHTTPServer):
     """The server; `calendars` is the folder of feeds, `outputs` an optional roll-up folder,
-    `public_url` the address people reach it at (behind a proxy), used in every link."""
+    `public_url` the address people reach it at (behind a proxy), used in every link;
+    `campaign` names the forms and milestones on the board."""
 
     daemon_threads = True
+    dual_stack = False  # an IPv6 wildcard socket that takes IPv4 connections too
 
     def __init__(
         self,
@@ -53,11 +68,13 @@ class FeedServer(ThreadingHTTPServer):
         outputs: str | Path | None = None,
         quiet: bool = False,
         public_url: str | None = None,
+        campaign: Campaign | None = None,
     ) -> None:
         self.calendars = Path(calendars).resolve()
         self.outputs = Path(outputs).resolve() if outputs is not None else None
         self.quiet = quiet
         self.public = check_public_url(public_url) if public_url else None
+        self.campaign = campaign
         self.slots = threading.BoundedSemaphore(MAX_CLIENTS)
         self.feed_cache = FeedCache()
         super().__init__(address, Handler)
@@ -85,14 +102,45 @@ class FeedServer(ThreadingHTTPServer):
             self.slots.release()
 
     @property
+    def wildcard(self) -> bool:
+        """Bound to every address of the machine (0.0.0.0 or ::)."""
+        return str(self.server_address[0]) in WILDCARDS
+
+    @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        host = f"[{host}]" if ":" in str(host) else str(host)
-        return f"http://{host}:{port}/"
+        """The address to open on this machine: the bound one, or loopback for a wildcard."""
+        host = str(self.server_address[0])
+        if self.wildcard:
+            host = "::1" if self.address_family == socket.AF_INET6 and not self.dual_stack else ""
+            host = host or "127.0.0.1"
+        return _http_url(host, self.server_address[1])
+
+    def lan_urls(self) -> list[str]:
+        """For a wildcard: the addresses colleagues on the network can use (maybe none found);
+        otherwise the bound address itself when it is not loopback."""
+        host, port = str(self.server_address[0]), self.server_address[1]
+        if not self.wildcard:
+            return [] if is_loopback(host) else [_http_url(host, port)]
+        if self.address_family == socket.AF_INET:
+            families: tuple[int, ...] = (socket.AF_INET,)
+        elif self.dual_stack:
+            families = (socket.AF_INET, socket.AF_INET6)
+        else:
+            families = (socket.AF_INET6,)
+        return [_http_url(a, port) for a in lan_addresses(families)]
 
 
 class _FeedServer6(FeedServer):
     address_family = socket.AF_INET6
+
+    def server_bind(self) -> None:
+        # "::" means every address: take IPv4 clients too where the system allows it (Windows
+        # and some BSDs default to IPv6 only)
+        if str(self.server_address[0]) == "::":
+            with contextlib.suppress(AttributeError, OSError):
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+                self.dual_stack = True
+        super().server_bind()
 
 
 def make_server(
@@ -102,10 +150,68 @@ def make_server(
     outputs: str | Path | None = None,
     quiet: bool = False,
     public_url: str | None = None,
+    campaign: Campaign | None = None,
 ) -> FeedServer:
     """Bind (port 0: any free port) but do not start serving; call ``serve_forever()``."""
     cls = _FeedServer6 if ":" in host else FeedServer
-    return cls((host, port), calendars, outputs, quiet, public_url)
+    return cls((host, port), calendars, outputs, quiet, public_url, campaign)
+
+
+def _http_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def lan_addresses(families: tuple[int, ...] = (socket.AF_INET,)) -> list[str]:
+    """This machine's addresses other machines may reach it at, most likely first: for each
+    family the address of the default route (a UDP socket "connected" to a documentation
+    address: the system picks the route, nothing is sent), then whatever the host name resolves
+    to. Loopback, unspecified, link-local and multicast addresses are left out."""
+    found: list[str] = []
+
+    def add(text: str) -> None:
+        try:
+            ip = ipaddress.ip_address(text.split("%", 1)[0])
+        except ValueError:
+            return
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if ip.is_loopback or ip.is_unspecified or ip.is_link_local or ip.is_multicast:
+            return
+        if str(ip) not in found:
+            found.append(str(ip))
+
+    for family in families:
+        with contextlib.suppress(OSError), socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect((_ROUTE_PROBES[family], 9))
+            add(probe.getsockname()[0])
+    for family in families:
+        with contextlib.suppress(OSError, UnicodeError):  # gaierror is an OSError
+            for info in socket.getaddrinfo(socket.gethostname(), None, family, socket.SOCK_STREAM):
+                add(str(info[4][0]))
+    return found
+
+
+def feeds_home(campaign: Campaign, home: str | Path | None = None) -> Path:
+    """Where the campaign's own feeds are kept: ``<data directory>/calendars/<campaign id>``
+    (the data directory is the ledger's home, ``REPORTKIT_HOME``)."""
+    if home is None:
+        from reportkit.io.ledger import default_home
+
+        home = default_home()
+    return Path(home) / "calendars" / (re.sub(r"[^\w.-]", "_", campaign.id).strip(".") or "_")
+
+
+def prepare_feeds(campaign: Campaign, home: str | Path | None = None) -> tuple[Path, list[Written]]:
+    """Bring the campaign's feeds in the data directory up to date and return their folder.
+
+    They are the feeds ``reportkit calendar --all`` writes, written by the same code over the
+    previous start's files: an unchanged feed is not touched (same bytes, same file time, so the
+    same ETag and Last-Modified), a revised event's SEQUENCE rises."""
+    from reportkit.io.ics import publish_feeds
+    from reportkit.model.deadlines import all_feeds
+
+    folder = feeds_home(campaign, home)
+    return folder, publish_feeds(folder, all_feeds(campaign))
 
 
 def check_public_url(url: str) -> tuple[str, str]:
@@ -250,7 +356,12 @@ class Handler(BaseHTTPRequestHandler):
     def _page(self, head: bool) -> None:
         scheme, host = self._base()
         body = status_page(
-            self.server.calendars, self.server.outputs, host, scheme, self.server.feed_cache
+            self.server.calendars,
+            self.server.outputs,
+            host,
+            scheme,
+            self.server.feed_cache,
+            self.server.campaign,
         ).encode("utf-8")
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", HTML_TYPE)
@@ -280,10 +391,14 @@ class Handler(BaseHTTPRequestHandler):
         if self.server.public is not None:
             return self.server.public
         addr, port = self.server.server_address[:2]
-        if addr in ("0.0.0.0", "::", ""):
+        addr = str(addr)
+        if addr in WILDCARDS:
             with contextlib.suppress(OSError):
-                addr = self.connection.getsockname()[0]
-        addr = f"[{addr}]" if ":" in str(addr) else str(addr)
+                addr = str(self.connection.getsockname()[0])
+            with contextlib.suppress(ValueError):  # an IPv4 client of a dual-stack socket
+                mapped = ipaddress.IPv6Address(addr.split("%", 1)[0]).ipv4_mapped
+                addr = str(mapped) if mapped is not None else addr
+        addr = f"[{addr}]" if ":" in addr else addr
         return "http", f"{addr}:{port}"
 
 
@@ -350,26 +465,48 @@ def boards(folder: Path) -> list[dict[str, Any]]:
     return out
 
 
+STYLE = (
+    "body{font-family:system-ui,'Microsoft YaHei','PingFang SC',sans-serif;line-height:1.5;"
+    "margin:0 auto;padding:1em 2em;max-width:72em}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em}"
+    "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}"
+    "th{background:#f3f3f3;white-space:nowrap}"
+    ".wrap{overflow-x:auto}.nowrap,td.code,td.status,td.n{white-space:nowrap}"
+    "td.unit{min-width:8em}code{word-break:break-all}"
+    ".late,.missing,.rejected{color:#b00}.on_time{color:#070}.pending{color:#666}"
+    # a phone: narrower margins; each feed one block (name, events, links) instead of a row
+    "@media (max-width:40em){body{padding:.5em .8em}"
+    "h1{font-size:1.3em}h2{font-size:1.15em}h3{font-size:1em}"
+    "th,td{padding:.3em .4em}td.unit{min-width:5em}.board .code{display:none}"
+    "#feeds,#feeds tbody,#feeds tr,#feeds td{display:block}#feeds thead{display:none}"
+    "#feeds tr{border:1px solid #ccc;margin:0 0 .6em}#feeds td{border:0}"
+    "#feeds td.n::before{content:attr(data-label) '：'}}"
+)
+
+
 def status_page(
     calendars: Path,
     outputs: Path | None,
     host: str,
     scheme: str = "http",
     cache: FeedCache | None = None,
+    campaign: Campaign | None = None,
 ) -> str:
+    """The page: the completeness board first (what a manager opens it for), then the feeds."""
     e = html.escape
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(msg('serve.page_title'))}</title>",
-        "<style>body{font-family:system-ui,'Microsoft YaHei','PingFang SC',sans-serif;"
-        "margin:2em;max-width:72em}table{border-collapse:collapse;margin:.5em 0 1.5em}"
-        "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}th{background:#f3f3f3}"
-        "code{word-break:break-all}.late,.missing,.rejected{color:#b00}.on_time{color:#070}"
-        ".pending{color:#666}</style></head><body>",
+        f"<style>{STYLE}</style></head><body>",
         f"<h1>{e(msg('serve.page_title'))}</h1>",
-        f"<h2>{e(msg('serve.feeds'))}</h2>",
+    ]
+    if outputs is not None:
+        parts.append(f'<h2 id="board">{e(msg("serve.board"))}</h2>')
+        parts += _boards_html(boards(outputs), campaign)
+    parts += [
+        f'<h2 id="calendars">{e(msg("serve.feeds"))}</h2>',
         f"<p>{e(msg('serve.feeds_hint'))}</p>",
     ]
     listed = feeds(calendars, cache)
@@ -377,36 +514,35 @@ def status_page(
         parts.append(f"<p>{e(msg('serve.no_feeds'))}</p>")
     else:
         parts.append(
-            '<table id="feeds"><thead><tr>'
+            '<div class="wrap"><table id="feeds"><thead><tr>'
             + "".join(
                 f"<th>{e(msg(k))}</th>"
                 for k in ("serve.col_calendar", "serve.col_events", "serve.col_subscribe")
             )
             + "</tr></thead><tbody>"
         )
+        events_label = e(msg("serve.col_events"))
         for file, name, count in listed:
             path = "/calendars/" + quote(file)
             webcal = f"webcal://{host}{path}"
             web = f"{scheme}://{host}{path}"
+            readable = f"{scheme}://{host}/calendars/{file}"  # shown; the href stays encoded
             parts.append(
                 "<tr>"
                 f"<td>{e(name)}</td>"
-                f"<td>{'' if count is None else count}</td>"
+                f'<td class="n" data-label="{events_label}">{"" if count is None else count}</td>'
                 f'<td><a class="webcal" href="{e(webcal)}">{e(msg("serve.subscribe"))}</a>'
                 f' · <a class="download" href="{e(path)}">{e(msg("serve.download"))}</a><br>'
-                f'<a class="http" href="{e(web)}"><code>{e(web)}</code></a></td>'
+                f'<a class="http" href="{e(web)}"><code>{e(readable)}</code></a></td>'
                 "</tr>"
             )
-        parts.append("</tbody></table>")
-    if outputs is not None:
-        parts.append(f"<h2>{e(msg('serve.board'))}</h2>")
-        parts += _boards_html(boards(outputs))
+        parts.append("</tbody></table></div>")
     parts.append(f"<p><small>{e(msg('serve.footer', version=__version__))}</small></p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
-def _boards_html(items: list[dict[str, Any]]) -> list[str]:
+def _boards_html(items: list[dict[str, Any]], campaign: Campaign | None = None) -> list[str]:
     e = html.escape
     if not items:
         return [f'<p id="no-rollup">{e(msg("serve.no_rollup"))}</p>']
@@ -417,11 +553,9 @@ def _boards_html(items: list[dict[str, Any]]) -> list[str]:
                 f"<p>{e(msg('serve.board_unreadable', file=b['_file'], detail=b['_error']))}</p>"
             )
             continue
+        form, milestone = _names(b, campaign)
         caption = msg(
-            "serve.board_caption",
-            unit=_text(b.get("unit")),
-            form=_text(b.get("form")),
-            milestone=_text(b.get("milestone")),
+            "serve.board_caption", unit=_text(b.get("unit")), form=form, milestone=milestone
         )
         children = [c for c in b["children"] if isinstance(c, dict)]
         counts: dict[str, int] = {}
@@ -432,43 +566,76 @@ def _boards_html(items: list[dict[str, Any]]) -> list[str]:
             total=len(children),
             parts="，".join(
                 f"{_status(s)} {counts[s]}"
-                for s in [*_STATUSES, *sorted(set(counts) - set(_STATUSES))]
+                for s in [*STATUSES, *sorted(set(counts) - set(STATUSES))]
                 if counts.get(s)
             )
             or "—",
         )
-        as_of = f"（{_text(b.get('as_of'))}）" if b.get("as_of") else ""
-        out.append(f'<h3 class="board">{e(caption)}{e(as_of)}</h3><p>{e(summary)}</p>')
+        as_of = (
+            msg("serve.board_as_of", time=_when(b.get("as_of"), html_out=False)) + " · "
+            if b.get("as_of")
+            else ""
+        )
+        out.append(f'<h3 class="board">{e(caption)}</h3><p>{e(as_of)}{e(summary)}</p>')
         out.append(
-            "<table><thead><tr>"
+            '<div class="wrap"><table class="board"><thead><tr>'
             + "".join(
-                f"<th>{e(msg(k))}</th>"
-                for k in (
-                    "serve.col_unit",
-                    "serve.col_code",
-                    "serve.col_status",
-                    "serve.col_received",
+                f'<th class="{css}">{e(msg(k))}</th>'
+                for css, k in (
+                    ("unit", "serve.col_unit"),
+                    ("code", "serve.col_code"),
+                    ("status", "serve.col_status"),
+                    ("when", "serve.col_received"),
                 )
             )
             + "</tr></thead><tbody>"
         )
         for c in children:
             status = str(c.get("status"))
-            css = status if status in _STATUSES else ""
+            css = status if status in STATUSES else ""
             out.append(
                 "<tr>"
-                f"<td>{e(_text(c.get('unit')))}</td>"
-                f"<td>{e(_text(c.get('code')))}</td>"
-                f'<td class="{css}">{e(_status(status))}</td>'
-                f"<td>{e(_text(c.get('received_at')))}</td>"
+                f'<td class="unit">{e(_text(c.get("unit")))}</td>'
+                f'<td class="code">{e(_text(c.get("code")))}</td>'
+                f'<td class="status {css}">{e(_status(status))}</td>'
+                f'<td class="when">{_when(c.get("received_at"))}</td>'
                 "</tr>"
             )
-        out.append("</tbody></table>")
+        out.append("</tbody></table></div>")
     return out
 
 
+def _names(board: dict[str, Any], campaign: Campaign | None) -> tuple[str, str]:
+    """The form's and milestone's Chinese names from the campaign the roll-up was made under;
+    the ids as they are when that is not the loaded campaign or it does not know them."""
+    form, milestone = _text(board.get("form")), _text(board.get("milestone"))
+    if campaign is None or board.get("campaign") not in (None, campaign.id):
+        return form, milestone
+    f = campaign.forms.get(form)
+    m = campaign.milestones.get(milestone)
+    return (f.name if f is not None else form), (m.name if m is not None else milestone)
+
+
+def _when(value: Any, html_out: bool = True) -> str:
+    """An ISO time as people write it (2024年11月1日 18:00, in the offset it was written with);
+    anything else as it is. HTML (escaped; date and time each kept on one line) unless not
+    `html_out`."""
+    text = _text(value)
+    try:
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return html.escape(text) if html_out else text
+    date = msg("serve.date", year=when.year, month=when.month, day=when.day)
+    if len(text) <= 10:  # a date only
+        return f'<span class="nowrap">{html.escape(date)}</span>' if html_out else date
+    clock = f"{when.hour:02d}:{when.minute:02d}"
+    if not html_out:
+        return f"{date} {clock}"
+    return f'<span class="nowrap">{html.escape(date)}</span> <span class="nowrap">{clock}</span>'
+
+
 def _status(code: str) -> str:
-    return msg(f"serve.status.{code}") if code in _STATUSES else code
+    return STATUS_NAMES.get(code, code)
 
 
 def _text(value: Any) -> str:

@@ -73,7 +73,7 @@ def cmd(
     as_json: bool,
 ) -> None:
     from reportkit.io.ics import NotACalendar, feed_filename, write_calendar
-    from reportkit.model.deadlines import build_feed, feed_units
+    from reportkit.model.deadlines import all_feeds, build_feed
 
     campaign = load(campaign_file)
     region, office_line = resolve_unit(campaign, unit_text) if unit_text else (None, None)
@@ -83,11 +83,8 @@ def cmd(
     if all_units:
         if out.exists() and not out.is_dir():
             raise UserError(msg("calendar.output_is_file", path=out))
-        lines = [wanted] if wanted else list(campaign.lines)
-        for unit in feed_units(campaign, region):
-            for ln in lines:
-                feed = build_feed(campaign, unit, ln, remind)
-                jobs.append((out / feed_filename(feed), feed))
+        for feed in all_feeds(campaign, region, [wanted] if wanted else None, remind):
+            jobs.append((out / feed_filename(feed), feed))
     else:
         if region is None:
             raise UserError(msg("calendar.need_unit"))

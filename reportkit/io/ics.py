@@ -214,3 +214,22 @@ def write_calendar(path: str | os.PathLike[str], feed: Feed) -> Written:
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, data)
     return Written(path, "written", events, changed)
+
+
+def publish_feeds(folder: str | os.PathLike[str], feeds: list[Feed]) -> list[Written]:
+    """Keep `folder` holding exactly `feeds`: each written by `write_calendar` (so it continues
+    the SEQUENCE/DTSTAMP of the file it replaces and is rewritten only when its bytes change),
+    and every other reportkit feed there removed (a unit or line the campaign no longer has).
+    Files that are not reportkit calendars are left alone."""
+    folder = Path(folder)
+    written = [write_calendar(folder / feed_filename(f), f) for f in feeds]
+    keep = {w.path.name for w in written}
+    for stale in folder.glob("*.ics"):
+        if stale.name in keep or not stale.is_file():
+            continue
+        try:
+            read_calendar(stale.read_bytes())
+        except (NotACalendar, OSError):
+            continue
+        stale.unlink()
+    return written

@@ -364,3 +364,17 @@ def feed_units(campaign: Campaign, unit: Region | None = None) -> list[Region]:
             seen.setdefault(r.code, r)
     depth = {code: len(registry.ancestors(code)) for code in seen}
     return sorted(seen.values(), key=lambda r: (depth[r.code], r.code))
+
+
+def all_feeds(
+    campaign: Campaign,
+    unit: Region | None = None,
+    lines: list[str] | None = None,
+    remind: int = 0,
+) -> list[Feed]:
+    """Every feed `reportkit calendar --all` writes (and `reportkit serve` serves): each unit of
+    `feed_units` × each line (all of the campaign's when `lines` is None)."""
+    wanted = lines if lines else list(campaign.lines)
+    return [
+        build_feed(campaign, u, ln, remind) for u in feed_units(campaign, unit) for ln in wanted
+    ]
