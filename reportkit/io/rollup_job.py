@@ -879,7 +879,7 @@ def _sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
             )
             for c in counted
         ]
-    detail = ExtraSheet("明细", tuple(columns), tuple(tuple(r) for r in rows), (10, 24))
+    detail = ExtraSheet("明细", tuple(columns), tuple(tuple(r) for r in rows), (9, 22))
     problems = [
         (u.name, Path(i.file or "").name, i) for u, i in child_issues(result) if i.severity != INFO
     ]
@@ -918,7 +918,7 @@ def _sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
         "报送情况",
         ("单位代码", "单位", "状态", "截止日期", "收到时间", "文件", "版本数", "说明"),
         status_rows,
-        (10, 24, 8, 12, 17, 40, 8, 40),
+        (10, 24, 8, 12, 21, 40, 8, 40),
     )
     return [detail, issues_sheet, status_sheet]
 

@@ -106,7 +106,9 @@ class Layout:
 
     @property
     def print_area(self) -> Span:
-        return (0, 0, self.last_row, self.width - 1)
+        # the helper columns beside the table (纳入治理范围的机构数量, needed for the rates)
+        # print too, under their note saying they are not part of the official table
+        return (0, 0, self.last_row, self.last_col)
 
     @property
     def names(self) -> dict[str, Pos]:
@@ -845,7 +847,14 @@ class ExtraSheet:
     widths: tuple[float, ...] = ()
 
 
+PAGE_WIDTH = 128.0  # column-width units across an A4 landscape page at 100 % (our margins)
+LINE_POINTS = 14.5  # one line of wrapped 10.5-point text
+
+
 def _write_extra_sheet(wb: Any, styles: _Styles, sheet: ExtraSheet) -> None:
+    """A plain table that prints legibly on A4 landscape: its header repeated on every page,
+    rows as tall as their wrapped text, and split across pages (first columns repeated) when
+    wider than one, never shrunk into an unreadable strip."""
     ws = wb.add_worksheet(sheet.name)
     head, cell, number, date = (
         styles.table_head(),
@@ -853,25 +862,49 @@ def _write_extra_sheet(wb: Any, styles: _Styles, sheet: ExtraSheet) -> None:
         styles.table_number(),
         styles.table_date(),
     )
+    widths = []
     for c, title in enumerate(sheet.columns):
+        # a wide title wraps in its heading rather than making its column wide
+        width = (
+            sheet.widths[c]
+            if c < len(sheet.widths)
+            else min(12.0, max(9.0, _display_width(title) / 2 + 2))
+        )
+        widths.append(width)
         ws.write_string(0, c, title, head)
-        width = sheet.widths[c] if c < len(sheet.widths) else max(10, _display_width(title) + 2)
         ws.set_column(c, c, width)
+    ws.set_row(
+        0, max(_lines(t, w) for t, w in zip(sheet.columns, widths, strict=True)) * LINE_POINTS + 6
+    )
     for r, row in enumerate(sheet.rows, start=1):
+        tallest = 1
         for c, v in enumerate(row):
             if isinstance(v, dt.date):
                 _write_value(ws, r, c, v, date)
             elif isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
                 _write_value(ws, r, c, v, number)
             else:  # text that came from a county is always text, never a formula or a link
-                _write_value(ws, r, c, "" if v is None else str(v)[:32_000], cell)
+                text = "" if v is None else str(v)[:32_000]
+                _write_value(ws, r, c, text, cell)
+                if text and c < len(widths):
+                    tallest = max(tallest, min(_lines(text, widths[c]), 30))
+        if tallest > 1:  # wrapped text gets the room it needs, not the next rows'
+            ws.set_row(r, tallest * LINE_POINTS + 4)
     ws.freeze_panes(1, 0)
     if sheet.rows:
         ws.autofilter(0, 0, len(sheet.rows), len(sheet.columns) - 1)
     ws.set_paper(9)
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.repeat_rows(0, 0)
+    total = sum(widths)
+    if total <= PAGE_WIDTH * 1.35:
+        ws.fit_to_pages(1, 0)  # shrunk to no less than about 75 %: still legible
+    else:
+        # across pages: the unit columns on every page, pages numbered across then down
+        ws.repeat_columns(0, min(1, len(widths) - 1))
+        ws.print_across()
+        ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def _check_args(

@@ -224,7 +224,8 @@ def test_layout_mem_helper_column_beside_the_table(campaign):
     # in_scope: after one empty column, not inside the official table
     assert lay.cells["training.in_scope"] == (last + 1, 18)
     assert lay.cells["exam.in_scope"] == (last + 2, 18)
-    assert lay.last_col == 18 and lay.print_area[3] == 16
+    # printed too (the rates need it), under its note that it is not part of the table
+    assert lay.last_col == 18 and lay.print_area[3] == 18
     assert lay.column_labels["in_scope"] == (first, 18, last, 18)
     assert lay.notes["in_scope"] == (last + 3, 18)
     groups = {t: s for t, s in lay.headings if t in ("自查自改情况", "执法检查情况")}
@@ -511,7 +512,7 @@ def test_protection_and_print_setup(campaign, files, key):
     assert ps.fitToWidth in (None, 1) and int(ps.fitToHeight) == 0
     h0, h1 = lay.header_rows
     assert ws.print_title_rows == f"${h0 + 1}:${h1 + 1}"
-    assert ws.print_area == f"'{lay.sheet}'!$A$1:{a1(lay.last_row, lay.width - 1, True)}"
+    assert ws.print_area == f"'{lay.sheet}'!$A$1:{a1(lay.last_row, lay.last_col, True)}"
     assert ws.print_options.horizontalCentered
 
 
