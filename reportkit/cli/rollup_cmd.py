@@ -24,7 +24,7 @@ from reportkit.cli.base import (
     pick_milestone,
     resolve_unit,
 )
-from reportkit.messages import describe_oserror, msg
+from reportkit.messages import chinese_date, chinese_time, describe_oserror, msg
 
 COLOURS = {
     "on_time": "green",
@@ -242,6 +242,13 @@ def _now(campaign: Any) -> dt.datetime:
     return dt.datetime.now(ZoneInfo(campaign.timezone))
 
 
+def _pad(text: str, width: int) -> str:
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
 def render_board(campaign: Any, data: dict) -> None:
     """The completeness board: one line per subordinate, then the problems."""
     from reportkit.io.names import printable
@@ -251,7 +258,7 @@ def render_board(campaign: Any, data: dict) -> None:
     ms = campaign.milestones[data["milestone"]]
     form = campaign.forms[data["form"]]
     echo(f"{data['unit']} · {form.name} · {ms.name}")
-    as_of = data["as_of"].replace("T", " ")[:16]
+    as_of = chinese_time(dt.datetime.fromisoformat(data["as_of"]))
     echo(f"截至 {as_of}" + ("" if data["complete"] else "  （不完整）"))
     echo()
     width = max([len(c["unit"]) for c in data["children"]] + [4])
@@ -260,9 +267,11 @@ def render_board(campaign: Any, data: dict) -> None:
         text = f"{status:<4}"
         if colour:
             text = click.style(text, fg=COLOURS[c["status"]])
-        received = (c["received_at"] or "").replace("T", " ")[:16]
+        due = chinese_date(dt.date.fromisoformat(c["deadline"])) if c["deadline"] else "—"
+        got = chinese_time(dt.datetime.fromisoformat(c["received_at"])) if c["received_at"] else "—"
         pad = " " * (2 * (width - len(c["unit"])))
-        line = f"  {printable(c['unit'])}{pad}  {text}  截止 {c['deadline'] or '—':<10}  收到 {received or '—':<16}"
+        # dates of one more or one fewer digit keep the columns: padded by display width
+        line = f"  {printable(c['unit'])}{pad}  {text}  截止 {_pad(due, 15)}  收到 {_pad(got, 21)}"
         if c["note"]:
             line += f"  {printable(c['note'])}"
         echo(line, raw=True)  # the colour is ours; everything else was made printable

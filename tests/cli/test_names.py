@@ -117,4 +117,4 @@ def test_the_board_shows_when_a_rejected_file_was_received(capsys, tmp_path, cam
                      str(tmp_path / "l.sqlite"), "--as-of", "2024-11-02")  # fmt: skip
     assert rc == 1  # a rejected file is something to act on
     line = next(x for x in out.splitlines() if "岱岳区" in x)
-    assert "退回" in line and "收到 2024-10-30 10:00" in line
+    assert "退回" in line and "收到 2024年10月30日 10:00" in line and "截止 2024年11月1日" in line
