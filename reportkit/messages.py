@@ -286,7 +286,7 @@ MESSAGES: dict[str, str] = {
     "serve.cannot_listen": "无法在 {host}:{port} 上启动服务：{detail}",
     "serve.stopped": "服务已停止。",
     # Word reports (reportkit report)
-    "report.no_rollup": "找不到汇总结果 {path}。请先运行 reportkit rollup（--form {form} --milestone {ms}），再用 --from 指向它的输出目录。",
+    "report.no_rollup": "找不到汇总结果 {path}：{unit}的“{name}”（{ms}）还没有汇总。请先运行\n  reportkit rollup 收件箱 --unit {unit} --form {form} --milestone {ms}{line} -o {out}\n（“收件箱”换成下级单位报表所在的文件夹或 .zip），再运行本命令（--from {out}）。",
     "report.bad_rollup": "无法读取汇总结果 {path}：{detail}",
     "report.rollup_mismatch": "{path} 不是本报告所需的汇总结果：{key} 是“{got}”，应为“{want}”。",
     "report.no_detail": "{path} 中没有“明细”工作表，无法取得各单位的数据；请重新运行 reportkit rollup。",

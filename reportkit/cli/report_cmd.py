@@ -103,7 +103,8 @@ def cmd(
     region, form, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
     if milestone not in ("midterm", "final", "deploy"):
         raise UserError(msg("report.no_report", milestone=milestone))
-    missing = [p for p in (source, *inbox) if not Path(p).exists()]
+    # a --from that does not exist is a roll-up not yet run: load_rollup says which to run
+    missing = [p for p in inbox if not Path(p).exists()]
     if template:
         missing += [template] if not Path(template).is_file() else []
     if missing:

@@ -105,3 +105,30 @@ def test_committed_templates_are_current_and_editable():
         assert "{{ title }}" in text and "{{ date }}" in text and "{%p for p in problems %}" in text
         names = {s.name for s in doc.styles}
         assert {"RK 发文机关标志", "RK 成文日期", "RK 附件说明", "RK 待填写"} <= names
+
+
+def test_a_rollup_not_yet_run_names_the_command_to_run_first(rollups, tmp_path, capsys):
+    """The clerk asks for the samr-stats midterm report, but only the final roll-up was run
+    (and, the first time, never ran reportkit rollup at all)."""
+    out = rollups["samr-final"].out
+    base = ["report", "--unit", "泰安市", "--form", "samr-stats", "--milestone", "midterm",
+            "-o", str(tmp_path / "r.docx")]  # fmt: skip
+    code, _, err = run_err(capsys, *base, "--from", str(out))
+    assert code == 2
+    assert str(out / "370900-samr-stats-midterm.json") in err  # one line: no "-samr-" in it
+    assert "samr-stats-samr" not in err
+    assert (
+        f"reportkit rollup 收件箱 --unit 泰安市 --form samr-stats --milestone midterm -o {out}"
+        in err
+    )
+    never = tmp_path / "汇总 结果"  # a folder rollup would have made
+    code, _, err = run_err(capsys, *base, "--from", str(never))
+    assert code == 2 and "找不到文件或文件夹" not in err
+    assert f'--milestone midterm -o "{never}"' in err
+    # a form both lines fill: the line is part of the command (and of the file name)
+    code, _, err = run_err(capsys, "report", "--unit", "泰安市", "--form", "deploy",
+                           "--milestone", "deploy", "--line", "samr", "--from", str(out),
+                           "-o", str(tmp_path / "d.docx"))  # fmt: skip
+    assert code == 2 and "370900-deploy-samr-deploy.json" in err
+    assert "--form deploy --milestone deploy --line samr -o" in err
+    assert not list(tmp_path.glob("*.docx"))
