@@ -62,7 +62,8 @@ from reportkit.messages import msg
     "--date",
     "date_text",
     default=None,
-    help="成文日期，如 2024-11-04（默认今天；已过本单位该节点的报送截止日期时，默认为截止日期）。",
+    help="报告的日期，如 2024-11-04：成文日期、正文的“截至…”和附件的填报时间都用它（默认取汇总结果的"
+    "填报时间，即汇总时的 --as-of 或最后一个下级单位报来的日期，不晚于本单位的报送截止日期）。",
 )
 @click.option(
     "--font",
@@ -97,7 +98,7 @@ def cmd(
     from reportkit.report.content import build_content
     from reportkit.report.docx_writer import TemplateError, write_report
     from reportkit.report.fonts import ROLES, parse_overrides
-    from reportkit.report.source import SourceError, load_rollup
+    from reportkit.report.source import SourceError, load_rollup, rollup_date
 
     campaign = load(campaign_file)
     region, form, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
@@ -113,12 +114,14 @@ def cmd(
         overrides = parse_overrides(fonts)
     except ValueError as e:
         raise UserError(msg("report.bad_font", item=e.args[0], roles=" ".join(ROLES))) from e
-    due = campaign.deadline(milestone, region)
-    day = _date(date_text, campaign.timezone, due.date if due else None)
+    day = _date(date_text) if date_text is not None else None
     try:
         data = load_rollup(campaign, Path(source), region.code, form.id, milestone, chosen)
     except SourceError as e:
         raise UserError(str(e)) from e
+    if day is None:
+        due = campaign.deadline(milestone, region)
+        day = rollup_date(data, due.date if due else None, _today(campaign.timezone))
     out = Path(out_file)
     if out.suffix.lower() != ".docx":
         out = out.with_suffix(out.suffix + ".docx") if out.suffix else out.with_suffix(".docx")
@@ -178,15 +181,14 @@ def cmd(
     raise SystemExit(1 if problems else 0)
 
 
-def _date(text: str | None, tz: str, due: dt.date | None = None) -> dt.date:
-    """成文日期: as given; else today, but never after the unit's own deadline for the
-    milestone (a report drafted after the campaign is dated as it was due)."""
-    from zoneinfo import ZoneInfo
-
-    if text is None:
-        today = dt.datetime.now(ZoneInfo(tz)).date()
-        return min(today, due) if due else today
+def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip().replace("/", "-"))
     except ValueError:
         raise UserError(msg("report.bad_date", text=text)) from None
+
+
+def _today(tz: str) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(tz)).date()

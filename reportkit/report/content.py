@@ -143,7 +143,9 @@ def build_content(
         "children_label": CHILDREN_LABEL.get(
             campaign.children(region)[0].level if campaign.children(region) else "", "各单位"
         ),
-        "as_of": chinese_date(data.as_of.date()),
+        # one date everywhere: 成文日期, every 截至… and the 附件's 填报时间 (`as_of` is kept
+        # for templates staff edited before the two were one)
+        "as_of": chinese_date(date),
         "date": chinese_date(date),
         "year": date.year,
         "milestone": data.milestone,

@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reportkit.report import template as tpl_mod
+from reportkit.report.breaks import solid_dates, visible
 from reportkit.report.content import AttachmentSpec, ReportContent
 from reportkit.report.fonts import FontSet
 from reportkit.report.tables import TableSpec
@@ -97,6 +98,7 @@ def write_report(
         append_attachments(document, content.attachments)
         written.attachments = [a.title for a in content.attachments]
         written.documents = sum(1 for a in content.attachments if a.document is not None)
+        tie_lines(document)
         if font_overrides:
             tpl_mod.apply_fonts(document, fonts, font_overrides)
         for root in _xml_roots(document):
@@ -131,12 +133,19 @@ def _save(document: DocumentObject, out: Path) -> None:
         raise
 
 
+def tie_lines(document: DocumentObject) -> None:
+    """Dates written solid everywhere in the body (text, tables, appended documents)."""
+    for t in document.element.body.iter(qn("w:t")):
+        if t.text:
+            t.text = solid_dates(t.text)
+
+
 # --- 落款 ----------------------------------------------------------------------------------------
 
 
 def text_width(text: str) -> float:
     """Width in characters of the body size: Latin letters and digits are half a character."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in visible(text))
 
 
 def place_signature(document: DocumentObject) -> None:

@@ -50,6 +50,7 @@ class RollupData:
     agency: str
     as_of: dt.datetime
     deadline: dt.date | None
+    filled_on: dt.date | None  # the 填报时间 its workbook carries (roll-ups before it: None)
     complete: bool
     counts: dict[str, int]
     totals: dict[str, Number | None]
@@ -105,6 +106,22 @@ def shell_word(text: str) -> str:
     return '"' + text.replace('"', '\\"') + '"'
 
 
+def rollup_date(data: RollupData, deadline: dt.date | None, today: dt.date) -> dt.date:
+    """The roll-up's own date, the one a report is dated with when the clerk gives none: the
+    填报时间 of its workbook; for a roll-up written before that was recorded, the latest
+    arrival among the counted subordinates, else today — never after the unit's own deadline
+    (a report drafted after the campaign is dated as it was due)."""
+    if data.filled_on is not None:
+        return data.filled_on
+    arrivals = [
+        c.received_at.date()
+        for c in data.children
+        if c.received_at is not None and c.status in ("on_time", "late")
+    ]
+    day = max(arrivals) if arrivals else today
+    return min(day, deadline) if deadline else day
+
+
 def load_rollup(
     campaign: Campaign, out: Path, code: str, form_id: str, milestone: str, line: str
 ) -> RollupData:
@@ -149,6 +166,7 @@ def load_rollup(
         agency=data["unit"],
         as_of=dt.datetime.fromisoformat(data["as_of"]),
         deadline=_date(data.get("deadline")),
+        filled_on=_date(data.get("filled_on")),
         complete=bool(data.get("complete")),
         counts=dict(data.get("counts", {})),
         totals={k: _typed(form, k, v) for k, v in data.get("totals", {}).items()},

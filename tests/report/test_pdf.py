@@ -96,3 +96,14 @@ def test_pages_are_a4_with_22_lines_of_28_characters(pdf):
     # lines of Chinese only (digits are narrower): a full one holds exactly 28 characters
     chinese = [ln for ln in lines if all(ord(c) >= 0x2E80 for c in ln)]
     assert max(len(ln) for ln in chinese) == 28
+
+
+def test_dates_are_never_split_across_lines_nor_spaced(pdf):
+    """附件1's header line ends in 填报时间：2024年11月4日, just where a line is full."""
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    date = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+    whole = date.findall(re.sub(r"\s+", "", raw))
+    assert "2024年11月4日" in whole
+    on_one_line = [d for line in raw.splitlines() for d in date.findall(line)]
+    assert on_one_line == whole  # written solid, each on one line
