@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
-import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -119,18 +118,13 @@ def _xml_roots(document: DocumentObject) -> Iterable:  # type: ignore[type-arg]
 
 
 def _save(document: DocumentObject, out: Path) -> None:
+    """Atomically, with the permissions every other output gets (0666 less the umask)."""
+    from reportkit.io.atomic import atomic_write
+
+    buf = io.BytesIO()
+    document.save(buf)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem[:40]}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            document.save(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write(out, buf.getvalue())
 
 
 def tie_lines(document: DocumentObject) -> None:

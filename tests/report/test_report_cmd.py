@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import stat
 from pathlib import Path
 
+import pytest
 from docx import Document
 
 from reportkit.report.template import KINDS, build_template
@@ -132,3 +135,18 @@ def test_a_rollup_not_yet_run_names_the_command_to_run_first(rollups, tmp_path, 
     assert code == 2 and "370900-deploy-samr-deploy.json" in err
     assert "--form deploy --milestone deploy --line samr -o" in err
     assert not list(tmp_path.glob("*.docx"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
+def test_the_report_follows_the_umask_like_every_other_output(
+    rollups, tmp_path, capsys, umask, mode
+):
+    old = os.umask(umask)
+    try:
+        out = tmp_path / "报告.docx"
+        code, _ = report(capsys, rollups["mem-final"], out)
+    finally:
+        os.umask(old)
+    assert code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == mode  # not mkstemp's 0600
