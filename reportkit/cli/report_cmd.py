@@ -74,6 +74,12 @@ from reportkit.messages import msg
     "table chart（chart 可写字体文件路径）。可写多次。",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="报告文件已存在且内容不同（可能已有人填写）时仍重新生成；原文件先另存为“文件名（原文件 "
+    "修改时间）.docx”，不会丢失。",
+)
+@click.option(
     "--no-letterhead", is_flag=True, help="不要版头（发文机关标志、发文字号和红色分隔线）。"
 )
 @campaign_option
@@ -89,6 +95,7 @@ def cmd(
     template: str | None,
     date_text: str | None,
     fonts: tuple[str, ...],
+    force: bool,
     no_letterhead: bool,
     campaign_file: str | None,
     as_json: bool,
@@ -96,7 +103,7 @@ def cmd(
     from reportkit.report.charts import ChartFontError
     from reportkit.report.compile import find_narratives
     from reportkit.report.content import build_content
-    from reportkit.report.docx_writer import TemplateError, write_report
+    from reportkit.report.docx_writer import TemplateError, render_report
     from reportkit.report.fonts import ROLES, parse_overrides
     from reportkit.report.source import SourceError, load_rollup, rollup_date
 
@@ -136,9 +143,8 @@ def cmd(
         )
         word_fonts = {k: v for k, v in overrides.items() if k != "chart"}
         try:
-            written = write_report(
+            docx, written = render_report(
                 content,
-                out,
                 template=Path(template) if template else None,
                 font_overrides=word_fonts,
                 chart_font=overrides.get("chart", ""),
@@ -147,11 +153,15 @@ def cmd(
             raise UserError(msg("report.bad_template", path=template, detail=e)) from e
         except ChartFontError as e:
             raise UserError(msg("report.no_chart_font")) from e
-        except OSError as e:
-            raise UserError(msg("report.output_failed", path=out, detail=e.strerror or e)) from e
+    try:
+        state, kept = place(out, docx, force, campaign.timezone)
+    except OSError as e:
+        raise UserError(msg("report.output_failed", path=out, detail=e.strerror or e)) from e
     problems = any(data.counts.get(s, 0) for s in ("late", "missing", "rejected"))
     result: dict[str, Any] = {
         "output": str(out),
+        "state": state,  # written | unchanged | replaced
+        "kept": str(kept) if kept else None,  # the file it replaced, kept beside it
         "unit": data.agency,
         "form": form.id,
         "milestone": milestone,
@@ -177,8 +187,52 @@ def cmd(
         if not data.complete:
             detail = content.context["s"]["not_counted_names"] or "部分单位"
             echo(msg("report.incomplete", detail=detail))
-        echo(msg("report.wrote", path=out, count=len(written.attachments), docs=written.documents))
+        if state == "unchanged":
+            echo(msg("report.unchanged", path=out))
+        else:
+            docs = written.documents
+            echo(msg("report.wrote", path=out, count=len(written.attachments), docs=docs))
+        if kept:
+            echo(msg("report.kept", path=out, kept=kept))
     raise SystemExit(1 if problems else 0)
+
+
+def place(out: Path, data: bytes, force: bool, tz: str) -> tuple[str, Path | None]:
+    """Write the report to `out` without ever losing a file staff have worked on: the same
+    bytes are left alone; different ones are refused unless forced, and then the file they
+    replace is kept beside it first. (state, the kept file)"""
+    from reportkit.io.atomic import atomic_write, keep_aside
+
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(out, data)
+        return "written", None
+    if out.is_file() and out.read_bytes() == data:
+        return "unchanged", None
+    if not force:
+        raise UserError(msg("report.exists", path=out, kept=_aside(out, tz).name))
+    aside = keep_aside(out, _aside(out, tz))
+    try:
+        atomic_write(out, data)
+    except OSError:
+        aside.unlink(missing_ok=True)  # the original is still in place: no second copy
+        raise
+    return "replaced", aside
+
+
+def _aside(out: Path, tz: str) -> Path:
+    """报告.docx → 报告（原文件 20241104-153000）.docx, from when the file was last saved; a
+    name already taken gets -2, -3…"""
+    from zoneinfo import ZoneInfo
+
+    saved = dt.datetime.fromtimestamp(out.stat().st_mtime, ZoneInfo(tz))
+    stamp = saved.strftime("%Y%m%d-%H%M%S")
+    name = msg("report.kept_name", stem=out.stem, stamp=stamp, suffix=out.suffix)
+    n = 2
+    while (out.parent / name).exists():
+        name = msg("report.kept_name", stem=out.stem, stamp=f"{stamp}-{n}", suffix=out.suffix)
+        n += 1
+    return out.parent / name
 
 
 def _date(text: str) -> dt.date:

@@ -8,9 +8,10 @@ import contextlib
 import copy
 import io
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -35,22 +36,33 @@ class TemplateError(ValueError):
 
 @dataclass
 class Written:
-    path: Path
+    path: Path | None
     attachments: list[str] = field(default_factory=list)
     documents: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
-def write_report(
+def write_report(content: ReportContent, out: Path, **options: Any) -> Written:
+    """Write the report to `out` (atomically: a temporary file renamed into place)."""
+    from reportkit.io.atomic import atomic_write
+
+    data, written = render_report(content, **options)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(out, data)
+    written.path = out
+    return written
+
+
+def render_report(
     content: ReportContent,
-    out: Path,
     *,
     template: Path | None = None,
     fonts: FontSet | None = None,
     font_overrides: dict[str, str] | None = None,
     chart_font: str = "",
-) -> Written:
-    """Write the report to `out` (atomically: a temporary file renamed into place)."""
+) -> tuple[bytes, Written]:
+    """The report as .docx bytes: the same content gives the same bytes (so a report that
+    is already there can be told unchanged from one staff have edited)."""
     from docxtpl import DocxTemplate, InlineImage
     from jinja2 import TemplateError as JinjaError
 
@@ -62,7 +74,7 @@ def write_report(
             raise TemplateError(str(e)) from e
     else:
         source = tpl_mod.build_template(content.kind, fonts)
-    written = Written(out)
+    written = Written(None)
     with tempfile.TemporaryDirectory(prefix="reportkit-report-") as tmp:
         charts = []
         if content.charts:
@@ -102,8 +114,9 @@ def write_report(
             tpl_mod.apply_fonts(document, fonts, font_overrides)
         for root in _xml_roots(document):
             tpl_mod.strip_theme_fonts(root)
-        _save(document, out)
-    return written
+        buf = io.BytesIO()
+        document.save(buf)
+    return tpl_mod.deterministic_zip(buf.getvalue(), title=None), written
 
 
 def _xml_roots(document: DocumentObject) -> Iterable:  # type: ignore[type-arg]
@@ -115,16 +128,6 @@ def _xml_roots(document: DocumentObject) -> Iterable:  # type: ignore[type-arg]
                 yield hf._element
     with contextlib.suppress(NotImplementedError, KeyError, AttributeError):
         yield document.part.numbering_part.element
-
-
-def _save(document: DocumentObject, out: Path) -> None:
-    """Atomically, with the permissions every other output gets (0666 less the umask)."""
-    from reportkit.io.atomic import atomic_write
-
-    buf = io.BytesIO()
-    document.save(buf)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(out, buf.getvalue())
 
 
 def tie_lines(document: DocumentObject) -> None:
@@ -200,7 +203,8 @@ def append_attachments(document: DocumentObject, attachments: list[AttachmentSpe
             from docxcompose.composer import Composer
 
             composer = composer or Composer(document)
-            composer.append(Open(str(att.document.path)))
+            with _seeded(att.document.sha256):
+                composer.append(Open(str(att.document.path)))
             continue
         document.add_paragraph(att.title, style="RK 附件标题")
         if att.intro:
@@ -213,6 +217,20 @@ def append_attachments(document: DocumentObject, attachments: list[AttachmentSpe
             add_table(document, spec, TEXT_WIDTH[att.landscape])
         if att.remark:
             document.add_paragraph(att.remark, style="RK 表头说明")
+
+
+@contextlib.contextmanager
+def _seeded(seed: str) -> Iterator[None]:
+    """docxcompose gives each appended list a random w:nsid; seeded by the document, the
+    same inputs give the same report (the interpreter's random state is given back)."""
+    import random
+
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(state)
 
 
 def add_table(document: DocumentObject, spec: TableSpec, width: int) -> None:

@@ -687,9 +687,10 @@ CORE = (
 )
 
 
-def deterministic_zip(data: bytes, title: str = "") -> bytes:
+def deterministic_zip(data: bytes, title: str | None = "") -> bytes:
     """The same package with fixed member times and document properties, so an unchanged
-    template is byte-identical (python-docx and docxcompose stamp the time and user)."""
+    template is byte-identical (python-docx and docxcompose stamp the time and user);
+    `title` None keeps the document's own properties."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -698,7 +699,7 @@ def deterministic_zip(data: bytes, title: str = "") -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
+            if info.filename == "docProps/core.xml" and title is not None:
                 body = CORE.format(title=title).encode()
             dst.writestr(fixed, body)
     return out.getvalue()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -150,3 +152,57 @@ def test_the_report_follows_the_umask_like_every_other_output(
         os.umask(old)
     assert code == 0
     assert stat.S_IMODE(out.stat().st_mode) == mode  # not mkstemp's 0600
+
+
+def test_a_report_staff_have_edited_is_never_lost(rollups, tmp_path, capsys):
+    """The clerk generates the report, writes 下一步工作 in Word, then runs the command again."""
+    r = rollups["mem-final"]
+    out = tmp_path / "泰安市总结.docx"
+    args = ["report", "--unit", "泰安市", "--form", "mem-stats", "--milestone", "final",
+            "--from", str(r.out), "-o", str(out), "--date", "2024-11-04"]  # fmt: skip
+    code, text = run(capsys, *args)
+    assert code == 0 and "已写入报告" in text
+    first = out.read_bytes()
+    code, text = run(capsys, *args)  # nothing changed: the file is left as it is
+    assert code == 0 and "未改动" in text and "已写入" not in text
+    assert out.read_bytes() == first
+    doc = Document(str(out))
+    todo = next(p for p in doc.paragraphs if p.text.startswith("【待填写"))
+    todo.runs[0].text = "一是持续巩固治理成果。二是建立长效机制。"
+    doc.save(str(out))
+    edited = out.read_bytes()
+    code, _, err = run_err(capsys, *args)
+    assert code == 2 and "已存在" in err and "--force" in err
+    assert out.read_bytes() == edited
+    code, text = run(capsys, *args, "--force")
+    assert code == 0
+    kept = [p for p in tmp_path.glob("泰安市总结（原文件 *）.docx")]
+    assert len(kept) == 1 and re.fullmatch(r"泰安市总结（原文件 \d{8}-\d{6}）\.docx", kept[0].name)
+    assert f"已另存为 {kept[0]}" in text
+    assert kept[0].read_bytes() == edited  # the clerk's words are all there
+    assert out.read_bytes() == first  # and the report is the fresh one
+    # a second forced run keeps the first version too, under its own name
+    out.write_bytes(edited)
+    code, text = run(capsys, *args, "--force", "--json")
+    assert code == 0
+    data = json.loads(text)
+    assert data["state"] == "replaced" and data["kept"] != str(kept[0])
+    assert Path(data["kept"]).read_bytes() == edited and kept[0].read_bytes() == edited
+
+
+def test_the_same_report_with_appended_documents_is_unchanged(rollups, tmp_path, capsys):
+    """Appended documents with numbered lists (docxcompose renumbers them) give the same bytes."""
+    import docx
+
+    inbox = tmp_path / "docs"
+    inbox.mkdir()
+    d = docx.Document()
+    d.add_heading("泰山区工作总结", 0)
+    d.add_paragraph("一项", style="List Number")
+    d.add_paragraph("二项", style="List Number")
+    d.save(str(inbox / "泰山区应急管理局工作总结.docx"))
+    out = tmp_path / "r.docx"
+    code, data = report(capsys, rollups["mem-final"], out, "--inbox", str(inbox))
+    assert code == 0 and data["state"] == "written"
+    code, data = report(capsys, rollups["mem-final"], out, "--inbox", str(inbox))
+    assert code == 0 and data["state"] == "unchanged" and data["kept"] is None
