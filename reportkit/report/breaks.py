@@ -3,6 +3,13 @@
 Word and LibreOffice break Chinese text between any two characters, so "2024年11月4日" can end
 up as "2024年11" / "月4日"; GB/T 9704 writes a date solid, so its parts are tied together with
 WORD JOINER (U+2060: zero width, no break on either side, kept out of PDF text).
+
+The opposite case: LibreOffice breaks lines by the rules of UAX #14 version 5 (its
+i18npool line.txt), whose rule 30 forbids a break between closing punctuation and a letter or
+digit — between "、" and "85.71%" or "，" and "13053833566". A run of figures joined by 、 is then
+one unbreakable block, and the line before it is justified across the gap it leaves, character
+by character ("本 单 位 联 络 人 ："). Word breaks there; ZERO WIDTH SPACE (U+200B) after such a
+mark gives LibreOffice the same break.
 """
 
 from __future__ import annotations
@@ -24,6 +31,17 @@ def solid_dates(text: str) -> str:
     if "月" not in text:
         return text
     return _DATE.sub(lambda m: WORD_JOINER.join(_PARTS.findall(m.group())), text)
+
+
+ZERO_WIDTH_SPACE = "\u200b"
+# closing punctuation of UAX #14 class CL that Chinese text puts before a figure or a name;
+# not 〕, which closes the year of a 文号 (〔2024〕25号 is never broken)
+_CLOSING = re.compile(r"([、。，．）】》〉」』〗］｝])(?=[0-9A-Za-z])")
+
+
+def breakable(text: str) -> str:
+    """A break allowed after 、，。）… where a figure or Latin text follows."""
+    return _CLOSING.sub("\\1" + ZERO_WIDTH_SPACE, text)
 
 
 def visible(text: str) -> str:

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reportkit.report import template as tpl_mod
-from reportkit.report.breaks import solid_dates, visible
+from reportkit.report.breaks import breakable, solid_dates, visible
 from reportkit.report.content import AttachmentSpec, ReportContent
 from reportkit.report.fonts import FontSet
 from reportkit.report.tables import TableSpec
@@ -131,10 +131,11 @@ def _xml_roots(document: DocumentObject) -> Iterable:  # type: ignore[type-arg]
 
 
 def tie_lines(document: DocumentObject) -> None:
-    """Dates written solid everywhere in the body (text, tables, appended documents)."""
+    """Everywhere in the body (text, tables, appended documents): dates written solid, and a
+    break allowed after 、，… before a figure (see `breaks`)."""
     for t in document.element.body.iter(qn("w:t")):
         if t.text:
-            t.text = solid_dates(t.text)
+            t.text = solid_dates(breakable(t.text))
 
 
 # --- 落款 ----------------------------------------------------------------------------------------
@@ -205,6 +206,7 @@ def append_attachments(document: DocumentObject, attachments: list[AttachmentSpe
             composer = composer or Composer(document)
             with _seeded(att.document.sha256):
                 composer.append(Open(str(att.document.path)))
+            fit_appended(list(label._p.itersiblings(qn("w:p"), qn("w:tbl"))), att.document.title)
             continue
         document.add_paragraph(att.title, style="RK 附件标题")
         if att.intro:
@@ -217,6 +219,37 @@ def append_attachments(document: DocumentObject, attachments: list[AttachmentSpe
             add_table(document, spec, TEXT_WIDTH[att.landscape])
         if att.remark:
             document.add_paragraph(att.remark, style="RK 表头说明")
+
+
+def fit_appended(elements: list, title: str) -> None:  # type: ignore[type-arg]
+    """A subordinate's document in the report's styles (docxcompose maps its Normal to ours:
+    仿宋, first line indented two characters, justified), keeping what it is: its title
+    paragraph — in whatever style it was typed: Normal made big and centred, 标题 1 — takes the
+    attachment title style, centred and never indented; any other centred or right-aligned
+    line is not indented either (or it stands off centre); and 分散对齐 (distribute), which
+    spreads every line to the margins character by character, becomes justified."""
+    wanted = visible(title).strip()
+    titled = False
+    for n, el in enumerate(elements):
+        if el.tag != qn("w:p"):
+            continue  # tables keep their own layout
+        ppr = el.get_or_add_pPr()
+        text = visible("".join(t.text or "" for t in el.iter(qn("w:t")))).strip()
+        if not titled and n < 6 and text and text == wanted:
+            titled = True
+            for tag in ("w:ind", "w:jc", "w:spacing", "w:outlineLvl", "w:numPr"):
+                for old in ppr.findall(qn(tag)):
+                    ppr.remove(old)
+            ppr.style = "RKAttachTitle"
+            continue
+        jc = ppr.find(qn("w:jc"))
+        align = jc.get(qn("w:val")) if jc is not None else None
+        if align == "distribute":
+            jc.set(qn("w:val"), "both")
+        elif align in ("center", "right", "end") and ppr.find(qn("w:ind")) is None:
+            ind = ppr.get_or_add_ind()
+            ind.set(qn("w:firstLine"), "0")
+            ind.set(qn("w:firstLineChars"), "0")
 
 
 @contextlib.contextmanager

@@ -673,6 +673,14 @@ def _drop_extras(document: DocumentObject) -> None:
     rsids = settings.find(qn("w:rsids"))
     if rsids is not None:
         settings.remove(rsids)
+    # a line ended by a manual line break (Shift+Enter, common in documents subordinates
+    # send) is not spread across the width in a justified paragraph (Word and LibreOffice)
+    compat = settings.find(qn("w:compat"))
+    if compat is None:
+        compat = _el("w:compat")
+        settings.append(compat)
+    if compat.find(qn("w:doNotExpandShiftReturn")) is None:
+        compat.insert(0, _el("w:doNotExpandShiftReturn"))  # first in CT_Compat's order here
 
 
 CORE = (

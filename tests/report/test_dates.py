@@ -11,10 +11,9 @@ import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from docx import Document
 
-from reportkit.report.breaks import WORD_JOINER, solid_dates, visible
+from reportkit.report.breaks import visible
 from tests.report.conftest import run
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -104,18 +103,3 @@ def test_the_rollups_filled_on_wins_and_the_clerks_date_wins_over_it(rollups, tm
     found = dates_in(tmp_path / "d.docx")
     assert found["成文日期"] == found["填报时间"] == ["2024年11月5日"]
     assert set(found["截至"]) == {"2024年11月5日"}
-
-
-@pytest.mark.parametrize(
-    ("text", "solid"),
-    [
-        ("截至2024年11月4日，", "截至2024|年|11|月|4|日，"),
-        ("2024 年 12 月 1 日", "2024|年|12|月|1|日"),  # spaces typed inside are dropped
-        ("6月30日前填写", "6|月|30|日前填写"),
-        ("2024年3月", "2024|年|3|月"),
-        ("第10个月，共3天", "第10个月，共3天"),
-    ],
-)
-def test_dates_are_tied_together(text, solid):
-    assert solid_dates(text) == solid.replace("|", WORD_JOINER)
-    assert visible(solid_dates(text)) == text.replace(" ", "")

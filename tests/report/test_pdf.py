@@ -3,6 +3,7 @@ and extracts the text; the title, the totals and the page numbers are there."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -20,19 +21,31 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def pdf(mem_final_docx, tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("pdf")
-    src = work / "report.docx"  # a plain name: soffice names its output after the input
-    shutil.copy(mem_final_docx, src)
+def profile(tmp_path_factory) -> Path:
+    """One LibreOffice user profile for the module's conversions (the first one builds it)."""
+    return tmp_path_factory.mktemp("lo-profile")
+
+
+def to_pdf(docx: Path, work: Path, profile: Path) -> Path:
+    """LibreOffice's PDF of `docx` (copied under a plain name: soffice names its output
+    after the input)."""
+    work.mkdir(parents=True, exist_ok=True)
+    src = work / "report.docx"
+    shutil.copy(docx, src)
     env = {**os.environ, "FONTCONFIG_FILE": str(Path(__file__).with_name("fonts.conf"))}
     r = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{work}/profile", "--headless",
+        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
          "--convert-to", "pdf", "--outdir", str(work), str(src)],
         capture_output=True, text=True, timeout=240, env=env,
     )  # fmt: skip
     out = work / "report.pdf"
     assert out.exists(), r.stdout + r.stderr
     return out
+
+
+@pytest.fixture(scope="module")
+def pdf(mem_final_docx, tmp_path_factory, profile) -> Path:
+    return to_pdf(mem_final_docx, tmp_path_factory.mktemp("pdf"), profile)
 
 
 def text_of(pdf: Path, *pages: int) -> str:
@@ -107,3 +120,95 @@ def test_dates_are_never_split_across_lines_nor_spaced(pdf):
     assert "2024年11月4日" in whole
     on_one_line = [d for line in raw.splitlines() for d in date.findall(line)]
     assert on_one_line == whole  # written solid, each on one line
+
+
+# --- lines: never spread character by character ----------------------------------------------
+
+BODY_PT = 16
+A4_WIDTH = 595.28
+TYPE_AREA_CENTRE = 28 / 25.4 * 72 + (A4_WIDTH - (28 + 26) / 25.4 * 72) / 2  # left 28, right 26 mm
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+def lines_of(pdf: Path) -> list[tuple[int, float, list[tuple[float, float, str]]]]:
+    """(page, height, words left to right) of every line, as poppler places the glyphs; a word
+    ends where the gap to the next glyph is wider than a normal space."""
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout  # fmt: skip
+    out = []
+    for page, body in enumerate(xml.split("<page ")[1:], start=1):
+        lines: dict[tuple[int, float], list[tuple[float, float, str]]] = {}
+        for m in _WORD.finditer(body):
+            x0, y0, x1, y1 = map(float, m.groups()[:4])
+            lines.setdefault((round(y0), round(y1 - y0, 1)), []).append((x0, x1, m.group(5)))
+        out += [(page, h, sorted(words)) for (_, h), words in lines.items()]
+    return out
+
+
+def widest_gap(pdf: Path) -> tuple[float, str]:
+    """The widest space between two neighbouring Chinese characters on a body-size line, and
+    the line (the 发文字号 line is left out: a tab and an ideographic space are meant there)."""
+    widest = (0.0, "")
+    for _, height, words in lines_of(pdf):
+        text = "".join(w for *_, w in words)
+        if abs(height - BODY_PT * 1.3) > 2 or "签发人" in text:
+            continue
+        for (_, a1, a), (b0, _, b) in itertools.pairwise(words):
+            if _CJK.match(a[-1]) and _CJK.match(b[0]) and b0 - a1 > widest[0]:
+                widest = (round(b0 - a1, 1), text)
+    return widest
+
+
+@pytest.fixture(scope="module")
+def deploy_pdf(rollups, tmp_path_factory, session_capsys, profile) -> Path:
+    from tests.report.conftest import report
+
+    work = tmp_path_factory.mktemp("deploy-pdf")
+    with session_capsys() as cap:
+        code, _ = report(cap, rollups["deploy"], work / "deploy.docx")
+    assert code == 0
+    return to_pdf(work / "deploy.docx", work, profile)
+
+
+def test_the_contact_line_is_not_spread_over_the_width(deploy_pdf):
+    """ "本单位联络人：庄颂，联系电话：6993769、13053833566，电子邮箱：…": LibreOffice may not break
+    between "、" and a figure, so the figures went down whole and the line above was spread."""
+    assert "本单位联络人：庄颂" in text_of(deploy_pdf)
+    gap, line = widest_gap(deploy_pdf)
+    assert gap < BODY_PT / 2, line  # never half a character between two characters
+
+
+@pytest.fixture(scope="module")
+def compiled_pdf(rollups, tmp_path_factory, session_capsys, profile) -> Path:
+    from tests.report.conftest import report, wps_documents
+
+    work = tmp_path_factory.mktemp("compiled-pdf")
+    wps_documents(work / "docs")
+    with session_capsys() as cap:
+        code, _ = report(cap, rollups["mem-final"], work / "r.docx", "--inbox", str(work / "docs"))
+    assert code == 0
+    return to_pdf(work / "r.docx", work, profile)
+
+
+@pytest.mark.parametrize("title", ["泰山区应急管理局专项治理工作总结", "肥城市专项治理工作总结"])
+def test_titles_of_appended_documents_stay_titles(compiled_pdf, title):
+    line = next(
+        (height, words)
+        for _, height, words in lines_of(compiled_pdf)
+        if "".join(w for *_, w in words) == title
+    )
+    height, words = line
+    centre = (words[0][0] + words[-1][1]) / 2
+    assert abs(centre - TYPE_AREA_CENTRE) < 3  # centred on the type area, not indented
+    assert height > BODY_PT * 1.3 + 4  # in a title's size, not the body's
+
+
+def test_appended_documents_are_not_spread_either(compiled_pdf):
+    """A line ended by Shift+Enter and a 分散对齐 paragraph are set like any other line."""
+    text = text_of(compiled_pdf)
+    assert "一是全面自查。二是整改到位。" in text and "肥城市的总结，内容很短。" in text
+    gap, line = widest_gap(compiled_pdf)
+    assert gap < BODY_PT / 2, line
