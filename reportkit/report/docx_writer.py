@@ -112,6 +112,8 @@ def render_report(
         tie_lines(document)
         if font_overrides:
             tpl_mod.apply_fonts(document, fonts, font_overrides)
+        else:  # a template staff saved in Word: its font table may have lost the fallbacks
+            tpl_mod.font_table(document, fonts)
         for root in _xml_roots(document):
             tpl_mod.strip_theme_fonts(root)
         buf = io.BytesIO()

@@ -87,7 +87,10 @@ def test_fonts_are_east_asian_and_sized(mem_final_docx):
                 text = z.read(name).decode("utf-8")
                 assert not re.search(r"w:(ascii|eastAsia|hAnsi)Theme=|w:cstheme=", text), name
         fonts = z.read("word/fontTable.xml").decode()
-    assert 'w:name="仿宋_GB2312"' in fonts and 'w:altName w:val="仿宋"' in fonts
+    # where an official font is missing: the Windows font of its design, then an open one
+    for name, alt in (("仿宋_GB2312", "仿宋,Noto Serif CJK SC"), ("楷体_GB2312", "楷体,LXGW WenKai"),
+                      ("方正小标宋简体", "宋体,Noto Serif CJK SC"), ("黑体", "Noto Sans CJK SC")):  # fmt: skip
+        assert re.search(f'<w:font w:name="{name}"><w:altName w:val="{alt}"/>', fonts), name
     # the body's paragraphs use the styles: 一、 in 黑体, （一） in 楷体, the rest 仿宋
     paras = body_paragraphs(doc)
     headings1 = [p for p in paras if re.match(r"^[一二三四五六七八九十]+、", p.text)]

@@ -20,19 +20,38 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+ROOT = Path(__file__).resolve().parents[2]
+# what a Linux, UOS or Kylin user installs in ~/.config/fontconfig/conf.d/ (see the README)
+SHIPPED = ROOT / "templates" / "fontconfig" / "65-reportkit-gbt9704.conf"
+
+
+def fontconfig(path: Path, *font_dirs: Path) -> Path:
+    """A fontconfig setup like a Linux desktop with reportkit's file installed (and fonts in
+    `font_dirs` as if installed): the machine's own configuration, then the shipped file."""
+    dirs = "".join(f"<dir>{d}</dir>" for d in font_dirs)
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
+        f'<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>{dirs}'
+        f"<include>{SHIPPED}</include></fontconfig>",
+        "utf-8",
+    )
+    return path
+
+
 @pytest.fixture(scope="module")
 def profile(tmp_path_factory) -> Path:
     """One LibreOffice user profile for the module's conversions (the first one builds it)."""
     return tmp_path_factory.mktemp("lo-profile")
 
 
-def to_pdf(docx: Path, work: Path, profile: Path) -> Path:
+def to_pdf(docx: Path, work: Path, profile: Path, *font_dirs: Path) -> Path:
     """LibreOffice's PDF of `docx` (copied under a plain name: soffice names its output
     after the input)."""
     work.mkdir(parents=True, exist_ok=True)
     src = work / "report.docx"
     shutil.copy(docx, src)
-    env = {**os.environ, "FONTCONFIG_FILE": str(Path(__file__).with_name("fonts.conf"))}
+    config = fontconfig(work / "fonts.conf", *font_dirs)
+    env = {**os.environ, "FONTCONFIG_FILE": str(config)}
     r = subprocess.run(
         [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
          "--convert-to", "pdf", "--outdir", str(work), str(src)],
@@ -93,9 +112,90 @@ def test_text_shows_the_totals(pdf, rollups):
     assert "工作情况统计表(应急管理)" in text
 
 
-def test_fonts_embedded(pdf):
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
-    assert "NotoSerifCJK" in fonts and "NotoSansCJK" in fonts  # 仿宋/小标宋 and 黑体 stand-ins
+def installed(family: str) -> bool:
+    r = subprocess.run(["fc-list", f":family={family}", "family"], capture_output=True, text=True)
+    return bool(r.stdout.strip())
+
+
+def font_of_text(pdf: Path, *pages: int) -> dict[str, str]:
+    """Each piece of text poppler finds → the font it is drawn in (without the subset tag)."""
+    args = ["pdftohtml", "-xml", "-i", "-stdout"]
+    if pages:
+        args += ["-f", str(pages[0]), "-l", str(pages[-1])]
+    xml = subprocess.run([*args, str(pdf)], capture_output=True, text=True, check=True).stdout
+    families = {
+        m.group(1): m.group(2).split("+")[-1]
+        for m in re.finditer(r'<fontspec id="(\d+)"[^>]* family="([^"]+)"', xml)
+    }
+    return {
+        re.sub(r"\s", "", m.group(2)): families[m.group(1)]
+        for m in re.finditer(r'<text [^>]*font="(\d+)"[^>]*>(.*?)</text>', xml)
+    }
+
+
+# role: (text the report prints in that role, the font it must be drawn in here, its package)
+ROLE_FONTS = {
+    "title 小标宋 → 宋": (
+        "泰安市应急管理局关于特种作业人员",
+        "NotoSerifCJK",
+        "Noto Serif CJK SC",
+    ),
+    "body 仿宋 → 宋": ("全市纳入治理范围的培训机构", "NotoSerifCJK", "Noto Serif CJK SC"),
+    "heading1 黑体 → 黑": ("一、基本情况", "NotoSansCJK", "Noto Sans CJK SC"),
+    "heading2 楷体 → 楷": ("（一）自查自改情况", "LXGWWenKai", "LXGW WenKai"),
+}
+
+
+@pytest.mark.skipif(not shutil.which("pdftohtml") or not shutil.which("pdffonts"),
+                    reason="poppler-utils")  # fmt: skip
+@pytest.mark.parametrize("role", list(ROLE_FONTS))
+def test_each_role_is_drawn_in_an_open_font_of_its_design(pdf, role):
+    """No 方正 or _GB2312 font on this machine: each role falls back to its own kind of font
+    (fonts-noto-cjk, fonts-lxgw-wenkai), not all of them to one sans."""
+    text, font, family = ROLE_FONTS[role]
+    if not installed(family):
+        pytest.skip(f"{family} is not installed (.ci/run installs it)")
+    used = font_of_text(pdf, 1, 2)
+    assert text in used, sorted(used)[:20]
+    assert used[text].startswith(font), (text, used[text])
+    listed = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert font in listed
+
+
+@pytest.mark.skipif(not shutil.which("pdftohtml"), reason="poppler-utils")
+def test_an_installed_official_font_is_still_used(mem_final_docx, tmp_path, profile):
+    """On a PC that has 仿宋_GB2312 the body is drawn in it, not in the open stand-in (the
+    shipped aliases add the stand-in after the official name, never before)."""
+    from docx import Document
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    source = Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf")
+    if not source.exists() or not installed("Noto Sans CJK SC"):
+        pytest.skip("fonts-lxgw-wenkai and fonts-noto-cjk are installed by .ci/run")
+    doc = Document(str(mem_final_docx))
+    chars = "".join(p.text for p in doc.paragraphs)
+    font = TTFont(str(source), lazy=True)  # a stand-in for the real 仿宋_GB2312
+    subsetter = subset.Subsetter(subset.Options(name_IDs=["*"], name_languages=["*"]))
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 16):
+            record.string = "仿宋_GB2312"
+        elif record.nameID == 6:
+            record.string = "Official-FangSong-GB2312"
+    (tmp_path / "fonts").mkdir()
+    font.save(str(tmp_path / "fonts" / "fangsong_gb2312.ttf"))
+    out = to_pdf(mem_final_docx, tmp_path / "pdf", profile, tmp_path / "fonts")
+    used = font_of_text(out, 2)
+    assert used["全市纳入治理范围的培训机构"] == "Official-FangSong-GB2312"
+    assert used["一、基本情况"].startswith("NotoSansCJK")  # 黑体 is still missing here
+    # LibreOffice looks the name up itself first; programs that ask fontconfig (WPS, …) get
+    # the official font too, because the stand-in is accepted after it, not preferred to it
+    env = {**os.environ, "FONTCONFIG_FILE": str(tmp_path / "pdf" / "fonts.conf")}
+    match = subprocess.run(["fc-match", "-f", "%{family}", "仿宋_GB2312:lang=zh-cn"], env=env,
+                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert match == "仿宋_GB2312"
 
 
 def test_pages_are_a4_with_22_lines_of_28_characters(pdf):

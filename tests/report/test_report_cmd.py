@@ -206,3 +206,26 @@ def test_the_same_report_with_appended_documents_is_unchanged(rollups, tmp_path,
     assert code == 0 and data["state"] == "written"
     code, data = report(capsys, rollups["mem-final"], out, "--inbox", str(inbox))
     assert code == 0 and data["state"] == "unchanged" and data["kept"] is None
+
+
+def test_a_template_whose_font_table_lost_the_fallbacks_gets_them_back(rollups, tmp_path, capsys):
+    """Word rewrites the font table when staff save their edited template."""
+    import zipfile
+
+    template = tmp_path / "我的模板.docx"
+    with (
+        zipfile.ZipFile(ROOT / "templates" / "docx" / "mem-stats.docx") as src,
+        zipfile.ZipFile(template, "w") as dst,
+    ):
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/fontTable.xml":
+                data = re.sub(rb"<w:altName [^>]*/>", b"", data)
+            dst.writestr(item, data)
+    out = tmp_path / "r.docx"
+    code, _ = report(capsys, rollups["mem-final"], out, "--template", str(template))
+    assert code == 0
+    with zipfile.ZipFile(out) as z:
+        fonts = z.read("word/fontTable.xml").decode()
+    assert '<w:altName w:val="仿宋,Noto Serif CJK SC"/>' in fonts
+    assert '<w:altName w:val="楷体,LXGW WenKai"/>' in fonts
