@@ -2,7 +2,10 @@
 
 Word and LibreOffice break Chinese text between any two characters, so "2024年11月4日" can end
 up as "2024年11" / "月4日"; GB/T 9704 writes a date solid, so its parts are tied together with
-WORD JOINER (U+2060: zero width, no break on either side, kept out of PDF text).
+WORD JOINER (U+2060: zero width, no break on either side, kept out of PDF text). LibreOffice
+honours it only where it breaks by the Unicode rules (ICU); for a character whose language is
+Chinese it uses its own CJK breaker, which knows nothing but its lists of characters that may
+not begin or end a line — so the writer also marks a date's run as not Chinese (`split_dates`).
 
 The opposite case: LibreOffice breaks lines by the rules of UAX #14 version 5 (its
 i18npool line.txt), whose rule 30 forbids a break between closing punctuation and a letter or
@@ -28,9 +31,23 @@ _PARTS = re.compile(r"\d+|[年月日]")
 
 def solid_dates(text: str) -> str:
     """Every date in `text` written solid and unbreakable."""
+    return "".join(piece for piece, _ in split_dates(text))
+
+
+def split_dates(text: str) -> list[tuple[str, bool]]:
+    """`text` in pieces, each a date written solid (True) or the text between (False)."""
     if "月" not in text:
-        return text
-    return _DATE.sub(lambda m: WORD_JOINER.join(_PARTS.findall(m.group())), text)
+        return [(text, False)]
+    out: list[tuple[str, bool]] = []
+    at = 0
+    for m in _DATE.finditer(text):
+        if m.start() > at:
+            out.append((text[at : m.start()], False))
+        out.append((WORD_JOINER.join(_PARTS.findall(m.group())), True))
+        at = m.end()
+    if at < len(text) or not out:
+        out.append((text[at:], False))
+    return out
 
 
 ZERO_WIDTH_SPACE = "\u200b"

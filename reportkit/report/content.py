@@ -411,10 +411,12 @@ def _attachments(
     out: list[AttachmentSpec] = []
     if form.is_table:
         official = official_table(form, data.totals)
+        # one line above the table: items one ideographic space apart (two did not fit in
+        # 225 mm at 小四 with a long unit name and two phone numbers)
         intro = f"填报单位：{clean(data.agency)}"
         if contact is not None:
-            intro += f"　　填报人：{contact.name}　　联系方式：{' '.join(contact.phones)}"
-        intro += f"　　填报时间：{ctx['as_of']}"
+            intro += f"　填报人：{contact.name}　联系方式：{' '.join(contact.phones)}"
+        intro += f"　填报时间：{ctx['as_of']}"
         out.append(
             AttachmentSpec(
                 1,

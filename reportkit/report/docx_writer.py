@@ -17,11 +17,12 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reportkit.report import template as tpl_mod
-from reportkit.report.breaks import breakable, solid_dates, visible
+from reportkit.report.breaks import breakable, split_dates, visible
 from reportkit.report.content import AttachmentSpec, ReportContent
 from reportkit.report.fonts import FontSet
 from reportkit.report.tables import TableSpec
@@ -133,11 +134,61 @@ def _xml_roots(document: DocumentObject) -> Iterable:  # type: ignore[type-arg]
 
 
 def tie_lines(document: DocumentObject) -> None:
-    """Everywhere in the body (text, tables, appended documents): dates written solid, and a
-    break allowed after 、，… before a figure (see `breaks`)."""
-    for t in document.element.body.iter(qn("w:t")):
+    """Everywhere in the body (text, tables, appended documents): a break allowed after 、，…
+    before a figure, and every date written solid in a run of its own (see `breaks`)."""
+    body = document.element.body
+    for t in body.iter(qn("w:t")):
         if t.text:
-            t.text = solid_dates(breakable(t.text))
+            t.text = breakable(t.text)
+    for r in list(body.iter(qn("w:r"))):
+        texts = [t.text or "" for t in r.iterchildren(qn("w:t"))]
+        if any(date for text in texts for _, date in split_dates(text)):
+            _split_at_dates(r)
+
+
+def _split_at_dates(r) -> None:  # type: ignore[no-untyped-def]
+    """Replace run `r` by runs of the same properties, each date alone in one whose East
+    Asian language is not Chinese: LibreOffice then breaks it by the Unicode rules, which keep
+    the word joiners, instead of by its CJK breaker, which ignores them."""
+    rpr = r.find(qn("w:rPr"))
+    runs: list = []  # type: ignore[type-arg]
+
+    def run(date: bool = False):  # type: ignore[no-untyped-def]
+        new = OxmlElement("w:r")
+        if rpr is not None or date:
+            props = copy.deepcopy(rpr) if rpr is not None else OxmlElement("w:rPr")
+            if date:
+                lang = props.find(qn("w:lang"))
+                if lang is None:
+                    lang = OxmlElement("w:lang")
+                    props.append(lang)
+                lang.set(qn("w:eastAsia"), DATE_LANGUAGE)
+                tpl_mod.sort_rpr(props)
+            new.append(props)
+        runs.append(new)
+        return new
+
+    current = None
+    for child in list(r):
+        if child.tag == qn("w:rPr"):
+            continue
+        if child.tag != qn("w:t"):
+            current = current if current is not None else run()
+            current.append(child)
+            continue
+        for text, date in split_dates(child.text or ""):
+            t = OxmlElement("w:t")
+            t.text = text
+            t.set(qn("xml:space"), "preserve")
+            run(date).append(t)
+        current = None
+    for new in runs:
+        r.addprevious(new)
+    r.getparent().remove(r)
+
+
+# A language LibreOffice breaks lines for by the Unicode rules (a date is figures and 年月日).
+DATE_LANGUAGE = "en-US"
 
 
 # --- 落款 ----------------------------------------------------------------------------------------

@@ -310,8 +310,9 @@ def build_styles(document: DocumentObject, fonts: FontSet) -> None:
     _ppr(ppr, _exact(), _indent(0), _el("w:jc", val="left"))
     ppr, _ = _style(document, "RKAttachTitle")
     _ppr(ppr, _exact(before=LINE_PITCH), _indent(0), _el("w:jc", val="center"))
-    ppr, _ = _style(document, "RKTableIntro")
-    _ppr(ppr, _el("w:snapToGrid", val=0), _single(before=120, after=120), _indent(0))
+    ppr, _ = _style(document, "RKTableIntro")  # flush left: a short line is never spread
+    _ppr(ppr, _el("w:snapToGrid", val=0), _single(before=120, after=120), _indent(0),
+         _el("w:jc", val="left"))  # fmt: skip
     ppr, rpr = _style(document, "RKTableText")
     _ppr(ppr, _el("w:snapToGrid", val=0), _single(), _indent(0), _el("w:jc", val="center"))
     ppr, rpr = _style(document, "RKTodo")  # a paragraph left for staff to write

@@ -103,3 +103,27 @@ def test_the_rollups_filled_on_wins_and_the_clerks_date_wins_over_it(rollups, tm
     found = dates_in(tmp_path / "d.docx")
     assert found["成文日期"] == found["填报时间"] == ["2024年11月5日"]
     assert set(found["截至"]) == {"2024年11月5日"}
+
+
+def test_a_date_keeps_its_formatting_in_a_run_of_its_own(rollups, tmp_path, session_capsys):
+    """印发日期 in the deploy directory: 2024年3月19日 (not 2024-03-19), in the table's size."""
+    from python_calamine import CalamineWorkbook
+
+    from tests.report.conftest import report as run_report
+
+    r = rollups["deploy"]
+    out = tmp_path / "d.docx"
+    with session_capsys() as cap:
+        code, _ = run_report(cap, r, out)
+    assert code == 0
+    wb = CalamineWorkbook.from_path(str(r.out / "370900-deploy-mem-deploy.xlsx"))
+    rows = wb.get_sheet_by_name("明细").to_python()
+    column = rows[0].index("印发日期")
+    issued = [dt.date.fromisoformat(str(row[column])[:10]) for row in rows[1:] if row[0]]
+    table = Document(str(out)).tables[0]
+    header = [c.text for c in table.rows[0].cells]
+    k = header.index("印发日期")
+    for n, day in enumerate(issued, start=1):
+        cell = table.cell(n, k)
+        assert visible(cell.text) == f"{day.year}年{day.month}月{day.day}日"
+        assert {run.font.size.pt for run in cell.paragraphs[0].runs} == {9.0}

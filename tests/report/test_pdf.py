@@ -211,15 +211,50 @@ def test_pages_are_a4_with_22_lines_of_28_characters(pdf):
     assert max(len(ln) for ln in chinese) == 28
 
 
+PARTIAL_END = re.compile(r"\d{4}(?:年(?:\d{1,2}(?:月\d{0,2})?)?)?$")  # a line ends inside a date
+PARTIAL_START = re.compile(r"^(?:年|月|日|\d{1,2}月|\d{1,2}日)")  # …or the next begins inside it
+
+
+def dates_split_in(pdf: Path) -> list[str]:
+    """Lines (as laid out) that end in the middle of a date, with the line that follows."""
+    layout = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    lines = [ln.strip() for ln in layout.splitlines() if ln.strip()]
+    return [
+        f"{a} / {b}"
+        for a, b in itertools.pairwise(lines)
+        if PARTIAL_END.search(a.replace(" ", "")) and PARTIAL_START.match(b.replace(" ", ""))
+    ]
+
+
 def test_dates_are_never_split_across_lines_nor_spaced(pdf):
-    """附件1's header line ends in 填报时间：2024年11月4日, just where a line is full."""
     raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
                          text=True, check=True).stdout  # fmt: skip
-    date = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
-    whole = date.findall(re.sub(r"\s+", "", raw))
-    assert "2024年11月4日" in whole
-    on_one_line = [d for line in raw.splitlines() for d in date.findall(line)]
-    assert on_one_line == whole  # written solid, each on one line
+    assert "2024年11月4日" in raw  # written solid: no space inside
+    assert dates_split_in(pdf) == []
+
+
+def test_a_date_at_the_end_of_a_line_goes_down_whole(rollups, tmp_path, profile, capsys):
+    """Staff put {{ date }} in their own wording; wherever the line ends, after a character or
+    after a colon, the date is never broken ("2024年11" / "月4日" was what the clerk saw)."""
+    from docx import Document
+
+    from tests.report.conftest import report
+
+    template = tmp_path / "模板.docx"
+    doc = Document(str(ROOT / "templates" / "docx" / "mem-stats.docx"))
+    anchor = next(p for p in doc.paragraphs if p.text == "一、基本情况")
+    filler = "各地认真落实专项治理工作要求扎实推进各项任务按期完成" * 2
+    for n in range(20, 27):  # the date starts 2 + n characters into a 28-character line
+        for before in ("", "："):
+            p = anchor.insert_paragraph_before(filler[: n - len(before)] + before + "{{ date }}。")
+            p.style = doc.styles["Normal"]
+    doc.save(str(template))
+    out = tmp_path / "r.docx"
+    code, _ = report(capsys, rollups["mem-final"], out, "--template", str(template))
+    assert code == 0
+    split = dates_split_in(to_pdf(out, tmp_path / "pdf", profile))
+    assert split == []
 
 
 # --- lines: never spread character by character ----------------------------------------------
