@@ -1,7 +1,8 @@
-"""Write the editable Word templates of `reportkit report` to templates/docx/.
+"""Write the editable Word templates of `reportkit report` to templates/docx/, and the
+fontconfig file that maps their fonts to open ones to templates/fontconfig/.
 
-    python scripts/make_docx_template.py           # write templates/docx/<kind>.docx
-    python scripts/make_docx_template.py --check   # exit 1 if a committed template is stale
+    python scripts/make_docx_template.py           # write templates/docx/<kind>.docx …
+    python scripts/make_docx_template.py --check   # exit 1 if a committed file is stale
 
 The templates are built by reportkit.report.template (the same code `reportkit report` uses when
 no --template is given), so they are reproducible; staff copy one, change the wording in Word or
@@ -13,18 +14,23 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from reportkit.report.fonts import fontconfig_aliases
 from reportkit.report.template import KINDS, build_template
 
-TARGET = Path(__file__).resolve().parents[1] / "templates" / "docx"
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = ROOT / "templates" / "docx"
+FONTCONFIG = ROOT / "templates" / "fontconfig" / "65-reportkit-gbt9704.conf"
 
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
     TARGET.mkdir(parents=True, exist_ok=True)
-    for kind in KINDS:
-        path = TARGET / f"{kind}.docx"
-        data = build_template(kind)
+    FONTCONFIG.parent.mkdir(parents=True, exist_ok=True)
+    outputs = [(TARGET / f"{kind}.docx", lambda kind=kind: build_template(kind)) for kind in KINDS]
+    outputs.append((FONTCONFIG, lambda: fontconfig_aliases().encode("utf-8")))
+    for path, build in outputs:
+        data = build()
         if path.exists() and path.read_bytes() == data:
             continue
         if check:

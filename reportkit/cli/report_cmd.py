@@ -62,7 +62,8 @@ from reportkit.messages import msg
     "--date",
     "date_text",
     default=None,
-    help="成文日期，如 2024-11-04（默认今天；已过本单位该节点的报送截止日期时，默认为截止日期）。",
+    help="报告的日期，如 2024-11-04：成文日期、正文的“截至…”和附件的填报时间都用它（默认取汇总结果的"
+    "填报时间，即汇总时的 --as-of 或最后一个下级单位报来的日期，不晚于本单位的报送截止日期）。",
 )
 @click.option(
     "--font",
@@ -71,6 +72,12 @@ from reportkit.messages import msg
     metavar="角色=字体",
     help="更换字体，如 --font title=华文中宋；角色：title body heading1 heading2 page latin "
     "table chart（chart 可写字体文件路径）。可写多次。",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="报告文件已存在且内容不同（可能已有人填写）时仍重新生成；原文件先另存为“文件名（原文件 "
+    "修改时间）.docx”，不会丢失。",
 )
 @click.option(
     "--no-letterhead", is_flag=True, help="不要版头（发文机关标志、发文字号和红色分隔线）。"
@@ -88,6 +95,7 @@ def cmd(
     template: str | None,
     date_text: str | None,
     fonts: tuple[str, ...],
+    force: bool,
     no_letterhead: bool,
     campaign_file: str | None,
     as_json: bool,
@@ -95,15 +103,16 @@ def cmd(
     from reportkit.report.charts import ChartFontError
     from reportkit.report.compile import find_narratives
     from reportkit.report.content import build_content
-    from reportkit.report.docx_writer import TemplateError, write_report
+    from reportkit.report.docx_writer import TemplateError, render_report
     from reportkit.report.fonts import ROLES, parse_overrides
-    from reportkit.report.source import SourceError, load_rollup
+    from reportkit.report.source import SourceError, load_rollup, rollup_date
 
     campaign = load(campaign_file)
     region, form, milestone, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
     if milestone not in ("midterm", "final", "deploy"):
         raise UserError(msg("report.no_report", milestone=milestone))
-    missing = [p for p in (source, *inbox) if not Path(p).exists()]
+    # a --from that does not exist is a roll-up not yet run: load_rollup says which to run
+    missing = [p for p in inbox if not Path(p).exists()]
     if template:
         missing += [template] if not Path(template).is_file() else []
     if missing:
@@ -112,12 +121,14 @@ def cmd(
         overrides = parse_overrides(fonts)
     except ValueError as e:
         raise UserError(msg("report.bad_font", item=e.args[0], roles=" ".join(ROLES))) from e
-    due = campaign.deadline(milestone, region)
-    day = _date(date_text, campaign.timezone, due.date if due else None)
+    day = _date(date_text) if date_text is not None else None
     try:
         data = load_rollup(campaign, Path(source), region.code, form.id, milestone, chosen)
     except SourceError as e:
         raise UserError(str(e)) from e
+    if day is None:
+        due = campaign.deadline(milestone, region)
+        day = rollup_date(data, due.date if due else None, _today(campaign.timezone))
     out = Path(out_file)
     if out.suffix.lower() != ".docx":
         out = out.with_suffix(out.suffix + ".docx") if out.suffix else out.with_suffix(".docx")
@@ -132,9 +143,8 @@ def cmd(
         )
         word_fonts = {k: v for k, v in overrides.items() if k != "chart"}
         try:
-            written = write_report(
+            docx, written = render_report(
                 content,
-                out,
                 template=Path(template) if template else None,
                 font_overrides=word_fonts,
                 chart_font=overrides.get("chart", ""),
@@ -143,11 +153,15 @@ def cmd(
             raise UserError(msg("report.bad_template", path=template, detail=e)) from e
         except ChartFontError as e:
             raise UserError(msg("report.no_chart_font")) from e
-        except OSError as e:
-            raise UserError(msg("report.output_failed", path=out, detail=e.strerror or e)) from e
+    try:
+        state, kept = place(out, docx, force, campaign.timezone)
+    except OSError as e:
+        raise UserError(msg("report.output_failed", path=out, detail=e.strerror or e)) from e
     problems = any(data.counts.get(s, 0) for s in ("late", "missing", "rejected"))
     result: dict[str, Any] = {
         "output": str(out),
+        "state": state,  # written | unchanged | replaced
+        "kept": str(kept) if kept else None,  # the file it replaced, kept beside it
         "unit": data.agency,
         "form": form.id,
         "milestone": milestone,
@@ -173,19 +187,62 @@ def cmd(
         if not data.complete:
             detail = content.context["s"]["not_counted_names"] or "部分单位"
             echo(msg("report.incomplete", detail=detail))
-        echo(msg("report.wrote", path=out, count=len(written.attachments), docs=written.documents))
+        if state == "unchanged":
+            echo(msg("report.unchanged", path=out))
+        else:
+            docs = written.documents
+            echo(msg("report.wrote", path=out, count=len(written.attachments), docs=docs))
+        if kept:
+            echo(msg("report.kept", path=out, kept=kept))
     raise SystemExit(1 if problems else 0)
 
 
-def _date(text: str | None, tz: str, due: dt.date | None = None) -> dt.date:
-    """成文日期: as given; else today, but never after the unit's own deadline for the
-    milestone (a report drafted after the campaign is dated as it was due)."""
+def place(out: Path, data: bytes, force: bool, tz: str) -> tuple[str, Path | None]:
+    """Write the report to `out` without ever losing a file staff have worked on: the same
+    bytes are left alone; different ones are refused unless forced, and then the file they
+    replace is kept beside it first. (state, the kept file)"""
+    from reportkit.io.atomic import atomic_write, keep_aside
+
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(out, data)
+        return "written", None
+    if out.is_file() and out.read_bytes() == data:
+        return "unchanged", None
+    if not force:
+        raise UserError(msg("report.exists", path=out, kept=_aside(out, tz).name))
+    aside = keep_aside(out, _aside(out, tz))
+    try:
+        atomic_write(out, data)
+    except OSError:
+        aside.unlink(missing_ok=True)  # the original is still in place: no second copy
+        raise
+    return "replaced", aside
+
+
+def _aside(out: Path, tz: str) -> Path:
+    """报告.docx → 报告（原文件 20241104-153000）.docx, from when the file was last saved; a
+    name already taken gets -2, -3…"""
     from zoneinfo import ZoneInfo
 
-    if text is None:
-        today = dt.datetime.now(ZoneInfo(tz)).date()
-        return min(today, due) if due else today
+    saved = dt.datetime.fromtimestamp(out.stat().st_mtime, ZoneInfo(tz))
+    stamp = saved.strftime("%Y%m%d-%H%M%S")
+    name = msg("report.kept_name", stem=out.stem, stamp=stamp, suffix=out.suffix)
+    n = 2
+    while (out.parent / name).exists():
+        name = msg("report.kept_name", stem=out.stem, stamp=f"{stamp}-{n}", suffix=out.suffix)
+        n += 1
+    return out.parent / name
+
+
+def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip().replace("/", "-"))
     except ValueError:
         raise UserError(msg("report.bad_date", text=text)) from None
+
+
+def _today(tz: str) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(tz)).date()

@@ -39,3 +39,20 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, sync: bool = True
             os.unlink(tmp)
         raise
     return path
+
+
+def keep_aside(path: str | os.PathLike[str], aside: str | os.PathLike[str]) -> Path:
+    """Keep the file at `path` as `aside` too (before `path` is replaced): a hard link where
+    the file system has them, else a copy. Never replaces an existing `aside`."""
+    path, aside = Path(path), Path(aside)
+    try:
+        os.link(path, aside)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network shares): a copy
+        import shutil
+
+        with open(path, "rb") as src, open(aside, "xb") as dst:
+            shutil.copyfileobj(src, dst)
+        shutil.copystat(path, aside)
+    return aside

@@ -143,7 +143,9 @@ def build_content(
         "children_label": CHILDREN_LABEL.get(
             campaign.children(region)[0].level if campaign.children(region) else "", "各单位"
         ),
-        "as_of": chinese_date(data.as_of.date()),
+        # one date everywhere: 成文日期, every 截至… and the 附件's 填报时间 (`as_of` is kept
+        # for templates staff edited before the two were one)
+        "as_of": chinese_date(date),
         "date": chinese_date(date),
         "year": date.year,
         "milestone": data.milestone,
@@ -409,10 +411,12 @@ def _attachments(
     out: list[AttachmentSpec] = []
     if form.is_table:
         official = official_table(form, data.totals)
+        # one line above the table: items one ideographic space apart (two did not fit in
+        # 225 mm at 小四 with a long unit name and two phone numbers)
         intro = f"填报单位：{clean(data.agency)}"
         if contact is not None:
-            intro += f"　　填报人：{contact.name}　　联系方式：{' '.join(contact.phones)}"
-        intro += f"　　填报时间：{ctx['as_of']}"
+            intro += f"　填报人：{contact.name}　联系方式：{' '.join(contact.phones)}"
+        intro += f"　填报时间：{ctx['as_of']}"
         out.append(
             AttachmentSpec(
                 1,

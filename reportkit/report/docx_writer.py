@@ -7,20 +7,22 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
-import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reportkit.report import template as tpl_mod
+from reportkit.report.breaks import breakable, split_dates, visible
 from reportkit.report.content import AttachmentSpec, ReportContent
 from reportkit.report.fonts import FontSet
 from reportkit.report.tables import TableSpec
@@ -35,22 +37,33 @@ class TemplateError(ValueError):
 
 @dataclass
 class Written:
-    path: Path
+    path: Path | None
     attachments: list[str] = field(default_factory=list)
     documents: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
-def write_report(
+def write_report(content: ReportContent, out: Path, **options: Any) -> Written:
+    """Write the report to `out` (atomically: a temporary file renamed into place)."""
+    from reportkit.io.atomic import atomic_write
+
+    data, written = render_report(content, **options)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(out, data)
+    written.path = out
+    return written
+
+
+def render_report(
     content: ReportContent,
-    out: Path,
     *,
     template: Path | None = None,
     fonts: FontSet | None = None,
     font_overrides: dict[str, str] | None = None,
     chart_font: str = "",
-) -> Written:
-    """Write the report to `out` (atomically: a temporary file renamed into place)."""
+) -> tuple[bytes, Written]:
+    """The report as .docx bytes: the same content gives the same bytes (so a report that
+    is already there can be told unchanged from one staff have edited)."""
     from docxtpl import DocxTemplate, InlineImage
     from jinja2 import TemplateError as JinjaError
 
@@ -62,7 +75,7 @@ def write_report(
             raise TemplateError(str(e)) from e
     else:
         source = tpl_mod.build_template(content.kind, fonts)
-    written = Written(out)
+    written = Written(None)
     with tempfile.TemporaryDirectory(prefix="reportkit-report-") as tmp:
         charts = []
         if content.charts:
@@ -97,12 +110,16 @@ def write_report(
         append_attachments(document, content.attachments)
         written.attachments = [a.title for a in content.attachments]
         written.documents = sum(1 for a in content.attachments if a.document is not None)
+        tie_lines(document)
         if font_overrides:
             tpl_mod.apply_fonts(document, fonts, font_overrides)
+        else:  # a template staff saved in Word: its font table may have lost the fallbacks
+            tpl_mod.font_table(document, fonts)
         for root in _xml_roots(document):
             tpl_mod.strip_theme_fonts(root)
-        _save(document, out)
-    return written
+        buf = io.BytesIO()
+        document.save(buf)
+    return tpl_mod.deterministic_zip(buf.getvalue(), title=None), written
 
 
 def _xml_roots(document: DocumentObject) -> Iterable:  # type: ignore[type-arg]
@@ -116,19 +133,62 @@ def _xml_roots(document: DocumentObject) -> Iterable:  # type: ignore[type-arg]
         yield document.part.numbering_part.element
 
 
-def _save(document: DocumentObject, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem[:40]}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            document.save(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+def tie_lines(document: DocumentObject) -> None:
+    """Everywhere in the body (text, tables, appended documents): a break allowed after 、，…
+    before a figure, and every date written solid in a run of its own (see `breaks`)."""
+    body = document.element.body
+    for t in body.iter(qn("w:t")):
+        if t.text:
+            t.text = breakable(t.text)
+    for r in list(body.iter(qn("w:r"))):
+        texts = [t.text or "" for t in r.iterchildren(qn("w:t"))]
+        if any(date for text in texts for _, date in split_dates(text)):
+            _split_at_dates(r)
+
+
+def _split_at_dates(r) -> None:  # type: ignore[no-untyped-def]
+    """Replace run `r` by runs of the same properties, each date alone in one whose East
+    Asian language is not Chinese: LibreOffice then breaks it by the Unicode rules, which keep
+    the word joiners, instead of by its CJK breaker, which ignores them."""
+    rpr = r.find(qn("w:rPr"))
+    runs: list = []  # type: ignore[type-arg]
+
+    def run(date: bool = False):  # type: ignore[no-untyped-def]
+        new = OxmlElement("w:r")
+        if rpr is not None or date:
+            props = copy.deepcopy(rpr) if rpr is not None else OxmlElement("w:rPr")
+            if date:
+                lang = props.find(qn("w:lang"))
+                if lang is None:
+                    lang = OxmlElement("w:lang")
+                    props.append(lang)
+                lang.set(qn("w:eastAsia"), DATE_LANGUAGE)
+                tpl_mod.sort_rpr(props)
+            new.append(props)
+        runs.append(new)
+        return new
+
+    current = None
+    for child in list(r):
+        if child.tag == qn("w:rPr"):
+            continue
+        if child.tag != qn("w:t"):
+            current = current if current is not None else run()
+            current.append(child)
+            continue
+        for text, date in split_dates(child.text or ""):
+            t = OxmlElement("w:t")
+            t.text = text
+            t.set(qn("xml:space"), "preserve")
+            run(date).append(t)
+        current = None
+    for new in runs:
+        r.addprevious(new)
+    r.getparent().remove(r)
+
+
+# A language LibreOffice breaks lines for by the Unicode rules (a date is figures and 年月日).
+DATE_LANGUAGE = "en-US"
 
 
 # --- 落款 ----------------------------------------------------------------------------------------
@@ -136,7 +196,7 @@ def _save(document: DocumentObject, out: Path) -> None:
 
 def text_width(text: str) -> float:
     """Width in characters of the body size: Latin letters and digits are half a character."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in visible(text))
 
 
 def place_signature(document: DocumentObject) -> None:
@@ -197,7 +257,9 @@ def append_attachments(document: DocumentObject, attachments: list[AttachmentSpe
             from docxcompose.composer import Composer
 
             composer = composer or Composer(document)
-            composer.append(Open(str(att.document.path)))
+            with _seeded(att.document.sha256):
+                composer.append(Open(str(att.document.path)))
+            fit_appended(list(label._p.itersiblings(qn("w:p"), qn("w:tbl"))), att.document.title)
             continue
         document.add_paragraph(att.title, style="RK 附件标题")
         if att.intro:
@@ -210,6 +272,51 @@ def append_attachments(document: DocumentObject, attachments: list[AttachmentSpe
             add_table(document, spec, TEXT_WIDTH[att.landscape])
         if att.remark:
             document.add_paragraph(att.remark, style="RK 表头说明")
+
+
+def fit_appended(elements: list, title: str) -> None:  # type: ignore[type-arg]
+    """A subordinate's document in the report's styles (docxcompose maps its Normal to ours:
+    仿宋, first line indented two characters, justified), keeping what it is: its title
+    paragraph — in whatever style it was typed: Normal made big and centred, 标题 1 — takes the
+    attachment title style, centred and never indented; any other centred or right-aligned
+    line is not indented either (or it stands off centre); and 分散对齐 (distribute), which
+    spreads every line to the margins character by character, becomes justified."""
+    wanted = visible(title).strip()
+    titled = False
+    for n, el in enumerate(elements):
+        if el.tag != qn("w:p"):
+            continue  # tables keep their own layout
+        ppr = el.get_or_add_pPr()
+        text = visible("".join(t.text or "" for t in el.iter(qn("w:t")))).strip()
+        if not titled and n < 6 and text and text == wanted:
+            titled = True
+            for tag in ("w:ind", "w:jc", "w:spacing", "w:outlineLvl", "w:numPr"):
+                for old in ppr.findall(qn(tag)):
+                    ppr.remove(old)
+            ppr.style = "RKAttachTitle"
+            continue
+        jc = ppr.find(qn("w:jc"))
+        align = jc.get(qn("w:val")) if jc is not None else None
+        if align == "distribute":
+            jc.set(qn("w:val"), "both")
+        elif align in ("center", "right", "end") and ppr.find(qn("w:ind")) is None:
+            ind = ppr.get_or_add_ind()
+            ind.set(qn("w:firstLine"), "0")
+            ind.set(qn("w:firstLineChars"), "0")
+
+
+@contextlib.contextmanager
+def _seeded(seed: str) -> Iterator[None]:
+    """docxcompose gives each appended list a random w:nsid; seeded by the document, the
+    same inputs give the same report (the interpreter's random state is given back)."""
+    import random
+
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(state)
 
 
 def add_table(document: DocumentObject, spec: TableSpec, width: int) -> None:

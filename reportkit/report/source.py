@@ -50,6 +50,7 @@ class RollupData:
     agency: str
     as_of: dt.datetime
     deadline: dt.date | None
+    filled_on: dt.date | None  # the 填报时间 its workbook carries (roll-ups before it: None)
     complete: bool
     counts: dict[str, int]
     totals: dict[str, Number | None]
@@ -66,24 +67,66 @@ class RollupData:
         return None
 
 
-def find_output(out: Path, code: str, form: str, milestone: str, line: str | None = None) -> Path:
-    """The JSON summary in OUT (a folder, or the .json / .xlsx itself). A form both lines
-    fill (deploy) has the line in its name: <code>-deploy-<line>-<milestone>.json."""
-    if out.is_file():
-        path = out.with_suffix(".json")
-    else:
-        names = [f"{code}-{form}-{line}-{milestone}.json"] if line else []
-        names.append(f"{code}-{form}-{milestone}.json")
-        path = next((out / n for n in names if (out / n).is_file()), out / names[0])
+def output_name(code: str, form: Form, milestone: str, line: str) -> str:
+    """The name `reportkit rollup` gives its JSON (io.rollup_job.output_name): only a form both
+    lines fill (deploy) has the line in it, <code>-deploy-<line>-<milestone>.json."""
+    both = f"-{line}" if form.line == "any" else ""
+    return f"{code}-{form.id}{both}-{milestone}.json"
+
+
+def find_output(
+    campaign: Campaign, out: Path, code: str, form: Form, milestone: str, line: str
+) -> Path:
+    """The JSON summary in OUT (a folder, or the .json / .xlsx itself); when there is none,
+    the error says which `reportkit rollup` to run first."""
+    named = out.is_file() or out.suffix.lower() in (".json", ".xlsx")
+    path = out.with_suffix(".json") if named else out / output_name(code, form, milestone, line)
     if not path.is_file():
-        raise SourceError(msg("report.no_rollup", path=path, code=code, form=form, ms=milestone))
+        folder = out.parent if named else out
+        unit = campaign.registry.get(code).name
+        raise SourceError(
+            msg(
+                "report.no_rollup",
+                path=path,
+                unit=unit,
+                form=form.id,
+                name=form.name,
+                ms=milestone,
+                line=f" --line {line}" if form.line == "any" else "",
+                out=shell_word(str(folder)),
+            )
+        )
     return path
 
 
+def shell_word(text: str) -> str:
+    """`text` as one word of a command line in cmd.exe and POSIX shells alike."""
+    if text and all(ch.isalnum() or ch in "-_./:\\" for ch in text):
+        return text
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+def rollup_date(data: RollupData, deadline: dt.date | None, today: dt.date) -> dt.date:
+    """The roll-up's own date, the one a report is dated with when the clerk gives none: the
+    填报时间 of its workbook; for a roll-up written before that was recorded, the latest
+    arrival among the counted subordinates, else today — never after the unit's own deadline
+    (a report drafted after the campaign is dated as it was due)."""
+    if data.filled_on is not None:
+        return data.filled_on
+    arrivals = [
+        c.received_at.date()
+        for c in data.children
+        if c.received_at is not None and c.status in ("on_time", "late")
+    ]
+    day = max(arrivals) if arrivals else today
+    return min(day, deadline) if deadline else day
+
+
 def load_rollup(
-    campaign: Campaign, out: Path, code: str, form_id: str, milestone: str, line: str | None
+    campaign: Campaign, out: Path, code: str, form_id: str, milestone: str, line: str
 ) -> RollupData:
-    path = find_output(out, code, form_id, milestone, line)
+    form = campaign.forms[form_id]
+    path = find_output(campaign, out, code, form, milestone, line)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -98,7 +141,6 @@ def load_rollup(
         raise SourceError(
             msg("report.rollup_mismatch", path=path, key="line", got=data.get("line"), want=line)
         )
-    form = campaign.forms[form_id]
     per_child = _child_values(campaign, form, data, path)
     children = []
     for c in data.get("children", []):
@@ -124,6 +166,7 @@ def load_rollup(
         agency=data["unit"],
         as_of=dt.datetime.fromisoformat(data["as_of"]),
         deadline=_date(data.get("deadline")),
+        filled_on=_date(data.get("filled_on")),
         complete=bool(data.get("complete")),
         counts=dict(data.get("counts", {})),
         totals={k: _typed(form, k, v) for k, v in data.get("totals", {}).items()},

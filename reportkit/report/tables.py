@@ -6,11 +6,12 @@ spans its columns; an ungrouped column spans both header rows). Pure: no Word he
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from reportkit.model.campaign import FieldDef, Form
-from reportkit.report.numbers import fmt
+from reportkit.report.numbers import chinese_date, fmt
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,8 @@ def _directory(
     spec.cells.append(Placed(0, 0, unit_header, header=True))
     for k, f in enumerate(fields, start=1):
         spec.cells.append(Placed(0, k, f.label, header=True))
-    width = {"plan_name": 3.2, "email": 2.0, "doc_number": 1.8, "issued_on": 1.3}
+    # a date is printed whole on one line (2024年3月19日): its column is wide enough for it
+    width = {"plan_name": 3.0, "email": 2.0, "doc_number": 1.8, "issued_on": 1.7}
     spec.widths = [2.2] + [width.get(f.id, 1.1) for f in fields]
     for r, (name, status, values) in enumerate(children, start=1):
         spec.cells.append(Placed(r, 0, name, header=True))
@@ -187,5 +189,19 @@ def _directory(
             continue
         for k, f in enumerate(fields, start=1):
             align = "left" if f.id == "plan_name" else "center"
-            spec.cells.append(Placed(r, k, fmt(values.get(f.id)), align=align))
+            value = values.get(f.id)
+            text = _date_text(value) if f.type == "date" else fmt(value)
+            spec.cells.append(Placed(r, k, text, align=align))
     return spec
+
+
+def _date_text(value: Any) -> str:
+    """A date as the report writes it everywhere (2024年3月19日); other text as it came."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return fmt(value)
+    return chinese_date(value) if isinstance(value, dt.date) else fmt(value)

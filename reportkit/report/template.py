@@ -24,7 +24,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 
-from reportkit.report.fonts import ALTERNATIVES, FontSet
+from reportkit.report.fonts import KNOWN_FONTS, ROLE_DESIGN, FontSet, design, fallbacks
 
 KINDS = ("mem-stats", "samr-stats", "deploy")
 
@@ -139,12 +139,15 @@ def apply_fonts(
         if rpr is not None:
             set_fonts(rpr, fonts.body, fonts.latin)
     strip_theme_fonts(styles)
-    _font_table(document, fonts)
+    font_table(document, fonts)
 
 
-def _font_table(document: DocumentObject, fonts: FontSet) -> None:
-    """Declare the fonts as Simplified Chinese (charset 86) with a common fallback, so Word and
-    WPS substitute 仿宋 for a missing 仿宋_GB2312 rather than a Latin font."""
+def font_table(document: DocumentObject, fonts: FontSet) -> None:
+    """Declare each role's font as Simplified Chinese (charset 86) with what to use where it
+    is missing (fonts.fallbacks: w:altName, tried in turn, and panose), so Word and WPS
+    substitute 仿宋 or Noto Serif CJK SC for a missing 仿宋_GB2312 rather than a Latin font.
+    An entry the table already has (a template saved by Word) keeps its own data and gets
+    the fallbacks it lacks."""
     try:
         part = next(
             p for p in document.part.package.iter_parts() if p.partname.endswith("fontTable.xml")
@@ -152,17 +155,30 @@ def _font_table(document: DocumentObject, fonts: FontSet) -> None:
     except StopIteration:
         return
     root = parse_xml(part.blob)
-    have = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
-    for name in fonts.names():
-        if name in have or name == fonts.latin:
-            continue
-        font = _el("w:font", name=name)
-        if name in ALTERNATIVES:
-            font.append(_el("w:altName", val=ALTERNATIVES[name]))
-        font.append(_el("w:charset", val="86"))
-        font.append(_el("w:family", val="modern" if "宋" in name or "仿" in name else "auto"))
-        font.append(_el("w:pitch", val="variable"))
-        root.append(font)
+    have = {f.get(qn("w:name")): f for f in root.findall(qn("w:font"))}
+    role_of: dict[str, str] = {}  # each font once, with the first role that uses it
+    for role in ROLE_DESIGN:
+        if getattr(fonts, role) != fonts.latin:
+            role_of.setdefault(getattr(fonts, role), role)
+    for name, role in role_of.items():
+        wanted = fallbacks(name, role)
+        font = have.get(name)
+        if font is None:
+            font = _el("w:font", name=name)
+            panose = KNOWN_FONTS.get(name, (None, None, None))[2]
+            if panose:
+                font.append(_el("w:panose1", val=panose))
+            font.append(_el("w:charset", val="86"))
+            family = "modern" if design(name, role) in ("fangsong", "kai", "hei") else "auto"
+            font.append(_el("w:family", val=family))
+            font.append(_el("w:pitch", val="variable"))
+            root.append(font)
+        alt = font.find(qn("w:altName"))
+        if alt is None:
+            alt = _el("w:altName")
+            font.insert(0, alt)  # first in CT_Font's order
+        names = [n.strip() for n in (alt.get(qn("w:val")) or "").split(",") if n.strip()]
+        alt.set(qn("w:val"), ",".join(dict.fromkeys([*names, *wanted])))
     from lxml import etree
 
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -294,8 +310,9 @@ def build_styles(document: DocumentObject, fonts: FontSet) -> None:
     _ppr(ppr, _exact(), _indent(0), _el("w:jc", val="left"))
     ppr, _ = _style(document, "RKAttachTitle")
     _ppr(ppr, _exact(before=LINE_PITCH), _indent(0), _el("w:jc", val="center"))
-    ppr, _ = _style(document, "RKTableIntro")
-    _ppr(ppr, _el("w:snapToGrid", val=0), _single(before=120, after=120), _indent(0))
+    ppr, _ = _style(document, "RKTableIntro")  # flush left: a short line is never spread
+    _ppr(ppr, _el("w:snapToGrid", val=0), _single(before=120, after=120), _indent(0),
+         _el("w:jc", val="left"))  # fmt: skip
     ppr, rpr = _style(document, "RKTableText")
     _ppr(ppr, _el("w:snapToGrid", val=0), _single(), _indent(0), _el("w:jc", val="center"))
     ppr, rpr = _style(document, "RKTodo")  # a paragraph left for staff to write
@@ -673,6 +690,14 @@ def _drop_extras(document: DocumentObject) -> None:
     rsids = settings.find(qn("w:rsids"))
     if rsids is not None:
         settings.remove(rsids)
+    # a line ended by a manual line break (Shift+Enter, common in documents subordinates
+    # send) is not spread across the width in a justified paragraph (Word and LibreOffice)
+    compat = settings.find(qn("w:compat"))
+    if compat is None:
+        compat = _el("w:compat")
+        settings.append(compat)
+    if compat.find(qn("w:doNotExpandShiftReturn")) is None:
+        compat.insert(0, _el("w:doNotExpandShiftReturn"))  # first in CT_Compat's order here
 
 
 CORE = (
@@ -687,9 +712,10 @@ CORE = (
 )
 
 
-def deterministic_zip(data: bytes, title: str = "") -> bytes:
+def deterministic_zip(data: bytes, title: str | None = "") -> bytes:
     """The same package with fixed member times and document properties, so an unchanged
-    template is byte-identical (python-docx and docxcompose stamp the time and user)."""
+    template is byte-identical (python-docx and docxcompose stamp the time and user);
+    `title` None keeps the document's own properties."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -698,7 +724,7 @@ def deterministic_zip(data: bytes, title: str = "") -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
+            if info.filename == "docProps/core.xml" and title is not None:
                 body = CORE.format(title=title).encode()
             dst.writestr(fixed, body)
     return out.getvalue()

@@ -143,3 +143,29 @@ def mem_final_docx(rollups, tmp_path_factory, session_capsys) -> Path:
         code, data = report(cap, rollups["mem-final"], out)
     assert code == 0, data
     return out
+
+
+def wps_documents(inbox: Path) -> None:
+    """Two counties' 总结 as clerks type them in WPS: one title a Normal paragraph made big and
+    centred, the other in 标题 1; a line ended with Shift+Enter; a short 分散对齐 paragraph."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    inbox.mkdir(parents=True)
+    d = docx.Document()
+    p = d.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run("泰山区应急管理局专项治理工作总结")
+    run.font.size, run.bold = Pt(22), True
+    d.add_paragraph("今年以来，泰山区认真开展专项治理。" * 6)
+    p = d.add_paragraph("一是全面自查。")
+    p.add_run().add_break()
+    p.add_run("二是整改到位。")
+    d.save(str(inbox / "泰山区应急管理局工作总结.docx"))
+    d = docx.Document()
+    d.add_heading("肥城市专项治理工作总结", 1)
+    p = d.add_paragraph("肥城市的总结，内容很短。")
+    p.alignment = WD_ALIGN_PARAGRAPH.DISTRIBUTE
+    d.add_paragraph("肥城市的总结。" * 12)
+    d.save(str(inbox / "肥城市应急管理局工作总结.docx"))

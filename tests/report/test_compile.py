@@ -141,3 +141,28 @@ def test_appended_in_unit_order_after_the_tables(rollups, tmp_path, session_caps
     last = doc.sections[-1]
     assert last.page_height > last.page_width
     assert last.footer.paragraphs[0].text.startswith("— ")
+
+
+def test_appended_titles_keep_a_title_style_and_nothing_is_distributed(
+    rollups, tmp_path, session_capsys
+):
+    """WPS-typed documents: a centred Normal title, a 标题 1 title, a 分散对齐 paragraph."""
+    from docx.oxml.ns import qn
+
+    from tests.report.conftest import report, wps_documents
+
+    wps_documents(tmp_path / "docs")
+    out = tmp_path / "r.docx"
+    with session_capsys() as cap:
+        code, _ = report(cap, rollups["mem-final"], out, "--inbox", str(tmp_path / "docs"))
+    assert code == 0
+    doc = Document(str(out))
+    by_text = {p.text: p for p in doc.paragraphs}
+    for title in ("泰山区应急管理局专项治理工作总结", "肥城市专项治理工作总结"):
+        p = by_text[title]
+        assert p.style.name == "RK 附件标题"  # centred, no first-line indent, 小标宋
+        assert p._p.pPr.find(qn("w:ind")) is None and p._p.pPr.find(qn("w:jc")) is None
+    short = by_text["肥城市的总结，内容很短。"]
+    assert short._p.pPr.find(qn("w:jc")).get(qn("w:val")) == "both"
+    compat = doc.settings.element.find(qn("w:compat"))
+    assert compat.find(qn("w:doNotExpandShiftReturn")) is not None  # Shift+Enter lines

@@ -16,6 +16,8 @@ from docx.shared import Mm
 from PIL import Image
 from python_calamine import CalamineWorkbook
 
+from reportkit.report.breaks import visible
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 ROWS = ("training", "exam")
 
@@ -85,7 +87,10 @@ def test_fonts_are_east_asian_and_sized(mem_final_docx):
                 text = z.read(name).decode("utf-8")
                 assert not re.search(r"w:(ascii|eastAsia|hAnsi)Theme=|w:cstheme=", text), name
         fonts = z.read("word/fontTable.xml").decode()
-    assert 'w:name="仿宋_GB2312"' in fonts and 'w:altName w:val="仿宋"' in fonts
+    # where an official font is missing: the Windows font of its design, then an open one
+    for name, alt in (("仿宋_GB2312", "仿宋,Noto Serif CJK SC"), ("楷体_GB2312", "楷体,LXGW WenKai"),
+                      ("方正小标宋简体", "宋体,Noto Serif CJK SC"), ("黑体", "Noto Sans CJK SC")):  # fmt: skip
+        assert re.search(f'<w:font w:name="{name}"><w:altName w:val="{alt}"/>', fonts), name
     # the body's paragraphs use the styles: 一、 in 黑体, （一） in 楷体, the rest 仿宋
     paras = body_paragraphs(doc)
     headings1 = [p for p in paras if re.match(r"^[一二三四五六七八九十]+、", p.text)]
@@ -114,7 +119,7 @@ def test_title_recipient_signature_and_date(mem_final_docx):
     assert any(p.text == "山东省应急管理厅：" for p in paras)
     sig = next(p for p in paras if p.style.style_id == "RKSignature")
     date = next(p for p in paras if p.style.style_id == "RKDate")
-    assert sig.text == "泰安市应急管理局" and date.text == "2024年11月4日"
+    assert sig.text == "泰安市应急管理局" and visible(date.text) == "2024年11月4日"
     # 成文日期 four characters from the right; 署名 centred above it (GB/T 9704 7.3.5.1)
     d_ind = date._p.pPr.find(qn("w:ind"))
     s_ind = sig._p.pPr.find(qn("w:ind"))
@@ -144,7 +149,7 @@ def test_every_figure_in_the_text_is_the_rollups(mem_final_docx, rollups):
     r = rollups["mem-final"]
     totals = r.data["totals"]
     doc = Document(str(mem_final_docx))
-    text = "\n".join(p.text for p in body_paragraphs(doc))
+    text = "\n".join(visible(p.text) for p in body_paragraphs(doc))
     t = {k: num(v) for k, v in totals.items() if v is not None}
 
     def both(col):  # type: ignore[no-untyped-def]
@@ -288,7 +293,7 @@ def test_other_milestones_and_lines(key, rollups, tmp_path, session_capsys):
         code, data = report(cap, r, out)
     assert code == 0
     doc = Document(str(out))
-    text = "\n".join(p.text for p in body_paragraphs(doc))
+    text = "\n".join(visible(p.text) for p in body_paragraphs(doc))
     totals = r.data["totals"]
     title = next(p for p in doc.paragraphs if p.style.style_id == "Title").text.replace("\n", "")
     if key == "mem-midterm":
@@ -331,7 +336,7 @@ def test_problems_and_statuses_from_the_rollup(troubled, tmp_path, session_capsy
     assert code == 1  # written, but the roll-up has late and missing units
     assert Path(data["output"]).exists()
     doc = Document(str(out))
-    text = "\n".join(p.text for p in body_paragraphs(doc))
+    text = "\n".join(visible(p.text) for p in body_paragraphs(doc))
     assert "按时报送8个，逾期报送1个（新泰市），缺报1个（肥城市）" in text
     assert "以上数据未包含肥城市" in text
     warning = next(i for i in troubled.data["issues"] if i["severity"] == "warning")

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import re
 import shutil
+import stat
 from pathlib import Path
 
+import pytest
 from docx import Document
 
 from reportkit.report.template import KINDS, build_template
@@ -105,3 +110,122 @@ def test_committed_templates_are_current_and_editable():
         assert "{{ title }}" in text and "{{ date }}" in text and "{%p for p in problems %}" in text
         names = {s.name for s in doc.styles}
         assert {"RK 发文机关标志", "RK 成文日期", "RK 附件说明", "RK 待填写"} <= names
+
+
+def test_a_rollup_not_yet_run_names_the_command_to_run_first(rollups, tmp_path, capsys):
+    """The clerk asks for the samr-stats midterm report, but only the final roll-up was run
+    (and, the first time, never ran reportkit rollup at all)."""
+    out = rollups["samr-final"].out
+    base = ["report", "--unit", "泰安市", "--form", "samr-stats", "--milestone", "midterm",
+            "-o", str(tmp_path / "r.docx")]  # fmt: skip
+    code, _, err = run_err(capsys, *base, "--from", str(out))
+    assert code == 2
+    assert str(out / "370900-samr-stats-midterm.json") in err  # one line: no "-samr-" in it
+    assert "samr-stats-samr" not in err
+    assert (
+        f"reportkit rollup 收件箱 --unit 泰安市 --form samr-stats --milestone midterm -o {out}"
+        in err
+    )
+    never = tmp_path / "汇总 结果"  # a folder rollup would have made
+    code, _, err = run_err(capsys, *base, "--from", str(never))
+    assert code == 2 and "找不到文件或文件夹" not in err
+    assert f'--milestone midterm -o "{never}"' in err
+    # a form both lines fill: the line is part of the command (and of the file name)
+    code, _, err = run_err(capsys, "report", "--unit", "泰安市", "--form", "deploy",
+                           "--milestone", "deploy", "--line", "samr", "--from", str(out),
+                           "-o", str(tmp_path / "d.docx"))  # fmt: skip
+    assert code == 2 and "370900-deploy-samr-deploy.json" in err
+    assert "--form deploy --milestone deploy --line samr -o" in err
+    assert not list(tmp_path.glob("*.docx"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
+def test_the_report_follows_the_umask_like_every_other_output(
+    rollups, tmp_path, capsys, umask, mode
+):
+    old = os.umask(umask)
+    try:
+        out = tmp_path / "报告.docx"
+        code, _ = report(capsys, rollups["mem-final"], out)
+    finally:
+        os.umask(old)
+    assert code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == mode  # not mkstemp's 0600
+
+
+def test_a_report_staff_have_edited_is_never_lost(rollups, tmp_path, capsys):
+    """The clerk generates the report, writes 下一步工作 in Word, then runs the command again."""
+    r = rollups["mem-final"]
+    out = tmp_path / "泰安市总结.docx"
+    args = ["report", "--unit", "泰安市", "--form", "mem-stats", "--milestone", "final",
+            "--from", str(r.out), "-o", str(out), "--date", "2024-11-04"]  # fmt: skip
+    code, text = run(capsys, *args)
+    assert code == 0 and "已写入报告" in text
+    first = out.read_bytes()
+    code, text = run(capsys, *args)  # nothing changed: the file is left as it is
+    assert code == 0 and "未改动" in text and "已写入" not in text
+    assert out.read_bytes() == first
+    doc = Document(str(out))
+    todo = next(p for p in doc.paragraphs if p.text.startswith("【待填写"))
+    todo.runs[0].text = "一是持续巩固治理成果。二是建立长效机制。"
+    doc.save(str(out))
+    edited = out.read_bytes()
+    code, _, err = run_err(capsys, *args)
+    assert code == 2 and "已存在" in err and "--force" in err
+    assert out.read_bytes() == edited
+    code, text = run(capsys, *args, "--force")
+    assert code == 0
+    kept = [p for p in tmp_path.glob("泰安市总结（原文件 *）.docx")]
+    assert len(kept) == 1 and re.fullmatch(r"泰安市总结（原文件 \d{8}-\d{6}）\.docx", kept[0].name)
+    assert f"已另存为 {kept[0]}" in text
+    assert kept[0].read_bytes() == edited  # the clerk's words are all there
+    assert out.read_bytes() == first  # and the report is the fresh one
+    # a second forced run keeps the first version too, under its own name
+    out.write_bytes(edited)
+    code, text = run(capsys, *args, "--force", "--json")
+    assert code == 0
+    data = json.loads(text)
+    assert data["state"] == "replaced" and data["kept"] != str(kept[0])
+    assert Path(data["kept"]).read_bytes() == edited and kept[0].read_bytes() == edited
+
+
+def test_the_same_report_with_appended_documents_is_unchanged(rollups, tmp_path, capsys):
+    """Appended documents with numbered lists (docxcompose renumbers them) give the same bytes."""
+    import docx
+
+    inbox = tmp_path / "docs"
+    inbox.mkdir()
+    d = docx.Document()
+    d.add_heading("泰山区工作总结", 0)
+    d.add_paragraph("一项", style="List Number")
+    d.add_paragraph("二项", style="List Number")
+    d.save(str(inbox / "泰山区应急管理局工作总结.docx"))
+    out = tmp_path / "r.docx"
+    code, data = report(capsys, rollups["mem-final"], out, "--inbox", str(inbox))
+    assert code == 0 and data["state"] == "written"
+    code, data = report(capsys, rollups["mem-final"], out, "--inbox", str(inbox))
+    assert code == 0 and data["state"] == "unchanged" and data["kept"] is None
+
+
+def test_a_template_whose_font_table_lost_the_fallbacks_gets_them_back(rollups, tmp_path, capsys):
+    """Word rewrites the font table when staff save their edited template."""
+    import zipfile
+
+    template = tmp_path / "我的模板.docx"
+    with (
+        zipfile.ZipFile(ROOT / "templates" / "docx" / "mem-stats.docx") as src,
+        zipfile.ZipFile(template, "w") as dst,
+    ):
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/fontTable.xml":
+                data = re.sub(rb"<w:altName [^>]*/>", b"", data)
+            dst.writestr(item, data)
+    out = tmp_path / "r.docx"
+    code, _ = report(capsys, rollups["mem-final"], out, "--template", str(template))
+    assert code == 0
+    with zipfile.ZipFile(out) as z:
+        fonts = z.read("word/fontTable.xml").decode()
+    assert '<w:altName w:val="仿宋,Noto Serif CJK SC"/>' in fonts
+    assert '<w:altName w:val="楷体,LXGW WenKai"/>' in fonts
