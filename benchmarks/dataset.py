@@ -58,11 +58,30 @@ def county_codes(limit: int | None = None) -> list[str]:
     return codes[:limit] if limit else codes
 
 
-def build(seed: int = 1, limit: int | None = None, jobs: int | None = None) -> Path:
-    from reportkit import __version__
+# What the data set is made from: a change to any of these makes a new data set (the version
+# number alone stays the same while the writer or the sample figures change).
+SOURCES = (
+    "benchmarks/dataset.py",
+    "reportkit/sample.py",
+    "reportkit/io/xlsx_writer.py",
+    "reportkit/campaigns/tzzy-2024.toml",
+    "reportkit/campaigns/regions.csv",
+)
 
+
+def code_key() -> str:
+    """A digest of the code and data that build the files."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for rel in SOURCES:
+        h.update(rel.encode() + b"\0" + (ROOT.parent / rel).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def build(seed: int = 1, limit: int | None = None, jobs: int | None = None) -> Path:
     suffix = f"-{limit}" if limit else ""
-    folder = ROOT / ".cache" / f"national-{seed}-{__version__}{suffix}"
+    folder = ROOT / ".cache" / f"national-{seed}-{code_key()}{suffix}"
     codes = county_codes(limit)
     expected = 2 * len(codes)
     if folder.exists() and sum(1 for _ in folder.rglob("*.xlsx")) == expected:

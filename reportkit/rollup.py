@@ -309,12 +309,17 @@ def _rollup(
 
 
 def plain(value: Value) -> Any:
-    """A value for JSON: Decimal as a number without noise, dates as ISO text."""
+    """A value for JSON: Decimal as a number whose text is exactly the decimal (a float is
+    written with the shortest digits that give it back: exact for up to 15 significant digits,
+    far beyond any sum of 万元), or — beyond that — as its exact decimal text; dates as ISO."""
     kind = type(value)
     if kind is int or kind is str or value is None:  # most figures: as they are, quickly
         return value
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        if value == value.to_integral_value():
+            return int(value)
+        f = float(value)
+        return f if Decimal(repr(f)) == value else str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

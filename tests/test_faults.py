@@ -181,6 +181,7 @@ def _mount(kind: str, target: Path, options: str) -> bool:
     return r.returncode == 0
 
 
+@pytest.mark.guarantee("写不了输出时旧输出不动：真实的满盘（64 KiB tmpfs）")
 def test_full_disk_for_real(capsys, tmp_path, campaign):
     out = tmp_path / "small-disk"
     if not _mount("tmpfs", out, "size=64k"):
@@ -298,6 +299,7 @@ def test_mutation_fuzzer_gives_only_our_own_errors_and_leaves_the_counts_alone(
     }
 
 
+@pytest.mark.guarantee("写不了输出时旧输出不动：真实的只读磁盘")
 def test_read_only_output_folder_for_real(capsys, tmp_path, campaign):
     out = tmp_path / "ro-disk"
     if not _mount("tmpfs", out, "size=1m"):

@@ -113,6 +113,7 @@ def _cli(*args: str, timeout: float = 120, env: dict | None = None) -> subproces
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="file names as raw bytes (Linux)")
+@pytest.mark.guarantee("不是 UTF-8 的文件名无损存入台账")
 def test_a_file_name_that_is_not_utf8_is_stored_losslessly_and_shown_replaced(
     capsys, tmp_path, campaign
 ):
@@ -183,6 +184,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="process table in /proc (Linux)")
+@pytest.mark.guarantee("被强行结束后不留下占用（真实 SIGKILL）")
 def test_a_killed_rollup_leaves_no_worker_lock_or_temporary_folder(tmp_path, campaign):
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     temp = tmp_path / "tmp"
@@ -319,6 +321,7 @@ def _mount(kind: str, target: Path, options: str) -> bool:
     return r.returncode == 0
 
 
+@pytest.mark.guarantee("台账出问题时说清楚：真实的只读台账")
 def test_a_read_only_ledger_for_real(capsys, tmp_path, campaign):
     disk = tmp_path / "ro"
     if not _mount("tmpfs", disk, "size=8m"):
@@ -343,6 +346,7 @@ def test_a_read_only_ledger_for_real(capsys, tmp_path, campaign):
         subprocess.run(["umount", str(disk)], capture_output=True)
 
 
+@pytest.mark.guarantee("台账出问题时说清楚：真实的满盘")
 def test_a_full_disk_under_the_ledger_for_real(capsys, tmp_path, campaign):
     disk = tmp_path / "small"
     if not _mount("tmpfs", disk, "size=96k"):
@@ -670,6 +674,7 @@ SOFFICE = __import__("shutil").which("soffice")
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not on PATH; CI installs it")
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
+@pytest.mark.guarantee("看不见的数字会被指出：LibreOffice 另存的 xls/ods")
 def test_hidden_rows_and_formulas_are_named_in_libreoffice_saved_copies(
     capsys, tmp_path, campaign, fmt
 ):
@@ -729,6 +734,7 @@ def test_a_defined_name_given_twice_is_reported(capsys, tmp_path, campaign):
 
 
 @pytest.mark.skipif(not POSIX, reason="FIFOs (POSIX)")
+@pytest.mark.guarantee("管道、设备不会让运行卡住")
 def test_a_fifo_behind_a_link_named_zip_does_not_hang_the_run(tmp_path, campaign):
     inbox = tmp_path / "inbox"
     _inbox(campaign, inbox)

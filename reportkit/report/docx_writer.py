@@ -345,12 +345,16 @@ def add_table(document: DocumentObject, spec: TableSpec, width: int) -> None:
         trpr.append(tpl_mod._el("w:cantSplit"))  # a row never breaks across pages
         if r < spec.header_rows:  # header rows repeat on every page
             trpr.append(tpl_mod._el("w:tblHeader"))
+    # the cells once, before any merge (table.cell() walks the whole table on every call:
+    # quadratic in the cells of a 31-province table); placed cells never overlap, so a merge
+    # only ever swallows cells that are not looked up again
+    grid = table._cells
+    n = spec.ncols
     for placed in spec.cells:
-        cell = table.cell(placed.row, placed.col)
+        cell = grid[placed.row * n + placed.col]
         if placed.rowspan > 1 or placed.colspan > 1:
-            cell = cell.merge(
-                table.cell(placed.row + placed.rowspan - 1, placed.col + placed.colspan - 1)
-            )
+            last = (placed.row + placed.rowspan - 1) * n + placed.col + placed.colspan - 1
+            cell = cell.merge(grid[last])
         for extra in cell.paragraphs[1:]:
             extra._p.getparent().remove(extra._p)
         p = cell.paragraphs[0]

@@ -211,6 +211,7 @@ def test_libreoffice_xlsx_keeps_defined_names_and_protection(campaign, converted
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("case", ["mem", "samr", "deploy"])
+@pytest.mark.guarantee("LibreOffice 另存的 .xls/.ods 原样读回")
 def test_reportkit_reads_libreoffice_copies_identically(converted, case, fmt):
     """DESIGN §5: LibreOffice-saved .xls/.ods copies of a template read back identically."""
     from reportkit.io.intake import Options, read_many

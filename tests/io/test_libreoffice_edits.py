@@ -88,6 +88,7 @@ def saved(tmp_path_factory, campaign):
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
 @pytest.mark.parametrize("variant", ["填好", "改了标签"])
+@pytest.mark.guarantee("LibreOffice 填写另存的 .xls/.ods 与 .xlsx 读法相同")
 def test_a_template_libreoffice_saved_reads_back_what_was_typed(saved, campaign, fmt, variant):
     path = saved / f"{variant}.{fmt}"
     sub = read_one(path, campaign, Options(parent="370900"))

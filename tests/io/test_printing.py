@@ -50,6 +50,7 @@ def test_wrapped_cells_get_rows_tall_enough(output):
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not on PATH; CI installs it")
+@pytest.mark.guarantee("每张工作表按 A4 清楚打印（经 LibreOffice 打印）")
 def test_printed_through_libreoffice_every_page_is_legible(output, tmp_path):
     subprocess.run(
         [SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",

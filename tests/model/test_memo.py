@@ -22,12 +22,19 @@ def test_once_per_object_and_never_by_equality():
 
 def test_bounded(monkeypatch):
     monkeypatch.setattr(memo, "LIMIT", 4)
+    calls: list[object] = []
 
     @memo.by_identity
     def ident(x: object) -> object:
+        calls.append(x)
         return x
 
     keep = [object() for _ in range(10)]
     for o in keep:
         assert ident(o) is o
-    assert all(ident(o) is o for o in keep)
+    assert len(calls) == 10
+    # the cache held at most 4 at a time: the first objects were let go, and are computed
+    # again (an unbounded cache would answer all ten from memory)
+    assert ident(keep[0]) is keep[0] and len(calls) == 11
+    # the last ones are still remembered
+    assert ident(keep[-1]) is keep[-1] and len(calls) == 11

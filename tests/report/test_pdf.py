@@ -149,6 +149,7 @@ ROLE_FONTS = {
 @pytest.mark.skipif(not shutil.which("pdftohtml") or not shutil.which("pdffonts"),
                     reason="poppler-utils")  # fmt: skip
 @pytest.mark.parametrize("role", list(ROLE_FONTS))
+@pytest.mark.guarantee("没有公文字体的机器上各角色用相近的开源字体")
 def test_each_role_is_drawn_in_an_open_font_of_its_design(pdf, role):
     """No 方正 or _GB2312 font on this machine: each role falls back to its own kind of font
     (fonts-noto-cjk, fonts-lxgw-wenkai), not all of them to one sans."""
@@ -198,6 +199,7 @@ def test_an_installed_official_font_is_still_used(mem_final_docx, tmp_path, prof
     assert match == "仿宋_GB2312"
 
 
+@pytest.mark.guarantee("报告符合 GB/T 9704（A4，每页 22 行、每行 28 字）")
 def test_pages_are_a4_with_22_lines_of_28_characters(pdf):
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
