@@ -10,8 +10,6 @@ import io
 import json
 import os
 import random
-import shutil
-import subprocess
 import threading
 import time
 import zipfile
@@ -25,6 +23,7 @@ from reportkit.io.intake import Options, read_many
 from reportkit.io.xlsx_writer import workbook_filename, write_form_workbook
 from reportkit.messages import MESSAGES
 from reportkit.sample import sample_header, sample_values
+from tests.mounts import read_only, tmpfs
 
 
 def _stamp(path: Path, when: str = "2024-10-30T10:00:00+08:00") -> None:
@@ -173,28 +172,15 @@ def test_an_output_that_cannot_be_written_leaves_the_previous_one(
     openpyxl.load_workbook(out / "370900-mem-stats-final.xlsx")
 
 
-def _mount(kind: str, target: Path, options: str) -> bool:
-    target.mkdir(parents=True, exist_ok=True)
-    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("mount"):
-        return False
-    r = subprocess.run(["mount", "-t", kind, "-o", options, kind, str(target)], capture_output=True)
-    return r.returncode == 0
-
-
 @pytest.mark.guarantee("写不了输出时旧输出不动：真实的满盘（64 KiB tmpfs）")
 def test_full_disk_for_real(capsys, tmp_path, campaign):
-    out = tmp_path / "small-disk"
-    if not _mount("tmpfs", out, "size=64k"):
-        pytest.skip("cannot mount a small tmpfs here (needs root and mount permission)")
-    try:
+    with tmpfs(tmp_path / "small-disk", "64k") as out:
         (out / "filler").write_bytes(b"\0" * 60_000)  # leaves less than one workbook
         inbox, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
         _county_files(campaign, inbox)
         rc, _, err = _rollup(capsys, inbox, out, ledger)
         assert rc == 2 and "无法写入输出文件" in err
         assert sorted(p.name for p in out.iterdir()) == ["filler"]
-    finally:
-        subprocess.run(["umount", str(out)], capture_output=True)
 
 
 def test_chinese_names_spaces_and_long_names(capsys, tmp_path, campaign):
@@ -301,16 +287,13 @@ def test_mutation_fuzzer_gives_only_our_own_errors_and_leaves_the_counts_alone(
 
 @pytest.mark.guarantee("写不了输出时旧输出不动：真实的只读磁盘")
 def test_read_only_output_folder_for_real(capsys, tmp_path, campaign):
-    out = tmp_path / "ro-disk"
-    if not _mount("tmpfs", out, "size=1m"):
-        pytest.skip("cannot mount a tmpfs here (needs root and mount permission)")
-    try:
+    with tmpfs(tmp_path / "ro-disk", "1m") as out:
         inbox, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
         files = _county_files(campaign, inbox)
         rc, _first, _ = _rollup(capsys, inbox, out, ledger)
         assert rc == 0
         before = {p.name: p.read_bytes() for p in out.iterdir()}
-        assert subprocess.run(["mount", "-o", "remount,ro", str(out)]).returncode == 0
+        read_only(out)
         unit = campaign.unit(files[0].name[:6])
         values = sample_values(campaign, campaign.forms["mem-stats"], unit, "mem", "final", 5)
         values["training.exposed_cases"] = 0
@@ -327,5 +310,3 @@ def test_read_only_output_folder_for_real(capsys, tmp_path, campaign):
         rc, _, err = _rollup(capsys, inbox, out, ledger)
         assert rc == 2 and "无法写入输出文件" in err
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    finally:
-        subprocess.run(["umount", str(out)], capture_output=True)

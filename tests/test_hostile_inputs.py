@@ -24,6 +24,7 @@ import pytest
 
 from reportkit.cli import main
 from reportkit.io.xlsx_writer import workbook_filename, write_form_workbook
+from tests.mounts import read_only, tmpfs
 
 TZ = ZoneInfo("Asia/Shanghai")
 POSIX = os.name == "posix"
@@ -311,27 +312,14 @@ def test_a_ledger_that_cannot_be_written_is_an_environment_error(
     assert rc == 0 and data["counts"]["on_time"] == 10
 
 
-def _mount(kind: str, target: Path, options: str) -> bool:
-    import shutil
-
-    target.mkdir(parents=True, exist_ok=True)
-    if not POSIX or os.geteuid() != 0 or not shutil.which("mount"):
-        return False
-    r = subprocess.run(["mount", "-t", kind, "-o", options, kind, str(target)], capture_output=True)
-    return r.returncode == 0
-
-
 @pytest.mark.guarantee("台账出问题时说清楚：真实的只读台账")
 def test_a_read_only_ledger_for_real(capsys, tmp_path, campaign):
-    disk = tmp_path / "ro"
-    if not _mount("tmpfs", disk, "size=8m"):
-        pytest.skip("cannot mount a tmpfs here (needs root and mount permission)")
-    try:
+    with tmpfs(tmp_path / "ro", "8m") as disk:
         inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", disk / "l.sqlite"
         files = _inbox(campaign, inbox)
         rc, _, _ = _rollup(capsys, inbox, out, ledger)
         assert rc == 0
-        assert subprocess.run(["mount", "-o", "remount,ro", str(disk)]).returncode == 0
+        read_only(disk)
         _workbook(campaign, files[0], files[0].name[:6], self_checked=7)
         _stamp(files[0], "2024-10-31T10:00")
         rc, _, err = _rollup(capsys, inbox, out, ledger)
@@ -342,22 +330,15 @@ def test_a_read_only_ledger_for_real(capsys, tmp_path, campaign):
             main(["status", "--unit", "泰安市", "--form", "mem-stats", "--milestone", "final",
                   "--ledger", str(ledger), "--as-of", "2024-11-02", "--json"])  # fmt: skip
         assert e.value.code == 0 and json.loads(capsys.readouterr().out)["counts"]["on_time"] == 10
-    finally:
-        subprocess.run(["umount", str(disk)], capture_output=True)
 
 
 @pytest.mark.guarantee("台账出问题时说清楚：真实的满盘")
 def test_a_full_disk_under_the_ledger_for_real(capsys, tmp_path, campaign):
-    disk = tmp_path / "small"
-    if not _mount("tmpfs", disk, "size=96k"):
-        pytest.skip("cannot mount a tmpfs here (needs root and mount permission)")
-    try:
+    with tmpfs(tmp_path / "small", "96k") as disk:
         inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", disk / "l.sqlite"
         _inbox(campaign, inbox)
         rc, _, err = _rollup(capsys, inbox, out, ledger)
         _assert_environment_error(rc, err, ledger, "磁盘已满")
-    finally:
-        subprocess.run(["umount", str(disk)], capture_output=True)
 
 
 # --- 4. zip member names with ../ or absolute paths -----------------------------------------

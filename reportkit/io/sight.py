@@ -19,6 +19,8 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 
+from reportkit.io.reader import parse_a1 as _pos
+
 Pos = tuple[int, int]  # (row, col), 0-based
 
 
@@ -96,7 +98,6 @@ _COL = re.compile(rb"<" + _P + rb"col\b([^>]*)>")
 _MERGE = re.compile(rb'mergeCell\b[^>]*?\bref="([A-Z$]+[0-9$]+)(?::([A-Z$]+[0-9$]+))?"')
 _F = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _R = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
-_A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
 MAX_SCAN = 96 * 1024 * 1024
 
 
@@ -106,18 +107,6 @@ def _attrs(text: bytes) -> dict[str, str]:
         key = m.group(1).decode("utf-8", "replace").rsplit(":", 1)[-1]
         out[key] = html.unescape((m.group(2) or m.group(3) or b"").decode("utf-8", "replace"))
     return out
-
-
-@functools.lru_cache(maxsize=8192)
-def _pos(ref: str) -> Pos | None:
-    # cached: the same references recur in every file of a form
-    m = _A1.fullmatch(ref.strip())
-    if not m:
-        return None
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
 
 
 def _xlsx(data: bytes, wanted: set[str], have: dict[str, bytes]) -> Sight:
