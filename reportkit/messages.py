@@ -131,6 +131,7 @@ MESSAGES: dict[str, str] = {
     "rollup.ledger_full": "台账数据库 {path} 所在的磁盘已满（{detail}），无法记录收到的文件。请清理磁盘空间后重新运行；本次未完成的记录已撤销，之前的记录和输出都保持不变。",
     "rollup.ledger_cantopen": "无法打开台账数据库 {path}（{detail}）。请检查该文件夹是否存在、是否有权限，或用 --ledger 指定其他位置。",
     "rollup.ledger_io": "读写台账数据库 {path} 时出错（{detail}）。请检查磁盘是否正常、文件是否被其他程序占用；本次未完成的记录已撤销。",
+    "rollup.ledger_newer": "台账数据库 {path} 是较新版本的 reportkit 写的（格式版本 {version}，本程序只认识到 {ours}），为免写坏，没有打开。请升级 reportkit 后再用。",
     "rollup.ledger_unwritable": "无法在 {path} 处创建或锁定台账（{detail}）。请检查该文件夹的权限，或用 --ledger 指定一个可写的位置。",
     "rollup.output_failed": "无法写入输出文件 {path}：{detail}。之前的输出文件保持不变。",
     "rollup.input_incomplete": "这是一份不完整的汇总表（其下级有缺报或退回），汇总时会注明。",

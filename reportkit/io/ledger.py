@@ -25,54 +25,70 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from reportkit.io.names import stored, unstored
 from reportkit.model.packed import PackedValues
 from reportkit.model.submission import Submission, Value
 from reportkit.rules.issues import Issue
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS blobs (
-    sha256 TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    suffix TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    content BLOB NOT NULL  -- the file itself, byte for byte
-);
-CREATE TABLE IF NOT EXISTS versions (
-    id INTEGER PRIMARY KEY,
-    campaign TEXT NOT NULL,
-    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
-    form TEXT,
-    milestone TEXT,
-    line TEXT,
-    unit TEXT,
-    file TEXT NOT NULL,
-    arrival REAL NOT NULL,
-    ingested REAL NOT NULL,
-    valid INTEGER NOT NULL,
-    issues TEXT NOT NULL,
-    value_json TEXT NOT NULL,
-    header_json TEXT NOT NULL,
-    declared INTEGER NOT NULL DEFAULT 1,  -- the milestone was in the file (else the run's)
-    UNIQUE (campaign, sha256, milestone)
-);
-CREATE INDEX IF NOT EXISTS versions_by_unit ON versions (campaign, form, milestone, unit);
--- every (content, place) ever seen: which inbox a version came from, kept when a file at the
--- same place is later replaced by a resubmission
-CREATE TABLE IF NOT EXISTS sightings (
-    sha256 TEXT NOT NULL,
-    path TEXT NOT NULL,
-    PRIMARY KEY (sha256, path)
-);
-CREATE TABLE IF NOT EXISTS seen (
-    path TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    sha256 TEXT NOT NULL
-);
-"""
+# The ledger is the permanent archive in users' hands: its layout is versioned (PRAGMA
+# user_version) and every change of it is a migration below, applied in order, in one
+# transaction, when an older ledger is opened. A ledger of a newer release is refused (exit 2)
+# rather than written with rules it does not follow.
+SCHEMA_VERSION = 1
+
+SCHEMA: tuple[str, ...] = (
+    """
+    CREATE TABLE IF NOT EXISTS blobs (
+        sha256 TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        suffix TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        content BLOB NOT NULL  -- the file itself, byte for byte
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS versions (
+        id INTEGER PRIMARY KEY,
+        campaign TEXT NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+        form TEXT,
+        milestone TEXT,
+        line TEXT,
+        unit TEXT,
+        file TEXT NOT NULL,
+        arrival REAL NOT NULL,
+        ingested REAL NOT NULL,
+        valid INTEGER NOT NULL,
+        issues TEXT NOT NULL,
+        value_json TEXT NOT NULL,
+        header_json TEXT NOT NULL,
+        declared INTEGER NOT NULL DEFAULT 1,  -- the milestone was in the file (else the run's)
+        UNIQUE (campaign, sha256, milestone)
+    )
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS versions_by_unit ON versions (campaign, form, milestone, unit)
+    """,
+    """
+    -- every (content, place) ever seen: which inbox a version came from, kept when a file at the
+    -- same place is later replaced by a resubmission
+    CREATE TABLE IF NOT EXISTS sightings (
+        sha256 TEXT NOT NULL,
+        path TEXT NOT NULL,
+        PRIMARY KEY (sha256, path)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS seen (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        sha256 TEXT NOT NULL
+    )
+    """,
+)
 
 REMOTE_FS = {
     "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "afs", "9p", "sshfs",
@@ -255,6 +271,17 @@ class Version:
     suffix: str  # of the file as received; the bytes are in the ledger (Ledger.content)
 
 
+class Placement(NamedTuple):
+    """What the ledger recorded of one content for one milestone (no figures)."""
+
+    form: str | None
+    milestone: str | None
+    unit: str | None
+    line: str | None
+    declared: bool
+    id: int
+
+
 @dataclass(frozen=True)
 class Record:
     """One file to record: its bytes (archived), what reading it found, where it was seen."""
@@ -278,6 +305,7 @@ class Ledger:
 
     @classmethod
     def open(cls, path: Path) -> Ledger:
+        """Open (creating or upgrading it as needed) the ledger at `path`."""
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -293,7 +321,7 @@ class Ledger:
             try:
                 conn.execute("PRAGMA busy_timeout = 30000")
                 conn.execute("PRAGMA synchronous = FULL")
-                conn.executescript(SCHEMA)
+                _upgrade(conn, path)
             except BaseException:
                 conn.close()
                 raise
@@ -411,17 +439,17 @@ class Ledger:
         # never later than now: a clock ahead on the sender's PC must not hide the file
         return min(sub.mtime, now) if sub.mtime is not None else now
 
-    def placements(self, campaign: str) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
-        """(sha256, [(form, milestone, unit, line, declared, id), ...]) for every content, in
-        hash order, streamed: what a roll-up needs to sort an inbox's files without decoding
-        their figures, and without holding a row per version in memory."""
+    def placements(self, campaign: str) -> Iterator[tuple[str, list[Placement]]]:
+        """(sha256, the versions recorded for that content) for every content, in hash order,
+        streamed: what a roll-up needs to sort an inbox's files without decoding their figures,
+        and without holding a row per version in memory."""
         rows = self.conn.execute(
             "SELECT sha256, form, milestone, unit, line, declared, id FROM versions"
             " WHERE campaign = ? ORDER BY sha256",
             (campaign,),
         )
         for sha, group in itertools.groupby(rows, key=lambda r: r[0]):
-            yield sha, [r[1:] for r in group]
+            yield sha, [Placement(*r[1:]) for r in group]
 
     def issues_of(self, version_id: int) -> list[Issue]:
         row = self.conn.execute(
@@ -512,6 +540,37 @@ class Ledger:
             )
             for r in rows
         )
+
+
+# version → the statements that bring a ledger of the version before it up to it. Version 0
+# is every ledger written before versions were kept (the release of 2026-11-29 and earlier):
+# its tables are today's; it only needs the version stamped.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (),
+}
+
+
+def _upgrade(conn: sqlite3.Connection, path: Path) -> None:
+    """Create the tables of a new ledger, or bring an older one up to SCHEMA_VERSION."""
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version > SCHEMA_VERSION:
+        raise LedgerError("rollup.ledger_newer", path=path, version=version, ours=SCHEMA_VERSION)
+    if version == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in SCHEMA:  # a new ledger's tables (IF NOT EXISTS: an old one has them)
+            conn.execute(statement)
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[target]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _bytes(place: str) -> bytes:

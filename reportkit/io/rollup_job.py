@@ -28,7 +28,7 @@ from reportkit.io.archive import Expander, is_archive
 from reportkit.io.atomic import atomic_write
 from reportkit.io.files import NotRegular, digest, open_regular, read_capped
 from reportkit.io.intake import Options, collect_names, read_many, renamed
-from reportkit.io.ledger import Ledger, Record, Version, exclusive_lock, faults
+from reportkit.io.ledger import Ledger, Placement, Record, Version, exclusive_lock, faults
 from reportkit.io.names import shown
 from reportkit.io.scratch import scratch_dir
 from reportkit.messages import chinese_time, describe_oserror, msg
@@ -310,7 +310,7 @@ def _verdicts(
         while k < len(wanted) and wanted[k][0] < sha:
             k += 1
         while k < len(wanted) and wanted[k][0] == sha:
-            row = next((r for r in rows if r[1] == milestone), rows[0])
+            row = next((r for r in rows if r.milestone == milestone), rows[0])
             _place(
                 campaign, ledger, wanted[k][1], row, unit, form, milestone, line, problems, ignored
             )
@@ -326,7 +326,7 @@ def _place(
     campaign: Campaign,
     ledger: Ledger,
     name: str,
-    row: tuple[Any, ...],
+    row: Placement,
     unit: Region,
     form: Form,
     milestone: str,
@@ -336,7 +336,7 @@ def _place(
 ) -> None:
     """The verdict on one inbox file from its recorded version: counted (nothing to say),
     another roll-up's (ignored, with a note), or not usable here (a problem)."""
-    v_form, v_milestone, v_unit, v_line, _, v_id = row
+    v_form, v_milestone, v_unit, v_line, v_id = row.form, row.milestone, row.unit, row.line, row.id
     if v_form is None or v_unit is None:
         problems.extend(i.at(file=name) for i in ledger.issues_of(v_id) if i.severity == "error")
     elif v_form != form.id:

@@ -48,3 +48,33 @@ def test_a_ledger_of_an_earlier_release_keeps_every_version_and_its_board(
     with sqlite3.connect(old_ledger) as db:
         assert db.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == before
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_an_old_ledger_is_stamped_with_the_schema_version_once(capsys, old_ledger):
+    from reportkit.io.ledger import SCHEMA_VERSION, Ledger
+
+    with sqlite3.connect(old_ledger) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (0,)
+    with Ledger.open(old_ledger):
+        pass
+    with sqlite3.connect(old_ledger) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert db.execute("SELECT COUNT(*) FROM versions").fetchone() == (60,)
+
+
+def test_a_ledger_of_a_newer_release_is_refused_unchanged(capsys, old_ledger):
+    with sqlite3.connect(old_ledger) as db:
+        db.execute("PRAGMA user_version = 99")
+    before = old_ledger.read_bytes()
+    with pytest.raises(SystemExit) as e:
+        main(["status", "--unit", "泰安市", "--form", "附件2", "--milestone", "终期",
+              "--ledger", str(old_ledger)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and "较新版本" in err and "99" in err
+    assert old_ledger.read_bytes() == before
+
+
+def test_every_migration_is_declared_up_to_the_current_version():
+    from reportkit.io.ledger import MIGRATIONS, SCHEMA_VERSION
+
+    assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
