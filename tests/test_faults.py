@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import hashlib
 import io
 import json
 import os
@@ -101,27 +102,61 @@ def test_a_file_still_being_copied_in_is_left_for_the_next_run(capsys, tmp_path,
 
 
 def test_a_file_changing_while_read_is_never_half_read(tmp_path, campaign):
+    """The clerk saves over the file while it is read: first, then a corrected version (one
+    figure changed), each written in place (truncated, then filled)."""
     [path, *_] = _county_files(campaign, tmp_path / "in")
-    good = path.read_bytes()
+    first = path.read_bytes()
+    form, unit = campaign.forms["mem-stats"], campaign.unit(path.name[:6])
+    values = sample_values(campaign, form, unit, "mem", "final", 5)
+    values["training.exposed_cases"] += 1
+    write_form_workbook(path, campaign, form, unit, "mem", milestone="final", values=values,
+                        header=sample_header(campaign, unit, "mem", "final", 5))  # fmt: skip
+    corrected = path.read_bytes()
+    # each version read whole, at rest: what a valid read must equal, by its hash
+    intact = {}
+    for version in (first, corrected):
+        path.write_bytes(version)
+        [(_, sub)] = read_many([path], Options(), jobs=1)
+        assert sub.valid and sub.values and sub.sha256 == hashlib.sha256(version).hexdigest()
+        intact[sub.sha256] = sub
+    assert (
+        len(intact) == 2 and len({json.dumps(s.values, default=str) for s in intact.values()}) == 2
+    )
     stop = threading.Event()
 
     def rewrite() -> None:
+        rng = random.Random(5)
         n = 0
         while not stop.is_set():
+            version = (first, corrected)[n // 2 % 2]
+            path.write_bytes(version[: len(version) // 2] if n % 2 == 0 else version)
             n += 1
-            path.write_bytes(good[: len(good) // 2] if n % 2 else good)
+            # now and then at rest long enough for a whole read
+            time.sleep(rng.choice((0, 0.001, 0.003, 0.006, 0.01, 0.03)))
 
     t = threading.Thread(target=rewrite)
     t.start()
+    results: list = []
     try:
-        results = [sub for _ in range(20) for _, sub in read_many([path], Options(), jobs=1)]
+        # read until both outcomes have been seen a few times (or 200 reads): a run with no
+        # valid read would check nothing about what a valid read holds
+        while (
+            len(results) < 200
+            and min(sum(s.valid for s in results), sum(not s.valid for s in results)) < 3
+        ):
+            results += [sub for _, sub in read_many([path] * 10, Options(), jobs=1)]
     finally:
         stop.set()
         t.join()
+    assert sum(s.valid for s in results) >= 3 and sum(not s.valid for s in results) >= 3
     for sub in results:
-        # either a whole, valid read, or a clear error: never a valid submission of half a file
+        # either a whole, valid read (one version's figures, recorded under that version's
+        # hash) or a clear error: never a valid submission of half a file, or of two
         if sub.valid:
-            assert sub.values and sub.form == "mem-stats"
+            whole = intact.get(sub.sha256)
+            assert whole is not None, "a valid read under the hash of neither version"
+            assert (sub.form, sub.unit_code) == (whole.form, whole.unit_code)
+            assert sub.values == whole.values and sub.header == whole.header
         else:
             assert sub.issues[0].code.startswith("file.")
 
@@ -276,7 +311,16 @@ def test_mutation_fuzzer_gives_only_our_own_errors_and_leaves_the_counts_alone(
     assert len(results) == n
     unknown = {i.code for sub in results.values() for i in sub.issues} - set(MESSAGES)
     assert not unknown
-    assert all(sub.valid or sub.issues for sub in results.values())
+    # a damaged file still read as valid holds exactly its county's figures; any other names
+    # itself in an error
+    intact = {s.unit_code: s for _, s in read_many(files, Options(parent="370900"))}
+    valid = [sub for sub in results.values() if sub.valid]
+    for sub in valid:
+        assert sub.values == intact[sub.unit_code].values, sub.file
+    for path, sub in results.items():
+        if not sub.valid:
+            assert any(i.severity == "error" and i.file == str(path) for i in sub.issues), path
+    assert 0 < len(valid) < n  # both kinds were made
     # a roll-up over the good and damaged files together: totals as before, every file listed
     _rc, after, _ = _rollup(capsys, inbox, out, ledger)
     assert after["totals"] == baseline["totals"]

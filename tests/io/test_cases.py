@@ -243,6 +243,93 @@ def test_long_text_message_gives_the_real_length(results):
     assert "40000" in issue.message
 
 
+# --------------------------------------------------------------------------------- the official table
+# Where a few key inputs of 附件1 and 附件2 sit in our template, written down by reading the
+# template against the notice's tables (not computed from layout(), which the reader uses too):
+# a layout change that moves a cell is seen here. key → (its cell, the label cell heading its row
+# and that label, the label cell heading its column and that label). A label spanning two cells
+# (merged) is read from its first cell.
+OFFICIAL_CELLS: dict[str, dict[str, tuple[str, tuple[str, str], tuple[str, str]]]] = {
+    MEM: {
+        "training.self_checked": ("B9", ("A9", "培训机构"), ("B8", "完成自查的机构数量(家)")),
+        "training.self_check_rate": ("C9", ("A9", "培训机构"), ("C8", "完成自查机构的覆盖率(%)")),
+        "exam.self_problems": ("D10", ("A10", "考试机构"), ("D8", "自查出的问题总数(项)")),
+        "training.inspected": ("F9", ("A9", "培训机构"), ("F8", "完成执法检查的机构数量(家)")),
+        "exam.penalized": ("I10", ("A10", "考试机构"), ("I8", "给予处罚的机构数量(家)")),
+        "exam.fines": ("J10", ("A10", "考试机构"), ("J8", "罚款总额(万元)")),
+        "training.suspended": ("L9", ("A9", "培训机构"), ("L8", "停顿的机构数量(家)")),
+        "exam.fixed": ("O10", ("A10", "考试机构"), ("O8", "整改完成的问题数量(项)")),
+        "training.exposed_cases": ("P9", ("A9", "培训机构"), ("P7", "曝光典型案例(件)")),
+        "exam.institutions": ("Q10", ("A10", "考试机构"), ("Q7", "机构数量(家)")),
+        "training.in_scope": ("S9", ("A9", "培训机构"), ("S7", "纳入治理范围的机构数量(家)")),
+        "unit_name": ("B3", ("A3", "填报单位："), ("A3", "填报单位：")),
+        "filled_by": ("K3", ("I3", "填报人："), ("I3", "填报人：")),
+        "contact": ("B4", ("A4", "联系方式："), ("A4", "联系方式：")),
+        "filled_on": ("K4", ("I4", "填报时间："), ("I4", "填报时间：")),
+    },
+    SAMR: {
+        "false_publicity.cases": ("B8", ("A8", "虚假宣传案件"), ("B7", "案件数量(件)")),
+        "illegal_ads.fines": ("C9", ("A9", "违法广告案件"), ("C7", "罚没款(万元)")),
+        "other.to_police": ("D10", ("A10", "其他"), ("D7", "移送公安(件)")),
+        "total.cases": ("B11", ("A11", "总计"), ("B7", "案件数量(件)")),
+        "joint_enforcement": ("B12", ("A12", "执法联动(次)"), ("A12", "执法联动(次)")),
+        "exposed_cases": ("D12", ("C12", "曝光典型案例(件)"), ("C12", "曝光典型案例(件)")),
+        "filled_by": ("D3", ("C3", "填报人："), ("C3", "填报人：")),
+        "filled_on": ("D4", ("C4", "填报时间："), ("C4", "填报时间：")),
+    },
+}
+
+
+@pytest.mark.parametrize("form_id", [MEM, SAMR])
+def test_key_inputs_sit_where_the_official_table_puts_them(tmp_path, form_id):
+    import openpyxl
+
+    from reportkit.io.xlsx_writer import write_form_workbook
+
+    path = tmp_path / "blank.xlsx"
+    form = CAMPAIGN.forms[form_id]
+    write_form_workbook(path, CAMPAIGN, form, CAMPAIGN.unit("泰山区"), form.line, milestone="final")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["统计表"]
+    assert wb.sheetnames[0] == "统计表"
+    for key, (cell, (row_at, row_label), (col_at, col_label)) in OFFICIAL_CELLS[form_id].items():
+        name = "RK_" + key.replace(".", "_")
+        assert wb.defined_names[name].attr_text == f"'统计表'!${cell[0]}${cell[1:]}", key
+        assert (ws[row_at].value, ws[col_at].value) == (row_label, col_label), key
+
+
+# case file → the cell its issue must name, read off the template as above
+CASE_CELLS = {
+    "values/text-in-count.xlsx": "B8",  # 虚假宣传案件 × 案件数量(件)
+    "values/fraction-in-count.xlsx": "B9",  # 违法广告案件 × 案件数量(件)
+    "values/negative-count.xlsx": "D10",  # 其他 × 移送公安(件)
+    "values/typed-total-mismatch.xlsx": "B11",  # 总计 × 案件数量(件)
+    "values/fullwidth-digits.xlsx": "B12",  # 执法联动(次)
+    "values/thousands-separator.xlsx": "D12",  # 曝光典型案例(件)
+    "values/control-chars.xlsx": "D3",  # 填报人
+    "values/bad-phone.xlsx": "B4",  # 联系方式
+    "values/bad-date.xlsx": "D4",  # 填报时间
+    "rules/mem-self-checked-le-in-scope.xlsx": "B9",  # 培训机构 × 完成自查的机构数量(家)
+    "rules/mem-self-check-rate-le-100.xlsx": "C9",  # 培训机构 × 完成自查机构的覆盖率(%)
+    "rules/mem-fixed-le-problems.xlsx": "O9",  # 培训机构 × 整改完成的问题数量(项), the 2nd
+    "rules/mem-fines-need-penalty.xlsx": "I10",  # 考试机构 × 给予处罚的机构数量(家)
+    "rules/mem-penalty-without-fines.xlsx": "J10",  # 考试机构 × 罚款总额(万元)
+    "values/money-five-decimals.xlsx": "J9",  # 培训机构 × 罚款总额(万元)
+    "values/wrong-unit.xlsx": "Q9",  # 培训机构 × 机构数量(家)
+    "values/in-scope-from-rate.xlsx": "S9",  # 培训机构 × 纳入治理范围的机构数量(家)
+    "units/meta-mismatch.xlsx": "B3",  # 填报单位
+    "values/long-text.xlsx": "B10",  # 部署情况: 实施方案名称
+}
+SHEETS = {SAMR: "统计表", MEM: "统计表", DEPLOY: "部署情况"}
+
+
+@pytest.mark.parametrize(("file", "cell"), list(CASE_CELLS.items()), ids=list(CASE_CELLS))
+def test_an_issue_names_the_cell_where_the_official_table_has_it(results, file, cell):
+    case = next(c for c in ALL_CASES if c.file == file)
+    [got] = [i for i in results[file].issues if (i.code, i.field) == (case.code, case.field)]
+    assert (got.sheet, got.cell) == (SHEETS[case.form], cell)
+
+
 # --------------------------------------------------------------------------------- guards
 
 

@@ -42,11 +42,14 @@ def test_wide_sheets_are_split_across_pages_with_their_headings_repeated(output)
 
 def test_wrapped_cells_get_rows_tall_enough(output):
     ws = openpyxl.load_workbook(output)["报送情况"]
+    width = ws.column_dimensions["B"].width
+    wrapped = []
     for row in ws.iter_rows(min_row=2):
         name = str(row[1].value)
-        width = ws.column_dimensions["B"].width
         if len(name) * 2 > width:  # a unit name that wraps (泰安高新技术产业开发区应急管理局)
+            wrapped.append(name)
             assert (ws.row_dimensions[row[0].row].height or 0) >= 29, name
+    assert "泰安高新技术产业开发区应急管理局" in wrapped  # the check above did run
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not on PATH; CI installs it")

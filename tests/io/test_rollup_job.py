@@ -338,10 +338,22 @@ def test_killed_mid_run_leaves_previous_outputs_and_ledger_intact(capsys, tmp_pa
         json.loads((out / "370900-mem-stats-final.json").read_text("utf-8"))
         with sqlite3.connect(ledger) as db:
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert (
-            not [p for p in out.iterdir() if p.name.startswith(".")] or True
-        )  # temp files may stay
+    # besides the outputs, a killed run leaves at most its temporary files (.<stem>.*.tmp)
+    left = [p for p in out.iterdir() if p.name not in new]
+    stems = tuple(f".{Path(name).stem}." for name in new)
+    assert all(p.name.startswith(stems) and p.name.endswith(".tmp") for p in left), left
+    # the next run sweeps them once they are old; a fresh one (a run writing it right now) stays
+    stale = out / ".370900-mem-stats-final.killed.tmp"
+    fresh = out / ".370900-mem-stats-final.writing.tmp"
+    stale.write_bytes(b"PK half a workbook")
+    fresh.write_bytes(b"PK half a workbook")
+    hour_ago = time.time() - 3600
+    for p in [*left, stale]:
+        os.utime(p, (hour_ago, hour_ago))
     _rc, last = rollup(capsys, inbox, "泰安市", out, ledger, "2024-11-02")
+    assert [p.name for p in [*left, stale] if p.exists()] == []
+    assert fresh.exists()
+    assert sorted(p.name for p in out.iterdir()) == sorted([*new, fresh.name])
     assert last["totals"] == json.loads(new["370900-mem-stats-final.json"])["totals"]
     assert last["counts"]["on_time"] == 10
 

@@ -25,7 +25,7 @@ from reportkit.io.xlsx_writer import (
     workbook_filename,
     write_form_workbook,
 )
-from reportkit.model.campaign import FieldDef
+from reportkit.model.campaign import FieldDef, load_campaign
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_b492bffef467653c.txt"
 
@@ -236,9 +236,14 @@ def test_layout_mem_helper_column_beside_the_table(campaign):
 
 
 def test_layout_is_pure_and_stable(campaign):
+    again = load_campaign()  # the same file loaded again: equal forms, other objects
     for form in campaign.forms.values():
-        assert layout(campaign, form) == layout(campaign, form)
         lay = layout(campaign, form)
+        # computed afresh (not the cached object compared with itself), and for the same form
+        # loaded again: the same positions
+        assert xw._layout.__wrapped__(form) == lay
+        assert again.forms[form.id] is not form
+        assert layout(again, again.forms[form.id]) == lay
         positions = list(lay.cells.values()) + list(lay.header.values())
         assert len(positions) == len(set(positions))  # no two values share a cell
 

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -98,13 +99,30 @@ def test_fonts_are_configurable_and_letterhead_optional(rollups, tmp_path, capsy
     assert doc.paragraphs[0].style.style_id == "Title"
 
 
+# Two moments a day and more apart, as seconds since the epoch (what `time.time()` returns).
+MONDAY_9AM = 1730682000.0  # 2024-11-04 09:00 Asia/Shanghai
+TUESDAY_5PM = 1730797200.0  # 2024-11-05 17:00 Asia/Shanghai
+
+
+def at(monkeypatch, moment: float) -> None:
+    """Let the clock read `moment` (zip members and document properties take it from here)."""
+    monkeypatch.setattr(time, "time", lambda: moment)
+
+
+def test_a_template_built_on_another_day_has_the_same_bytes(monkeypatch):
+    for kind in KINDS:
+        at(monkeypatch, MONDAY_9AM)
+        first = build_template(kind)
+        at(monkeypatch, TUESDAY_5PM)
+        assert build_template(kind) == first, kind
+
+
 def test_committed_templates_are_current_and_editable():
     spec = importlib.util.spec_from_file_location("make", ROOT / "scripts/make_docx_template.py")
     make = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make)
     assert make.main(["--check"]) == 0, "run python scripts/make_docx_template.py"
     for kind in KINDS:
-        assert build_template(kind) == build_template(kind)  # deterministic bytes
         doc = Document(str(ROOT / "templates" / "docx" / f"{kind}.docx"))
         text = "\n".join(p.text for p in doc.paragraphs)
         assert "{{ title }}" in text and "{{ date }}" in text and "{%p for p in problems %}" in text
@@ -190,8 +208,11 @@ def test_a_report_staff_have_edited_is_never_lost(rollups, tmp_path, capsys):
     assert Path(data["kept"]).read_bytes() == edited and kept[0].read_bytes() == edited
 
 
-def test_the_same_report_with_appended_documents_is_unchanged(rollups, tmp_path, capsys):
-    """Appended documents with numbered lists (docxcompose renumbers them) give the same bytes."""
+def test_the_same_report_with_appended_documents_is_unchanged(
+    rollups, tmp_path, capsys, monkeypatch
+):
+    """Appended documents with numbered lists (docxcompose renumbers them) give the same bytes,
+    the next day too (the report's date is --date, not the clock)."""
     import docx
 
     inbox = tmp_path / "docs"
@@ -202,10 +223,14 @@ def test_the_same_report_with_appended_documents_is_unchanged(rollups, tmp_path,
     d.add_paragraph("二项", style="List Number")
     d.save(str(inbox / "泰山区应急管理局工作总结.docx"))
     out = tmp_path / "r.docx"
+    at(monkeypatch, MONDAY_9AM)
     code, data = report(capsys, rollups["mem-final"], out, "--inbox", str(inbox))
     assert code == 0 and data["state"] == "written"
+    first = out.read_bytes()
+    at(monkeypatch, TUESDAY_5PM)
     code, data = report(capsys, rollups["mem-final"], out, "--inbox", str(inbox))
     assert code == 0 and data["state"] == "unchanged" and data["kept"] is None
+    assert out.read_bytes() == first
 
 
 def test_a_template_whose_font_table_lost_the_fallbacks_gets_them_back(rollups, tmp_path, capsys):

@@ -262,10 +262,13 @@ def test_header_missing_is_a_warning():
 
 
 def test_unit_name_is_not_checked_here():
-    values = mem_values()
-    values["unit_name"] = "\x00" * 3
-    _, issues = run(MEM, {k: v for k, v in values.items() if k != "unit_name"})
+    """The unit is identify's business: even a unit name of control characters, which any
+    other text cell would be warned about, gives check_values nothing to say."""
+    raw = raw_cells(MEM, mem_values())
+    raw["unit_name"] = RawCell("\x00" * 3, sheet=SHEET, cell="B3")
+    values, issues = check_values(CAMPAIGN, MEM, "final", raw, file=FILE)
     assert issues == []
+    assert "unit_name" not in values
 
 
 @pytest.mark.parametrize(
