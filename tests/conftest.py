@@ -26,7 +26,6 @@ def taishan(campaign):
 
 # --- guarantees not tested ---------------------------------------------------------------------
 
-_GUARANTEES: dict[str, str] = {}
 _UNTESTED: list[tuple[str, str, str]] = []
 
 
@@ -36,24 +35,25 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        mark = item.get_closest_marker("guarantee")
-        if mark is not None and mark.args:
-            _GUARANTEES[item.nodeid] = str(mark.args[0])
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type: ignore[no-untyped-def]
+    outcome = yield
+    mark = item.get_closest_marker("guarantee")
+    if mark is not None and mark.args:
+        # carried on the report: under pytest-xdist the summary is written by the controller
+        outcome.get_result().user_properties.append(("guarantee", str(mark.args[0])))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.skipped and report.nodeid in _GUARANTEES:
+    text = dict(report.user_properties).get("guarantee")
+    if report.skipped and text:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        _UNTESTED.append(
-            (_GUARANTEES[report.nodeid], report.nodeid, reason.removeprefix("Skipped: "))
-        )
+        _UNTESTED.append((str(text), report.nodeid, reason.removeprefix("Skipped: ")))
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
     if not _UNTESTED:
         return
     terminalreporter.write_sep("=", "guarantees NOT tested on this machine (README table)")
-    for text, nodeid, reason in _UNTESTED:
+    for text, nodeid, reason in sorted(set(_UNTESTED)):
         terminalreporter.write_line(f"- {text}: {nodeid} skipped ({reason})")
