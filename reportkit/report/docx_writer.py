@@ -102,10 +102,11 @@ def render_report(
         except Exception as e:  # a template that is not a Word document at all
             raise TemplateError(f"{type(e).__name__}: {e}") from e
         document = Document(io.BytesIO(buf.getvalue()))
-        props = document.core_properties
-        props.title = str(content.context.get("title", "")).replace("\n", "")
-        props.author = props.last_modified_by = str(content.context.get("agency", ""))
-        props.comments = props.subject = ""
+        tpl_mod.set_properties(
+            document,
+            str(content.context.get("title", "")).replace("\n", ""),
+            str(content.context.get("agency", "")),
+        )
         place_signature(document)
         append_attachments(document, content.attachments)
         written.attachments = [a.title for a in content.attachments]
@@ -119,7 +120,7 @@ def render_report(
             tpl_mod.strip_theme_fonts(root)
         buf = io.BytesIO()
         document.save(buf)
-    return tpl_mod.deterministic_zip(buf.getvalue(), title=None), written
+    return tpl_mod.deterministic_zip(buf.getvalue()), written
 
 
 def _xml_roots(document: DocumentObject) -> Iterable:  # type: ignore[type-arg]

@@ -13,9 +13,11 @@ a character grid of 15.79 pt); title 二号 (22 pt) 小标宋; page number 四�
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -668,9 +670,10 @@ def build_template(kind: str, fonts: FontSet | None = None) -> bytes:
     page_setup(document.sections[0])
     footers(document)
     _fill(document, kind)
+    set_properties(document, f"reportkit 报告模板（{kind}）", "reportkit")
     buf = io.BytesIO()
     document.save(buf)
-    return deterministic_zip(buf.getvalue(), title=f"reportkit 报告模板（{kind}）")
+    return deterministic_zip(buf.getvalue())
 
 
 def _drop_extras(document: DocumentObject) -> None:
@@ -700,22 +703,31 @@ def _drop_extras(document: DocumentObject) -> None:
         compat.insert(0, _el("w:doNotExpandShiftReturn"))  # first in CT_Compat's order here
 
 
-CORE = (
-    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
-    'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org'
-    '/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{title}'
-    "</dc:title><dc:creator>reportkit</dc:creator><cp:lastModifiedBy>reportkit</cp:lastModifiedBy>"
-    '<cp:revision>1</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">2024-01-01T00:00:00Z'
-    '</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">2024-01-01T00:00:00Z'
-    "</dcterms:modified></cp:coreProperties>"
-)
+CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+STAMP = dt.datetime(2024, 1, 1)  # the fixed time a document's properties carry
 
 
-def deterministic_zip(data: bytes, title: str | None = "") -> bytes:
-    """The same package with fixed member times and document properties, so an unchanged
-    template is byte-identical (python-docx and docxcompose stamp the time and user);
-    `title` None keeps the document's own properties."""
+def set_properties(document: Any, title: str, author: str) -> None:
+    """The document's properties, through python-docx, with fixed times (python-docx and
+    docxcompose would stamp the time of the run: an unchanged document must be byte-identical).
+
+    docxcompose maps the prefix "cp" to the custom-properties namespace for the whole process
+    (docxcompose#101; python-docx#1037): a core property set after it is imported lands in a
+    second, wrong element. The mapping is put back first."""
+    from docx.oxml.ns import nsmap
+
+    nsmap["cp"] = CORE_NS
+    props = document.core_properties
+    props.title, props.author, props.last_modified_by = title, author, "reportkit"
+    props.comments = props.subject = props.keywords = props.category = ""
+    props.revision = 1
+    props.created = props.modified = STAMP
+    if props.last_printed is not None:
+        props.last_printed = STAMP
+
+
+def deterministic_zip(data: bytes) -> bytes:
+    """The same package with fixed member times (see `set_properties` for the properties)."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -723,8 +735,5 @@ def deterministic_zip(data: bytes, title: str | None = "") -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml" and title is not None:
-                body = CORE.format(title=title).encode()
-            dst.writestr(fixed, body)
+            dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()
