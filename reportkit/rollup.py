@@ -14,12 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from reportkit.issues import INFO, WARNING, Issue
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, Form
 from reportkit.model.packed import PackedValues
 from reportkit.model.registry import Region
 from reportkit.model.submission import Value
-from reportkit.rules.issues import INFO, WARNING, Issue
 
 ON_TIME, LATE, MISSING, REJECTED, PENDING = "on_time", "late", "missing", "rejected", "pending"
 STATUSES = (ON_TIME, LATE, MISSING, REJECTED, PENDING)

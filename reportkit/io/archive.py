@@ -30,9 +30,9 @@ from zoneinfo import ZoneInfo
 
 from reportkit.io.files import open_regular
 from reportkit.io.names import shown
+from reportkit.issues import ERROR, INFO, WARNING, Issue
 from reportkit.messages import msg
 from reportkit.model.submission import Submission
-from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
 
 MAX_MEMBERS = 5_000  # entries looked at in one archive
 MAX_MEMBER_BYTES = 64 * 1024 * 1024  # a larger workbook is refused by the reader anyway

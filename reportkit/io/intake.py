@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from reportkit.io.names import shown
+from reportkit.issues import ERROR, INFO, Issue
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign
 from reportkit.model.memo import by_identity
 from reportkit.model.submission import Submission
-from reportkit.rules.issues import ERROR, INFO, Issue
 
 # Narrative material a unit sends with its tables (实施方案, 总结, 典型案例): listed, not read as
 # a table; `reportkit report --inbox` compiles the Word ones into the report.

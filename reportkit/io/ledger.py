@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reportkit.io.names import stored, unstored
+from reportkit.issues import Issue
 from reportkit.model.packed import PackedValues
 from reportkit.model.submission import Submission, Value
-from reportkit.rules.issues import Issue
 
 # The ledger is the permanent archive in users' hands: its layout is versioned (PRAGMA
 # user_version) and every change of it is a migration below, applied in order, in one

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from reportkit.io.xlsx_writer import a1
+from reportkit.issues import ERROR, INFO, WARNING, Issue
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, FieldDef, Form
 from reportkit.model.memo import by_identity
 from reportkit.model.submission import RawCell, Submission
-from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
 
 META_SHEET = "_reportkit"
 EXTENSIONS = {"xlsx": (".xlsx",), "xlsm": (".xlsm",), "xls": (".xls",), "ods": (".ods",)}

@@ -31,12 +31,12 @@ from reportkit.io.intake import Options, collect_names, read_many, renamed
 from reportkit.io.ledger import Ledger, Placement, Record, Version, exclusive_lock, faults
 from reportkit.io.names import shown
 from reportkit.io.scratch import scratch_dir
+from reportkit.issues import INFO, Issue
 from reportkit.messages import chinese_time, describe_oserror, msg
 from reportkit.model.campaign import Campaign, Form
 from reportkit.model.registry import Region
 from reportkit.model.submission import Submission
 from reportkit.rollup import STATUS_NAMES, Entry, RollupResult, end_of_day, plain, rollup
-from reportkit.rules.issues import INFO, Issue
 
 
 @dataclass

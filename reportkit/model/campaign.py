@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reportkit.messages import msg
+from reportkit.model.expr import ExprError, parse, parse_condition
 from reportkit.model.registry import NATIONAL_CODE, Region, Registry, default_registry
 
 if sys.version_info >= (3, 11):
@@ -902,8 +903,6 @@ class _Parser:
 
 def _rule_refs(rule: Rule, form: Form) -> list[tuple[str, str, str]]:
     """(part, expression, problem) for every reference in `rule` that `form` does not have."""
-    from reportkit.rules.expr import ExprError, parse, parse_condition
-
     columns = {c.id for c in form.columns}
     singles = {f.id for f in form.fields}
     rows = {r.id for r in form.rows}

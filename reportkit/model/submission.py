@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from reportkit.rules.issues import Issue, has_errors
+from reportkit.issues import Issue, has_errors
 
 Value = int | Decimal | str | dt.date | None
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from reportkit.issues import ERROR, INFO, WARNING, Issue
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, Form
 from reportkit.model.submission import Submission
-from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
 
 
 def _issue(

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from reportkit.issues import ERROR, INFO, WARNING, Issue
 from reportkit.messages import MESSAGES, msg
 from reportkit.model.campaign import Campaign, FieldDef, Form, RowDef, Rule
+from reportkit.model.expr import Condition, Expr, ExprError, compare, parse, parse_condition
 from reportkit.model.memo import by_identity
 from reportkit.model.submission import RawCell, Value
-from reportkit.rules.expr import Condition, Expr, ExprError, compare, parse, parse_condition
-from reportkit.rules.issues import ERROR, INFO, WARNING, Issue
 from reportkit.rules.values import EMPTY, MAX_NUMBER, MAX_TEXT, Parsed, parse_value, quote, render
 
 RATE_PLACES = Decimal("0.01")

@@ -14,10 +14,10 @@ import reprlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from reportkit.issues import ERROR, WARNING
 from reportkit.messages import msg
 from reportkit.model.campaign import FieldDef
 from reportkit.model.submission import Value
-from reportkit.rules.issues import ERROR, WARNING
 
 MAX_NUMBER = 10**9
 MAX_TEXT = 500

@@ -19,9 +19,9 @@ import pytest
 from reportkit.cli import main
 from reportkit.io.intake import Options, read_many
 from reportkit.io.xlsx_writer import a1, layout
+from reportkit.issues import ERROR, INFO, WARNING
 from reportkit.model.campaign import default_campaign
 from reportkit.model.submission import Submission
-from reportkit.rules.issues import ERROR, INFO, WARNING
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CAMPAIGN = default_campaign()

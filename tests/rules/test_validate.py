@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reportkit.issues import Issue
 from reportkit.model.campaign import Rule, default_campaign
 from reportkit.model.submission import RawCell
 from reportkit.rules import validate
-from reportkit.rules.issues import Issue
 from reportkit.rules.validate import check_values
 
 D = Decimal

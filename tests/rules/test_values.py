@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reportkit.issues import SEVERITIES
 from reportkit.model.campaign import FieldDef, default_campaign
 from reportkit.rules import values as values_module
-from reportkit.rules.issues import SEVERITIES
 from reportkit.rules.values import Parsed, parse_value, quote, render
 
 MEM = default_campaign().forms["mem-stats"]

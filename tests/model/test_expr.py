@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reportkit.model import expr as expr_module
 from reportkit.model.campaign import default_campaign
-from reportkit.rules import expr as expr_module
-from reportkit.rules.expr import Condition, Expr, ExprError, compare, parse, parse_condition
+from reportkit.model.expr import Condition, Expr, ExprError, compare, parse, parse_condition
 
 D = Decimal
 VALUES = {
