@@ -23,7 +23,8 @@ def _write(args: tuple[str, int, str]) -> int:
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from reportkit.io.xlsx_writer import workbook_filename, write_form_workbook
+    from reportkit.io.workbook import workbook_filename
+    from reportkit.io.xlsx_writer import write_form_workbook
     from reportkit.model.campaign import default_campaign
     from reportkit.sample import sample_header, sample_values
 
@@ -64,6 +65,7 @@ SOURCES = (
     "benchmarks/dataset.py",
     "reportkit/sample.py",
     "reportkit/io/xlsx_writer.py",
+    "reportkit/io/workbook.py",
     "reportkit/campaigns/tzzy-2024.toml",
     "reportkit/campaigns/regions.csv",
 )

@@ -114,7 +114,7 @@ def pandas_loop(files: list[Path]) -> None:
     pick the cells of the form by position."""
     import pandas as pd
 
-    from reportkit.io.xlsx_writer import layout
+    from reportkit.io.workbook import layout
     from reportkit.model.campaign import default_campaign
 
     campaign = default_campaign()

@@ -131,7 +131,8 @@ def num(v) -> str:  # type: ignore[no-untyped-def]
 
 def write_inbox(campaign, folder: Path, form_id: str) -> None:  # type: ignore[no-untyped-def]
     """Every county's final workbook, typed with its figures above, received 2024-10-30 10:00."""
-    from reportkit.io.xlsx_writer import workbook_filename, write_form_workbook
+    from reportkit.io.workbook import workbook_filename
+    from reportkit.io.xlsx_writer import write_form_workbook
 
     form = campaign.forms[form_id]
     folder.mkdir(parents=True)

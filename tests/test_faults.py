@@ -21,7 +21,8 @@ import pytest
 
 from reportkit.cli import main
 from reportkit.io.intake import Options, read_many
-from reportkit.io.xlsx_writer import workbook_filename, write_form_workbook
+from reportkit.io.workbook import workbook_filename
+from reportkit.io.xlsx_writer import write_form_workbook
 from reportkit.messages import MESSAGES
 from reportkit.sample import sample_header, sample_values
 from tests.mounts import read_only, tmpfs

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reportkit.cli import main
-from reportkit.io.xlsx_writer import workbook_filename, write_form_workbook
+from reportkit.io.workbook import workbook_filename
+from reportkit.io.xlsx_writer import write_form_workbook
 from tests.mounts import read_only, tmpfs
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -593,7 +594,7 @@ def _validate(capsys, path: Path) -> tuple[int, list[dict]]:
 
 
 def _input_ref(campaign, key: str) -> str:
-    from reportkit.io.xlsx_writer import a1, layout
+    from reportkit.io.workbook import a1, layout
 
     return a1(*layout(campaign, campaign.forms["mem-stats"]).cells[key])
 
@@ -687,7 +688,7 @@ def test_hidden_rows_and_formulas_are_named_in_libreoffice_saved_copies(
 
 
 def test_a_defined_name_given_twice_is_reported(capsys, tmp_path, campaign):
-    from reportkit.io.xlsx_writer import layout
+    from reportkit.io.workbook import layout
 
     path = _workbook(campaign, tmp_path / "names.xlsx", "370902")
     lay = layout(campaign, campaign.forms["mem-stats"])

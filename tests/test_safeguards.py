@@ -23,7 +23,8 @@ import pytest
 
 from reportkit.cli import main
 from reportkit.io.intake import Options, read_many
-from reportkit.io.xlsx_writer import a1, layout, workbook_filename, write_form_workbook
+from reportkit.io.workbook import a1, layout, workbook_filename
+from reportkit.io.xlsx_writer import write_form_workbook
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -57,7 +57,8 @@ def cmd(
     force: bool,
     as_json: bool,
 ) -> None:
-    from reportkit.io.xlsx_writer import workbook_filename, write_form_workbook
+    from reportkit.io.workbook import workbook_filename
+    from reportkit.io.xlsx_writer import write_form_workbook
     from reportkit.sample import sample_header, sample_values
 
     campaign = load(campaign_file)

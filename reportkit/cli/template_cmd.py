@@ -104,7 +104,8 @@ def cmd(
     force: bool,
     as_json: bool,
 ) -> None:
-    from reportkit.io.xlsx_writer import workbook_filename, write_form_workbook
+    from reportkit.io.workbook import workbook_filename
+    from reportkit.io.xlsx_writer import write_form_workbook
 
     campaign = load(campaign_file)
     form = pick_form(campaign, form_id)

@@ -18,9 +18,10 @@ import re
 import struct
 import zipfile
 
+from reportkit.model.campaign import NAME_PREFIX
+
 Where = tuple[str, int, int]
 Names = tuple[dict[str, Where], dict[str, list[str]]]
-PREFIX = "RK_"
 MAX_PART = 8 * 1024 * 1024
 
 
@@ -36,12 +37,12 @@ def defined_names(data: bytes, kind: str) -> Names:
 
 
 def _collect(items: list[tuple[str, Where]]) -> Names:
-    from reportkit.io.xlsx_writer import a1
+    from reportkit.io.workbook import a1
 
     out: dict[str, Where] = {}
     twice: dict[str, list[str]] = {}
     for name, where in items:
-        if not name.startswith(PREFIX):
+        if not name.startswith(NAME_PREFIX):
             continue
         if out.get(name, where) != where:
             first = out[name]
@@ -53,7 +54,7 @@ def _collect(items: list[tuple[str, Where]]) -> Names:
 
 
 def _a1(ref: str) -> tuple[int, int] | None:
-    from reportkit.io.reader import parse_a1
+    from reportkit.io.workbook import parse_a1
 
     return parse_a1(ref.replace("$", ""))
 
@@ -72,7 +73,7 @@ def _xlsx(data: bytes) -> Names:
     items = []
     for el in root.iter():
         name = el.get("name") or ""
-        if not el.tag.endswith("}definedName") or not name.startswith(PREFIX):
+        if not el.tag.endswith("}definedName") or not name.startswith(NAME_PREFIX):
             continue
         ref = (el.text or "").strip()
         if "!" not in ref or "," in ref:
@@ -103,7 +104,7 @@ def _ods(data: bytes) -> Names:
         }
         name, address = attrs.get("name", ""), attrs.get("cell-range-address", "")
         a = _ADDRESS.match(address)
-        if not name.startswith(PREFIX) or not a:
+        if not name.startswith(NAME_PREFIX) or not a:
             continue
         sheet = a.group(1)
         if sheet.startswith("'"):

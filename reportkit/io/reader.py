@@ -10,7 +10,6 @@ parser takes down only that worker.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import re
 import unicodedata
@@ -18,14 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportkit.io.xlsx_writer import a1
+from reportkit.io.workbook import META_SHEET, MILESTONE, TEMPLATE_VERSION, a1, layout, parse_a1
 from reportkit.issues import ERROR, INFO, WARNING, Issue
 from reportkit.messages import msg
-from reportkit.model.campaign import Campaign, FieldDef, Form
+from reportkit.model.campaign import Campaign, FieldDef, Form, defined_name
 from reportkit.model.memo import by_identity
 from reportkit.model.submission import RawCell, Submission
 
-META_SHEET = "_reportkit"
 EXTENSIONS = {"xlsx": (".xlsx",), "xlsm": (".xlsm",), "xls": (".xls",), "ods": (".ods",)}
 MAX_GRID_CELLS = 2_000_000  # a sheet larger than this is not searched for labels
 MAX_TEXT = 50_000  # beyond Excel's 32,767 per cell; the value parser reports and cuts long text
@@ -62,18 +60,6 @@ def loose(label: str) -> str:
     unit note ("完成自查机构数量(家)", "完成自查的机构数量" and "完成自查的机构数量（家）。" agree)."""
     label = label.rstrip("。.，,；;:：!！?？、")
     return _LOOSE_DROP.sub("", _UNIT_NOTE.sub("", label))
-
-
-@functools.lru_cache(maxsize=8192)
-def parse_a1(ref: str) -> tuple[int, int] | None:
-    # cached: the same references recur in every file of a form
-    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})", ref.strip())
-    if not m:
-        return None
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
 
 
 # --- the sheet grid -----------------------------------------------------------------------------
@@ -324,9 +310,8 @@ def _by_names(
     by_name = {s.name: s for s in sheets}
     out: dict[str, RawCell] = {}
     wanted = [(c.key, c.name, c.derived) for c in form.cells]
-    wanted += [(h.id, f"RK_{h.id}", False) for h in form.header] + [
-        ("milestone", "RK_milestone", False)
-    ]
+    wanted += [(h.id, defined_name(h.id), False) for h in form.header]
+    wanted += [(MILESTONE, defined_name(MILESTONE), False)]
     for key, dname, derived in wanted:
         if dname not in names:
             if key in {c.key for c in form.cells}:
@@ -345,8 +330,6 @@ def _by_layout(
 ) -> dict[str, RawCell] | None:
     """Our template saved where names do not survive (LibreOffice .xls/.ods): the cell positions
     of the template version named in its metadata, used only if the labels are still in place."""
-    from reportkit.io.xlsx_writer import TEMPLATE_VERSION
-
     if meta.get("form") != form.id or meta.get("template_version") != TEMPLATE_VERSION:
         return None
     sheet_name, labels, cells = _layout_plan(campaign, form)
@@ -393,8 +376,6 @@ _NORMS: dict[str, str] = {}
 def _layout_plan(
     campaign: Campaign, form: Form
 ) -> tuple[str, list[tuple[int, int, str]], list[tuple[str, int, int, str, bool]]]:
-    from reportkit.io.xlsx_writer import layout
-
     lay = layout(campaign, form)
     labels = _layout_labels(campaign, form)
     cells = [(c.key, *lay.cells[c.key], a1(*lay.cells[c.key]), c.derived) for c in form.cells]
@@ -404,8 +385,6 @@ def _layout_plan(
 
 def _layout_labels(campaign: Campaign, form: Form) -> list[tuple[int, int, str]]:
     """Every row, column, field and header label of the template, where the layout puts it."""
-    from reportkit.io.xlsx_writer import layout
-
     lay = layout(campaign, form)
     out = [(r, c, norm(rd.label)) for rd in form.rows for (r, c) in [lay.row_labels[rd.id]]]
     out += [

@@ -19,7 +19,7 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 
-from reportkit.io.reader import parse_a1 as _pos
+from reportkit.io.workbook import parse_a1 as _pos
 
 Pos = tuple[int, int]  # (row, col), 0-based
 

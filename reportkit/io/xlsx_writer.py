@@ -18,7 +18,6 @@ import datetime as dt
 import io
 import math
 import os
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,29 +27,21 @@ from typing import Any
 
 from reportkit import __version__
 from reportkit.io.atomic import atomic_write
-from reportkit.model.campaign import Campaign, Cell, FieldDef, Form
-from reportkit.model.memo import by_identity
-from reportkit.model.registry import Region
-
-TEMPLATE_VERSION = "1"
-META_SHEET = "_reportkit"  # hidden metadata sheet (key/value rows)
-CUSTOM_PREFIX = "reportkit_"  # custom document properties carry the same keys, prefixed
-META_KEYS = (
-    "campaign",
-    "form",
-    "unit_code",
-    "unit_name",
-    "line",
-    "milestone",
-    "template_version",
-    "generator",
+from reportkit.io.workbook import (
+    CUSTOM_PREFIX,
+    META_KEYS,
+    META_SHEET,
+    MILESTONE,
+    MILESTONE_LABEL,
+    TEMPLATE_VERSION,
+    Layout,
+    Pos,
+    Span,
+    a1,
+    layout,
 )
-MILESTONE = "milestone"  # the header id of the 报送节点 cell (defined name RK_milestone)
-MILESTONE_LABEL = "报送节点"
-
-SHEET_TABLE = "统计表"
-SHEET_NAMES = {"deploy": "部署情况"}  # forms without rows; the fallback is SHEET_FIELDS
-SHEET_FIELDS = "填报表"
+from reportkit.model.campaign import Campaign, Cell, FieldDef, Form, defined_name
+from reportkit.model.registry import Region
 
 FONT = "宋体"
 TEXT_LIMITS = {"text": 200, "phone": 50, "email": 100}  # maximum length of a text input
@@ -66,206 +57,8 @@ NUM_FORMATS = {
 MAX_TITLE = 32  # Excel's limits for a data validation; xlsxwriter drops one that exceeds them
 MAX_MESSAGE = 255
 
-Span = tuple[int, int, int, int]  # first row, first col, last row, last col (zero-based, inclusive)
-Pos = tuple[int, int]  # row, col (zero-based)
-
-
-# --------------------------------------------------------------------------------- layout
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where everything of a form sits on its sheet (zero-based rows and columns).
-
-    ``cells`` maps every cell key of the form ("row.col" table cells, derived ones included, and
-    single field ids) to its cell; ``header`` maps each header id (unit_name, filled_by, contact,
-    filled_on) and ``"milestone"`` to its value cell. ``header_rows`` is the first and last row
-    of the table's heading (repeated on every printed page). ``width`` is the number of columns
-    of the official table; columns that are not official (``in_scope``) sit beside it after one
-    empty column, up to ``last_col``.
-    """
-
-    form: str
-    sheet: str
-    width: int
-    last_col: int
-    last_row: int  # last row of the printed area (the 备注 row)
-    attachment: Pos
-    title: Span
-    header: Mapping[str, Pos]
-    header_labels: Mapping[str, Span]
-    header_rows: tuple[int, int]
-    headings: tuple[tuple[str, Span], ...]  # every heading cell of the table with its text
-    column_labels: Mapping[str, Span]  # column id → its heading cell(s)
-    row_labels: Mapping[str, Pos]  # row id → its label cell
-    field_labels: Mapping[str, Span]  # single field id → its label cell(s)
-    cells: Mapping[str, Pos]
-    value_spans: Mapping[str, Span]  # cell key / header id → merged extent, when wider than a cell
-    notes: Mapping[str, Pos]  # non-official column id → the cell of its note
-    remark: Span | None
-
-    @property
-    def print_area(self) -> Span:
-        # the helper columns beside the table (纳入治理范围的机构数量, needed for the rates)
-        # print too, under their note saying they are not part of the official table
-        return (0, 0, self.last_row, self.last_col)
-
-    @property
-    def names(self) -> dict[str, Pos]:
-        """Defined name → cell, for the form's cells and the header."""
-        out = {f"RK_{k.replace('.', '_')}": p for k, p in self.cells.items()}
-        out.update({f"RK_{h}": p for h, p in self.header.items()})
-        return out
-
-
-def _slots(width: int) -> list[tuple[int, int, int, int]]:
-    """(label first col, label last col, value first col, value last col) per item of a line."""
-    if width < 4:
-        return [(0, 0, 1, max(1, width - 1))]
-    half = width // 2
-    if width < 8:
-        return [(0, 0, 1, half - 1), (half, half, half + 1, width - 1)]
-    return [(0, 0, 1, half - 1), (half, half + 1, half + 2, width - 1)]
-
-
-def sheet_name(form: Form) -> str:
-    return SHEET_TABLE if form.is_table else SHEET_NAMES.get(form.id, SHEET_FIELDS)
-
-
-def layout(campaign: Campaign, form: Form) -> Layout:
-    """The cell positions of `form` on its sheet. Pure: depends on the form definition only.
-
-    Computed once per form (a frozen object) and shared: every reader of a county's workbook
-    asks for it. The returned layout must not be modified.
-    """
-    del campaign  # the layout depends on the form alone; kept in the signature for symmetry
-    return _layout(form)
-
-
-@by_identity
-def _layout(form: Form) -> Layout:
-    official = [c for c in form.columns if c.official]
-    extra = [c for c in form.columns if not c.official]
-    width = 1 + len(official) if form.is_table else 2
-    slots = _slots(width)
-
-    header: dict[str, Pos] = {}
-    header_labels: dict[str, Span] = {}
-    value_spans: dict[str, Span] = {}
-    header_ids = [h.id for h in form.header] + [MILESTONE]
-    row = 2
-    for i, hid in enumerate(header_ids):
-        lc0, lc1, vc0, vc1 = slots[i % len(slots)]
-        r = row + i // len(slots)
-        header_labels[hid] = (r, lc0, r, lc1)
-        header[hid] = (r, vc0)
-        if vc1 > vc0:
-            value_spans[hid] = (r, vc0, r, vc1)
-    row += math.ceil(len(header_ids) / len(slots)) + 1  # a thin empty row before the table
-
-    headings: list[tuple[str, Span]] = []
-    column_labels: dict[str, Span] = {}
-    row_labels: dict[str, Pos] = {}
-    field_labels: dict[str, Span] = {}
-    cells: dict[str, Pos] = {}
-    notes: dict[str, Pos] = {}
-    last_col = width - 1
-
-    if form.is_table:
-        grouped = any(c.group for c in official)
-        first, last = row, row + (1 if grouped else 0)
-        headings.append((form.row_header, (first, 0, last, 0)))
-        col_of: dict[str, int] = {c.id: 1 + i for i, c in enumerate(official)}
-        col_of.update({c.id: width + 1 + i for i, c in enumerate(extra)})
-        # group headings over runs of adjacent columns of the same group
-        i = 0
-        while i < len(official):
-            g = official[i].group
-            j = i
-            while j + 1 < len(official) and g and official[j + 1].group == g:
-                j += 1
-            if g and grouped:
-                headings.append((g, (first, 1 + i, first, 1 + j)))
-                for c in official[i : j + 1]:
-                    column_labels[c.id] = (last, col_of[c.id], last, col_of[c.id])
-            else:
-                for c in official[i : j + 1]:
-                    column_labels[c.id] = (first, col_of[c.id], last, col_of[c.id])
-            i = j + 1
-        for c in extra:
-            column_labels[c.id] = (first, col_of[c.id], last, col_of[c.id])
-        for c in form.columns:
-            headings.append((c.label, column_labels[c.id]))
-        header_rows = (first, last)
-        row = last + 1
-        for rd in form.rows:
-            row_labels[rd.id] = (row, 0)
-            for c in form.columns:
-                cells[f"{rd.id}.{c.id}"] = (row, col_of[c.id])
-            row += 1
-        for i, f in enumerate(form.fields):
-            lc0, lc1, vc0, vc1 = slots[i % len(slots)]
-            r = row + i // len(slots)
-            field_labels[f.id] = (r, lc0, r, lc1)
-            cells[f.id] = (r, vc0)
-            if vc1 > vc0:
-                value_spans[f.id] = (r, vc0, r, vc1)
-        row += math.ceil(len(form.fields) / len(slots))
-        for c in extra:
-            if c.note:
-                notes[c.id] = (row, col_of[c.id])
-        if extra:
-            last_col = max(col_of[c.id] for c in extra)
-    else:
-        headings += [("项目", (row, 0, row, 0)), ("填报内容", (row, 1, row, width - 1))]
-        header_rows = (row, row)
-        row += 1
-        for f in form.fields:
-            field_labels[f.id] = (row, 0, row, 0)
-            cells[f.id] = (row, 1)
-            if width > 2:
-                value_spans[f.id] = (row, 1, row, width - 1)
-            row += 1
-
-    remark = (row, 0, row, width - 1) if form.remark else None
-    return Layout(
-        form=form.id,
-        sheet=sheet_name(form),
-        width=width,
-        last_col=last_col,
-        last_row=row if remark else row - 1,
-        attachment=(0, 0),
-        title=(1, 0, 1, width - 1),
-        header=header,
-        header_labels=header_labels,
-        header_rows=header_rows,
-        headings=tuple(headings),
-        column_labels=column_labels,
-        row_labels=row_labels,
-        field_labels=field_labels,
-        cells=cells,
-        value_spans=value_spans,
-        notes=notes,
-        remark=remark,
-    )
-
 
 # --------------------------------------------------------------------------------- helpers
-
-
-def col_letters(col: int) -> str:
-    """0-based column index → Excel letters (0 → A)."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def a1(row: int, col: int, absolute: bool = False) -> str:
-    d = "$" if absolute else ""
-    return f"{d}{col_letters(col)}{d}{row + 1}"
 
 
 def _quote_sheet(name: str) -> str:
@@ -296,22 +89,6 @@ def _fit(text: str, limit: int) -> str:
             break
         out += ch
     return out + "…"
-
-
-_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def workbook_filename(
-    campaign: Campaign, form: Form, region: Region, line: str, milestone: str | None = None
-) -> str:
-    """``<code>-<form>[-<line>][-<milestone>]-<agency name>.xlsx`` (line only for line-any forms)."""
-    parts = [region.code, form.id]
-    if form.line == "any":
-        parts.append(line)
-    if milestone:
-        parts.append(milestone)
-    agency = _UNSAFE_FILENAME.sub("_", campaign.agency_name(region, line)).strip(" .")
-    return "-".join([*parts, agency]) + ".xlsx"
 
 
 # --------------------------------------------------------------------------------- validation
@@ -678,7 +455,7 @@ def _write_form_sheet(
         put(span, text + "：", styles.label())
         need(span[0], 24.0)
     for hid, (r, c) in lay.header.items():
-        names[f"RK_{hid}"] = (r, c)
+        names[defined_name(hid)] = (r, c)
         span = lay.value_spans.get(hid, (r, c, r, c))
         wide = span[3] > span[1]
         if hid == MILESTONE:

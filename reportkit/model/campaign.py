@@ -85,6 +85,16 @@ class Milestone:
         return key in {_key(self.id), _key(self.name), _key(self.what), *map(_key, self.aliases)}
 
 
+NAME_PREFIX = "RK_"
+
+
+def defined_name(key: str) -> str:
+    """The defined name a workbook gives the cell of `key`: a table cell "training.fines" is
+    RK_training_fines, a single field or header field "filled_by" RK_filled_by. Templates in
+    the field carry these names: the rule is part of the workbook contract (io/workbook)."""
+    return NAME_PREFIX + key.replace(".", "_")
+
+
 DATE_GRACE = dt.timedelta(days=60)  # a date may fall this long after the campaign ends
 
 
@@ -206,16 +216,12 @@ class Form:
     def cells(self) -> tuple[Cell, ...]:
         """Every value of the form, table cells row by row, then single fields."""
         out = [
-            Cell(f"{r.id}.{c.id}", f"RK_{r.id}_{c.id}", c, r)
+            Cell(f"{r.id}.{c.id}", defined_name(f"{r.id}.{c.id}"), c, r)
             for r in self.rows
             for c in self.columns
         ]
-        out += [Cell(f.id, f"RK_{f.id}", f) for f in self.fields]
+        out += [Cell(f.id, defined_name(f.id), f) for f in self.fields]
         return tuple(out)
-
-    @cached_property
-    def header_cells(self) -> tuple[Cell, ...]:
-        return tuple(Cell(f.id, f"RK_{f.id}", f) for f in self.header)
 
     def cell(self, key: str) -> Cell:
         for c in self.cells:
@@ -402,9 +408,6 @@ class Campaign:
         if line:
             out = [f for f in out if f.line in (line, "any")]
         return out
-
-    def rules_for(self, form: str) -> list[Rule]:
-        return [r for r in self.rules if r.form == form]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -378,10 +378,6 @@ class _Check:
         for rule, parsed in _rule_plan(self.campaign.rules, self.form):
             self.check_parsed(rule, parsed)
 
-    def check_rule(self, rule: Rule) -> None:
-        """One rule, parsed afresh (`check_rules` uses the form's rules parsed once)."""
-        self.check_parsed(rule, _parse_rule(rule, self.form))
-
     def check_parsed(self, rule: Rule, parsed: _ParsedRule | str) -> None:
         if isinstance(parsed, str):  # a rule that does not parse: reported on every file
             self.rule_invalid(rule, parsed)

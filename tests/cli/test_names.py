@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reportkit.cli import main
-from reportkit.io.xlsx_writer import workbook_filename, write_form_workbook
+from reportkit.io.workbook import workbook_filename
+from reportkit.io.xlsx_writer import write_form_workbook
 from reportkit.sample import sample_header, sample_values
 
 TZ = ZoneInfo("Asia/Shanghai")

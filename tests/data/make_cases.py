@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportkit.io.xlsx_writer import META_SHEET, a1, layout, workbook_filename, write_form_workbook
+from reportkit.io.workbook import META_SHEET, a1, layout, workbook_filename
+from reportkit.io.xlsx_writer import write_form_workbook
 from reportkit.model.campaign import default_campaign
 from reportkit.model.registry import Region
 from reportkit.sample import sample_header, sample_values

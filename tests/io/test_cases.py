@@ -18,7 +18,7 @@ import pytest
 
 from reportkit.cli import main
 from reportkit.io.intake import Options, read_many
-from reportkit.io.xlsx_writer import a1, layout
+from reportkit.io.workbook import a1, layout
 from reportkit.issues import ERROR, INFO, WARNING
 from reportkit.model.campaign import default_campaign
 from reportkit.model.submission import Submission

@@ -15,7 +15,8 @@ import openpyxl
 import pytest
 
 from reportkit.cli import main
-from reportkit.io.xlsx_writer import layout, workbook_filename, write_form_workbook
+from reportkit.io.workbook import layout, workbook_filename
+from reportkit.io.xlsx_writer import write_form_workbook
 from reportkit.sample import sample_values
 
 TZ = ZoneInfo("Asia/Shanghai")

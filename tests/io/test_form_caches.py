@@ -6,7 +6,7 @@ import dataclasses
 
 from reportkit.io.intake import _cell_keys
 from reportkit.io.reader import _layout_plan
-from reportkit.io.xlsx_writer import _layout, layout
+from reportkit.io.workbook import _layout, layout
 
 
 def test_a_form_of_the_same_id_in_another_campaign_gets_its_own(campaign):

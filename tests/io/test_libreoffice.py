@@ -19,7 +19,9 @@ import pytest
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from reportkit import __version__
-from reportkit.io.xlsx_writer import META_SHEET, a1, layout, write_form_workbook
+from reportkit.io.workbook import META_SHEET, a1, layout
+from reportkit.io.xlsx_writer import write_form_workbook
+from reportkit.model.campaign import defined_name
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(
@@ -215,7 +217,8 @@ def test_libreoffice_xlsx_keeps_defined_names_and_protection(campaign, converted
                 out[name] = (sheet.strip("'"), ref)
         return out
 
-    want = {n: (lay.sheet, a1(*p, absolute=True)) for n, p in lay.names.items()}
+    cells = {**lay.cells, **lay.header}
+    want = {defined_name(k): (lay.sheet, a1(*p, absolute=True)) for k, p in cells.items()}
     assert names(paths["orig"]) == want
     assert names(paths["xlsx"]) == want
     wb = openpyxl.load_workbook(paths["xlsx"])

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from reportkit.io.intake import Options, read_one
-from reportkit.io.xlsx_writer import a1, layout, write_form_workbook
+from reportkit.io.workbook import a1, layout
+from reportkit.io.xlsx_writer import write_form_workbook
 
 LO_EDIT = Path(__file__).resolve().parents[1] / "office" / "lo_edit.py"
 SYSTEM_PYTHON = "/usr/bin/python3"

@@ -14,7 +14,8 @@ import openpyxl
 import pytest
 
 from reportkit.cli import main
-from reportkit.io.xlsx_writer import workbook_filename, write_form_workbook
+from reportkit.io.workbook import workbook_filename
+from reportkit.io.xlsx_writer import write_form_workbook
 
 TZ = ZoneInfo("Asia/Shanghai")
 

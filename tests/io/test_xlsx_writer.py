@@ -16,16 +16,11 @@ import pytest
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from reportkit import __version__
+from reportkit.io import workbook
 from reportkit.io import xlsx_writer as xw
-from reportkit.io.xlsx_writer import (
-    META_SHEET,
-    TEMPLATE_VERSION,
-    a1,
-    layout,
-    workbook_filename,
-    write_form_workbook,
-)
-from reportkit.model.campaign import FieldDef, load_campaign
+from reportkit.io.workbook import META_SHEET, TEMPLATE_VERSION, a1, layout, workbook_filename
+from reportkit.io.xlsx_writer import write_form_workbook
+from reportkit.model.campaign import FieldDef, defined_name, load_campaign
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_b492bffef467653c.txt"
 
@@ -209,8 +204,9 @@ def test_layout_samr_positions(campaign):
     assert lay.remark == (first + 6, 0, first + 6, 3)
     assert lay.print_area == (0, 0, first + 6, 3)
     assert set(lay.header) == {"unit_name", "filled_by", "contact", "filled_on", "milestone"}
-    assert lay.names["RK_total_cases"] == lay.cells["total.cases"]
-    assert lay.names["RK_milestone"] == lay.header["milestone"]
+    # the defined names of the contract, written down: a cell by its row and column ids
+    assert defined_name("total.cases") == "RK_total_cases"
+    assert defined_name("milestone") == "RK_milestone"
 
 
 def test_layout_mem_helper_column_beside_the_table(campaign):
@@ -241,7 +237,7 @@ def test_layout_is_pure_and_stable(campaign):
         lay = layout(campaign, form)
         # computed afresh (not the cached object compared with itself), and for the same form
         # loaded again: the same positions
-        assert xw._layout.__wrapped__(form) == lay
+        assert workbook._layout.__wrapped__(form) == lay
         assert again.forms[form.id] is not form
         assert layout(again, again.forms[form.id]) == lay
         positions = list(lay.cells.values()) + list(lay.header.values())

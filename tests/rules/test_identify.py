@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 
 from reportkit.io.intake import Options, read_one
-from reportkit.io.xlsx_writer import layout, write_form_workbook
+from reportkit.io.workbook import layout
+from reportkit.io.xlsx_writer import write_form_workbook
 from reportkit.sample import sample_header, sample_values
 
 
