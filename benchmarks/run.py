@@ -63,12 +63,12 @@ def rollup_stages(inbox: Path, work: Path) -> dict[str, dict[str, float]]:
     re-run, measured in this process by timing the job's own functions."""
     import functools
 
-    import reportkit.io.rollup_job as job
+    import reportkit.rollup.job as job
     from reportkit.model.campaign import default_campaign
 
     campaign = default_campaign()
     spent: dict[str, float] = {}
-    names = {"_ingest": "read and record the inbox (workers, ledger)", "_entries":
+    names = {"ingest": "read and record the inbox (workers, ledger)", "_entries":
              "load the versions from the ledger", "rollup": "compute every level",
              "write_outputs": "write the outputs (digests, workbooks on both cores, JSON)"}  # fmt: skip
     originals = {n: getattr(job, n) for n in names}

@@ -47,7 +47,8 @@ def cmd(
     as_json: bool,
 ) -> None:
     from reportkit.io.ledger import LedgerError
-    from reportkit.io.rollup_job import status_from_ledger, summary
+    from reportkit.rollup.job import status_from_ledger
+    from reportkit.rollup.summary import summary
 
     campaign = load(campaign_file)
     region, form, milestone, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)

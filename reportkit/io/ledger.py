@@ -316,7 +316,7 @@ class Ledger:
             raise LedgerError("rollup.ledger_remote", path=path, fstype=fstype)
         with faults(path):
             # check_same_thread off: a roll-up records batches on a writer thread while the
-            # main thread feeds the workers (never both at once; see rollup_job._Recorder)
+            # main thread feeds the workers (never both at once; see rollup.ingest._Recorder)
             conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             try:
                 conn.execute("PRAGMA busy_timeout = 30000")

@@ -68,7 +68,7 @@ class RollupData:
 
 
 def output_name(code: str, form: Form, milestone: str, line: str) -> str:
-    """The name `reportkit rollup` gives its JSON (io.rollup_job.output_name): only a form both
+    """The name `reportkit rollup` gives its JSON (rollup.core.output_name): only a form both
     lines fill (deploy) has the line in it, <code>-deploy-<line>-<milestone>.json."""
     both = f"-{line}" if form.line == "any" else ""
     return f"{code}-{form.id}{both}-{milestone}.json"

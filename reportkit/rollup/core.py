@@ -323,3 +323,19 @@ def plain(value: Value) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def output_name(result: RollupResult) -> str:
+    """<code>-<form>-<milestone>; a form both lines fill (deploy) also names the line."""
+    line = f"-{result.line}" if result.form.line == "any" else ""
+    return f"{result.unit.code}-{result.form.id}{line}-{result.milestone}"
+
+
+def child_issues(result: RollupResult) -> list[tuple[Region, Issue]]:
+    """The issues of each subordinate's counted version, or of its rejected one."""
+    out = []
+    for c in result.children:
+        entry = c.counted or (c.latest if c.status == "rejected" else None)
+        if entry is not None:
+            out += [(c.unit, i) for i in entry.issues]
+    return out

@@ -1,0 +1,89 @@
+"""The sheets after the official table in a roll-up's workbook: 明细, 校验问题, 报送情况."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reportkit.issues import INFO
+from reportkit.messages import chinese_time
+from reportkit.model.campaign import Campaign
+from reportkit.rollup.core import (
+    STATUS_NAMES,
+    RollupResult,
+    child_issues,
+    plain,
+)
+
+
+def sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
+    from reportkit.io.xlsx_writer import ExtraSheet
+
+    form = result.form
+    counted = [c for c in result.children if c.counted is not None]
+    if form.is_table:
+        cells = [c for c in form.cells if c.field.official or not c.derived]
+        columns = ("单位代码", "单位", *(c.label for c in cells))
+        rows = [
+            (
+                c.unit.code,
+                campaign.agency_name(c.unit, result.line),
+                *(plain(c.counted.values.get(k.key)) for k in cells),
+            )
+            for c in counted
+        ]
+        rows.append(("", "合计", *(plain(result.totals.get(k.key)) for k in cells)))
+    else:
+        fields = list(form.fields)
+        columns = ("单位代码", "单位", *(f.label for f in fields), "填报人", "联系方式", "填报时间")
+        rows = [
+            (
+                c.unit.code,
+                campaign.agency_name(c.unit, result.line),
+                *(plain(c.counted.values.get(f.id)) for f in fields),
+                *(plain(c.counted.header.get(h)) for h in ("filled_by", "contact", "filled_on")),
+            )
+            for c in counted
+        ]
+    detail = ExtraSheet("明细", tuple(columns), tuple(tuple(r) for r in rows), (9, 22))
+    problems = [
+        (u.name, Path(i.file or "").name, i) for u, i in child_issues(result) if i.severity != INFO
+    ]
+    problems += [("", "", i) for i in result.issues]
+    issue_rows = tuple(
+        (
+            unit,
+            file or (Path(i.file).name if i.file else ""),
+            {"error": "错误", "warning": "警告", "info": "提示"}[i.severity],
+            i.sheet or "",
+            i.cell or "",
+            i.message,
+        )
+        for unit, file, i in problems
+    )
+    issues_sheet = ExtraSheet(
+        "校验问题",
+        ("单位", "文件", "级别", "工作表", "单元格", "问题"),
+        issue_rows,
+        (18, 36, 6, 8, 8, 80),
+    )
+    status_rows = tuple(
+        (
+            c.unit.code,
+            campaign.agency_name(c.unit, result.line),
+            STATUS_NAMES[c.status],
+            c.deadline,
+            chinese_time(seen.received_at) if (seen := c.counted or c.latest) else "",
+            Path(seen.file).name if seen else "",
+            c.versions,
+            c.note or "",
+        )
+        for c in result.children
+    )
+    status_sheet = ExtraSheet(
+        "报送情况",
+        ("单位代码", "单位", "状态", "截止日期", "收到时间", "文件", "版本数", "说明"),
+        status_rows,
+        (10, 24, 8, 12, 21, 40, 8, 40),
+    )
+    return [detail, issues_sheet, status_sheet]
