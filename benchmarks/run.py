@@ -65,8 +65,9 @@ def rollup_stages(inbox: Path, work: Path) -> dict[str, dict[str, float]]:
 
     import reportkit.rollup.job as job
     from reportkit.model.campaign import default_campaign
+    from reportkit.model.target import resolve_target
 
-    campaign = default_campaign()
+    target = resolve_target(default_campaign(), "全国", "mem-stats", "final", "mem")
     spent: dict[str, float] = {}
     names = {"ingest": "read and record the inbox (workers, ledger)", "_entries":
              "load the versions from the ledger", "rollup": "compute every level",
@@ -91,8 +92,7 @@ def rollup_stages(inbox: Path, work: Path) -> dict[str, dict[str, float]]:
         for label in ("first run", "unchanged re-run"):
             spent.clear()
             t = time.perf_counter()
-            job.run_rollup(campaign, [inbox], campaign.unit("全国"), campaign.forms["mem-stats"],
-                           "final", "mem", work / "stages-out", work / "stages.sqlite",
+            job.run_rollup(target, [inbox], work / "stages-out", work / "stages.sqlite",
                            settle=0.0)  # fmt: skip
             out[label] = {**spent, "whole job (no interpreter start-up)": time.perf_counter() - t}
     finally:

@@ -149,7 +149,7 @@ def test_the_last_second_of_the_deadline_day_is_on_time_and_midnight_is_late(
 
 
 def test_the_as_of_date_means_the_end_of_that_day_in_the_campaigns_zone(campaign):
-    from reportkit.cli.rollup_cmd import parse_as_of
+    from reportkit.cli.options import parse_as_of
 
     end = parse_as_of("2024-11-01", campaign.timezone)
     assert end == dt.datetime(2024, 11, 1, 23, 59, 59, 999999, tzinfo=TZ)

@@ -7,6 +7,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -146,76 +147,6 @@ def command(name: str, help: str) -> Callable[[Callable[..., Any]], click.Comman
     return click.command(name, cls=RkCommand, help=help, short_help=help.split("\n")[0])
 
 
-# --- shared options ----------------------------------------------------------------------------
-
-
-def campaign_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--campaign",
-        "campaign_file",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="活动配置文件（TOML）；默认使用内置的 2024 年专项治理活动。",
-    )(fn)
-
-
-def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--json", "as_json", is_flag=True, help="以 JSON 格式输出到标准输出（供程序读取）。"
-    )(fn)
-
-
-def line_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--line",
-        type=click.Choice(["samr", "mem"]),
-        default=None,
-        help="条线：samr 市场监管，mem 应急管理（表格已确定条线时可省略）。",
-    )(fn)
-
-
-def load(campaign_file: str | None) -> Any:
-    """Load the campaign, turning a broken file into a UserError."""
-    from reportkit.model.campaign import CampaignError, default_campaign, load_campaign
-
-    try:
-        return load_campaign(campaign_file) if campaign_file else default_campaign()
-    except CampaignError as e:
-        raise UserError(str(e)) from e
-
-
-FORM_HELP = "表格：附件号、名称或代码，如 附件2、mem-stats（reportkit campaign 列出全部）。"
-MILESTONE_HELP = "报送节点：名称或代码，如 中期、终期、midterm、final。"
-
-
-def form_option(fn: Callable[..., Any], required: bool = True) -> Callable[..., Any]:
-    return click.option("--form", "form_id", required=required, help=FORM_HELP)(fn)
-
-
-def pick_form(campaign: Any, text: str) -> Any:
-    """The form a clerk named (附件2, 工作情况统计表(应急管理), mem-stats) or a UserError."""
-    try:
-        return campaign.form_for(text)
-    except LookupError as e:
-        raise UserError(str(e.args[0])) from e
-
-
-def pick_milestone(campaign: Any, text: str, form: Any = None) -> str:
-    """The milestone id a clerk named (中期, 终期, final), among `form`'s, or a UserError."""
-    try:
-        return campaign.milestone_for(text, form.milestones if form is not None else None)
-    except LookupError as e:
-        raise UserError(str(e.args[0])) from e
-
-
-def resolve_unit(campaign: Any, text: str) -> tuple[Any, str | None]:
-    """A region (and the line, when written as an office name) or a UserError."""
-    try:
-        return campaign.resolve(text)
-    except LookupError as e:  # UnknownRegion / AmbiguousRegion say what was meant, in Chinese
-        raise UserError(getattr(e, "message", None) or str(e)) from e
-
-
 # --- output ------------------------------------------------------------------------------------
 
 
@@ -255,6 +186,26 @@ def echo_written(results: list[dict[str, Any]], folder: Any) -> None:
             unchanged=unchanged,
         )
     )
+
+
+def write_new(path: Path, write: Callable[[Path], object], force: bool) -> str:
+    """Write via `write(tmp_path)`; never replace a different existing file unless forced."""
+    if not path.exists():
+        write(path)
+        return "written"
+    tmp = path.with_name(f".{path.name}.new")
+    try:
+        write(tmp)
+        if tmp.read_bytes() == path.read_bytes():
+            return "unchanged"
+        if not force:
+            from reportkit.messages import msg
+
+            raise UserError(msg("template.exists", path=path))
+        tmp.replace(path)
+        return "written"
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def emit_json(obj: Any) -> None:

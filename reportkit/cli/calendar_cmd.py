@@ -6,15 +6,13 @@ from pathlib import Path
 
 import click
 
-from reportkit.cli.base import (
-    UserError,
+from reportkit.cli.base import UserError, command, echo, emit_json
+from reportkit.cli.options import (
     campaign_option,
-    command,
-    echo,
-    emit_json,
     json_option,
     line_option,
     load,
+    pick_line,
     resolve_unit,
 )
 from reportkit.messages import msg
@@ -30,7 +28,7 @@ from reportkit.messages import msg
     "--all -o 文件夹：每个单位、每条线各一个日历。不写 --unit 时，为活动文件列出接收联系人的"
     "最低一级单位（内置活动为泰安市）、它的直属下级单位和它的各级上级（内置活动：泰安市、"
     "其 10 个县级单位、山东省和全国）；写 --unit U 时，为 U、U 的直属下级单位和 U 的各级上级。"
-    "不写 --line 时两条线都生成。",
+    "不写 --line 时每条线都生成。",
 )
 @campaign_option
 @click.option(
@@ -77,7 +75,7 @@ def cmd(
 
     campaign = load(campaign_file)
     region, office_line = resolve_unit(campaign, unit_text) if unit_text else (None, None)
-    wanted = line or office_line
+    wanted = pick_line(campaign, line) or office_line
     out = Path(output)
     jobs = []
     if all_units:
@@ -89,7 +87,10 @@ def cmd(
         if region is None:
             raise UserError(msg("calendar.need_unit"))
         if wanted is None:
-            raise UserError(msg("calendar.need_line"))
+            example = campaign.agency_name(region, next(iter(campaign.lines)))
+            raise UserError(
+                msg("calendar.need_line", choices=campaign.line_choices(), example=example)
+            )
         if out.is_dir():
             raise UserError(msg("calendar.output_is_dir", path=out))
         jobs.append((out, build_feed(campaign, region, wanted, remind)))

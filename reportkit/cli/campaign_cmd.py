@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import click
 
-from reportkit.cli.base import (
+from reportkit.cli.base import command, echo, emit_json
+from reportkit.cli.options import (
     campaign_option,
-    command,
-    echo,
-    emit_json,
     json_option,
     line_option,
     load,
+    pick_line,
     resolve_unit,
 )
 
@@ -39,7 +38,7 @@ def cmd(campaign_file: str | None, unit_text: str, line: str | None, as_json: bo
 
     campaign = load(campaign_file)
     region, office_line = resolve_unit(campaign, unit_text)
-    data = overview(campaign, region, line or office_line)
+    data = overview(campaign, region, pick_line(campaign, line) or office_line)
     if as_json:
         emit_json(data)
         return

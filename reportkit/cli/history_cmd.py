@@ -8,19 +8,17 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from reportkit.cli.base import (
-    UserError,
+from reportkit.cli.base import UserError, command, echo, emit_json
+from reportkit.cli.options import (
     campaign_option,
-    command,
-    echo,
-    emit_json,
     json_option,
+    ledger_location,
+    ledger_option,
     load,
     pick_form,
     pick_milestone,
     resolve_unit,
 )
-from reportkit.cli.rollup_cmd import ledger_location, ledger_option
 from reportkit.io.names import shown
 from reportkit.messages import chinese_time, msg
 

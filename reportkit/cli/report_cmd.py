@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import click
 
-from reportkit.cli.base import (
-    UserError,
+from reportkit.cli.base import UserError, command, echo, emit_json
+from reportkit.cli.options import (
     campaign_option,
-    command,
-    echo,
-    emit_json,
     json_option,
-    line_option,
     load,
+    resolve_target,
+    target_options,
 )
-from reportkit.cli.rollup_cmd import resolve_target, target_options
 from reportkit.messages import msg
 
 
@@ -35,7 +30,6 @@ from reportkit.messages import msg
     "退出码：0 正常；1 报告已生成，但汇总有缺报、逾期或退回；2 用法错误或输入无法使用。",
 )
 @target_options
-@line_option
 @click.option(
     "--from",
     "source",
@@ -100,17 +94,11 @@ def cmd(
     campaign_file: str | None,
     as_json: bool,
 ) -> None:
-    from reportkit.report.charts import ChartFontError
-    from reportkit.report.compile import find_narratives
-    from reportkit.report.content import build_content
-    from reportkit.report.docx_writer import TemplateError, render_report
     from reportkit.report.fonts import ROLES, parse_overrides
-    from reportkit.report.source import SourceError, load_rollup, rollup_date
+    from reportkit.report.job import ReportError, make_report, summary
 
     campaign = load(campaign_file)
-    region, form, milestone, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
-    if milestone not in ("midterm", "final", "deploy"):
-        raise UserError(msg("report.no_report", milestone=milestone))
+    target = resolve_target(campaign, unit_text, form_id, milestone, line)
     # a --from that does not exist is a roll-up not yet run: load_rollup says which to run
     missing = [p for p in inbox if not Path(p).exists()]
     if template:
@@ -121,118 +109,37 @@ def cmd(
         overrides = parse_overrides(fonts)
     except ValueError as e:
         raise UserError(msg("report.bad_font", item=e.args[0], roles=" ".join(ROLES))) from e
-    day = _date(date_text) if date_text is not None else None
     try:
-        data = load_rollup(campaign, Path(source), region.code, form.id, milestone, chosen)
-    except SourceError as e:
-        raise UserError(str(e)) from e
-    if day is None:
-        due = campaign.deadline(milestone, region)
-        day = rollup_date(data, due.date if due else None, _today(campaign.timezone))
-    out = Path(out_file)
-    if out.suffix.lower() != ".docx":
-        out = out.with_suffix(out.suffix + ".docx") if out.suffix else out.with_suffix(".docx")
-    with contextlib.ExitStack() as stack:
-        found, skipped = [], []
-        if inbox:
-            found, skipped = stack.enter_context(
-                find_narratives(campaign, region, chosen, milestone, [Path(p) for p in inbox])
-            )
-        content = build_content(
-            campaign, data, date=day, narratives=found, letterhead=not no_letterhead
+        job = make_report(
+            target,
+            Path(source),
+            Path(out_file),
+            inbox=[Path(p) for p in inbox],
+            template=Path(template) if template else None,
+            day=_date(date_text) if date_text is not None else None,
+            fonts=overrides,
+            letterhead=not no_letterhead,
+            force=force,
         )
-        word_fonts = {k: v for k, v in overrides.items() if k != "chart"}
-        try:
-            docx, written = render_report(
-                content,
-                template=Path(template) if template else None,
-                font_overrides=word_fonts,
-                chart_font=overrides.get("chart", ""),
-            )
-        except TemplateError as e:
-            raise UserError(msg("report.bad_template", path=template, detail=e)) from e
-        except ChartFontError as e:
-            raise UserError(msg("report.no_chart_font")) from e
-    try:
-        state, kept = place(out, docx, force, campaign.timezone)
-    except OSError as e:
-        raise UserError(msg("report.output_failed", path=out, detail=e.strerror or e)) from e
-    problems = any(data.counts.get(s, 0) for s in ("late", "missing", "rejected"))
-    result: dict[str, Any] = {
-        "output": str(out),
-        "state": state,  # written | unchanged | replaced
-        "kept": str(kept) if kept else None,  # the file it replaced, kept beside it
-        "unit": data.agency,
-        "form": form.id,
-        "milestone": milestone,
-        "line": chosen,
-        "date": day.isoformat(),
-        "complete": data.complete,
-        "counts": data.counts,
-        "attachments": written.attachments,
-        "documents": [
-            {"file": n.shown_as, "unit": n.source.name, "kind": n.kind, "title": n.title}
-            for n in found
-        ],
-        "skipped": [{"file": s.shown_as, "reason": s.reason} for s in skipped],
-        "warnings": written.warnings,
-    }
+    except ReportError as e:
+        raise UserError(str(e)) from e
     if as_json:
-        emit_json(result)
+        emit_json(summary(job))
     else:
-        for s in skipped:
+        for s in job.skipped:
             echo(msg("report.skipped", file=s.shown_as, reason=s.reason), err=True)
-        for w in written.warnings:
+        for w in job.warnings:
             echo(w, err=True)
-        if not data.complete:
-            detail = content.context["s"]["not_counted_names"] or "部分单位"
+        if not job.data.complete:
+            detail = job.content.context["s"]["not_counted_names"] or "部分单位"
             echo(msg("report.incomplete", detail=detail))
-        if state == "unchanged":
-            echo(msg("report.unchanged", path=out))
+        if job.state == "unchanged":
+            echo(msg("report.unchanged", path=job.out))
         else:
-            docs = written.documents
-            echo(msg("report.wrote", path=out, count=len(written.attachments), docs=docs))
-        if kept:
-            echo(msg("report.kept", path=out, kept=kept))
-    raise SystemExit(1 if problems else 0)
-
-
-def place(out: Path, data: bytes, force: bool, tz: str) -> tuple[str, Path | None]:
-    """Write the report to `out` without ever losing a file staff have worked on: the same
-    bytes are left alone; different ones are refused unless forced, and then the file they
-    replace is kept beside it first. (state, the kept file)"""
-    from reportkit.io.atomic import atomic_write, keep_aside
-
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(out, data)
-        return "written", None
-    if out.is_file() and out.read_bytes() == data:
-        return "unchanged", None
-    if not force:
-        raise UserError(msg("report.exists", path=out, kept=_aside(out, tz).name))
-    aside = keep_aside(out, _aside(out, tz))
-    try:
-        atomic_write(out, data)
-    except OSError:
-        aside.unlink(missing_ok=True)  # the original is still in place: no second copy
-        raise
-    return "replaced", aside
-
-
-def _aside(out: Path, tz: str) -> Path:
-    """报告.docx → 报告（原文件 20241104-153000）.docx, from when the file was last saved; a
-    name already taken gets -2, -3…"""
-    from zoneinfo import ZoneInfo
-
-    saved = dt.datetime.fromtimestamp(out.stat().st_mtime, ZoneInfo(tz))
-    stamp = saved.strftime("%Y%m%d-%H%M%S")
-    name = msg("report.kept_name", stem=out.stem, stamp=stamp, suffix=out.suffix)
-    n = 2
-    while (out.parent / name).exists():
-        name = msg("report.kept_name", stem=out.stem, stamp=f"{stamp}-{n}", suffix=out.suffix)
-        n += 1
-    return out.parent / name
+            echo(msg("report.wrote", path=job.out, count=len(job.attachments), docs=job.documents))
+        if job.kept:
+            echo(msg("report.kept", path=job.out, kept=job.kept))
+    raise SystemExit(1 if job.problems else 0)
 
 
 def _date(text: str) -> dt.date:
@@ -240,9 +147,3 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text.strip().replace("/", "-"))
     except ValueError:
         raise UserError(msg("report.bad_date", text=text)) from None
-
-
-def _today(tz: str) -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo(tz)).date()

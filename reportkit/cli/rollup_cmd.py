@@ -2,114 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from reportkit.cli.base import (
-    MILESTONE_HELP,
-    UserError,
+from reportkit.cli.base import UserError, command, echo, emit_json
+from reportkit.cli.board import now, render_board
+from reportkit.cli.options import (
+    as_of_option,
     campaign_option,
-    command,
-    echo,
-    emit_json,
-    form_option,
     json_option,
-    line_option,
+    ledger_location,
+    ledger_option,
     load,
-    pick_form,
-    pick_milestone,
-    resolve_unit,
+    parse_as_of,
+    resolve_target,
+    target_options,
 )
-from reportkit.messages import chinese_date, chinese_time, describe_oserror, msg
-
-COLOURS = {
-    "on_time": "green",
-    "late": "yellow",
-    "missing": "red",
-    "rejected": "red",
-    "pending": "cyan",
-}
-SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
-
-
-def ledger_option(fn: Any) -> Any:
-    return click.option(
-        "--ledger",
-        "ledger_path",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="台账数据库路径（必须在本机磁盘上）；默认在用户数据目录，可用环境变量 REPORTKIT_HOME 指定。",
-    )(fn)
-
-
-def as_of_option(fn: Any) -> Any:
-    return click.option(
-        "--as-of",
-        "as_of_text",
-        default=None,
-        help="按这一时刻判断报送状态，如 2024-11-02 或 2024-11-02T18:00（默认现在）。",
-    )(fn)
-
-
-def target_options(fn: Any) -> Any:
-    fn = click.option("--milestone", required=True, help=MILESTONE_HELP)(fn)
-    fn = form_option(fn)
-    fn = click.option("--unit", "unit_text", required=True, help="汇总单位名称或代码，如 泰安市。")(
-        fn
-    )
-    return fn
-
-
-def parse_as_of(text: str | None, tz: str) -> dt.datetime | None:
-    from zoneinfo import ZoneInfo
-
-    if text is None:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text.strip().replace("/", "-"))
-    except ValueError:
-        raise UserError(msg("cli.bad_datetime", text=text)) from None
-    if value.tzinfo is None:
-        if len(text.strip()) <= 10:  # a date alone: the end of that day
-            value += dt.timedelta(days=1) - dt.timedelta(microseconds=1)
-        value = value.replace(tzinfo=ZoneInfo(tz))
-    return value
-
-
-def resolve_target(
-    campaign: Any, unit_text: str, form_id: str, milestone: str, line: str | None
-) -> tuple:
-    """(unit, form, milestone id, line) as a clerk named them (泰安市, 附件2, 终期), or a
-    UserError saying what is wrong."""
-    form = pick_form(campaign, form_id)
-    milestone = pick_milestone(campaign, milestone, form)
-    region, office_line = resolve_unit(campaign, unit_text)
-    lines = form.lines(campaign)
-    chosen = line or office_line or (lines[0] if len(lines) == 1 else None)
-    if chosen is None:
-        raise UserError(msg("rollup.no_line", form=form.id))
-    if chosen not in lines:
-        raise UserError(
-            msg(
-                "unit.form_not_for_line",
-                form=form.id,
-                form_line="、".join(campaign.lines[x].name for x in lines),
-                line=campaign.lines[chosen].name,
-            )
-        )
-    if not campaign.children(region):
-        raise UserError(msg("unit.no_children", unit=region.name))
-    return region, form, milestone, chosen
-
-
-def ledger_location(value: str | None) -> Path:
-    from reportkit.io.ledger import default_home
-
-    return Path(value) if value else default_home() / "ledger.sqlite"
+from reportkit.messages import describe_oserror, msg
 
 
 class Progress:
@@ -136,7 +47,6 @@ class Progress:
 )
 @click.argument("inbox", nargs=-1, required=True, type=click.Path(), metavar="收件箱...")
 @target_options
-@line_option
 @click.option(
     "-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录。"
 )
@@ -179,19 +89,15 @@ def cmd(
     from reportkit.rollup.summary import summary
 
     campaign = load(campaign_file)
-    region, form, milestone, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
+    target = resolve_target(campaign, unit_text, form_id, milestone, line)
     missing = [p for p in inbox if not Path(p).exists()]
     if missing:
         raise UserError(msg("cli.no_such_path", path="、".join(missing)))
     as_of = parse_as_of(as_of_text, campaign.timezone)
     try:
         job = run_rollup(
-            campaign,
+            target,
             [Path(p) for p in inbox],
-            region,
-            form,
-            milestone,
-            chosen,
             Path(out_dir),
             ledger_location(ledger_path),
             as_of=as_of,
@@ -211,7 +117,7 @@ def cmd(
                 detail=describe_oserror(e, with_file=False),
             )
         ) from e
-    data = summary(campaign, job.result, job.as_of or as_of or _now(campaign))
+    data = summary(campaign, job.result, job.as_of or as_of or now(campaign))
     if job.moment is not None:
         data["moment"] = job.moment.isoformat(timespec="seconds")
         data["filled_on"] = job.moment.date().isoformat()
@@ -235,64 +141,3 @@ def cmd(
         for notice in job.notices:
             echo("注意：" + notice)
     raise SystemExit(1 if failed else 0)
-
-
-def _now(campaign: Any) -> dt.datetime:
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo(campaign.timezone))
-
-
-def _pad(text: str, width: int) -> str:
-    import unicodedata
-
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - used)
-
-
-def render_board(campaign: Any, data: dict) -> None:
-    """The completeness board: one line per subordinate, then the problems."""
-    from reportkit.io.names import printable
-    from reportkit.rollup import STATUS_NAMES
-
-    colour = sys.stdout.isatty()
-    ms = campaign.milestones[data["milestone"]]
-    form = campaign.forms[data["form"]]
-    echo(f"{data['unit']} · {form.name} · {ms.name}")
-    as_of = chinese_time(dt.datetime.fromisoformat(data["as_of"]))
-    echo(f"截至 {as_of}" + ("" if data["complete"] else "  （不完整）"))
-    echo()
-    width = max([len(c["unit"]) for c in data["children"]] + [4])
-    for c in data["children"]:
-        status = STATUS_NAMES[c["status"]]
-        text = f"{status:<4}"
-        if colour:
-            text = click.style(text, fg=COLOURS[c["status"]])
-        due = chinese_date(dt.date.fromisoformat(c["deadline"])) if c["deadline"] else "—"
-        got = chinese_time(dt.datetime.fromisoformat(c["received_at"])) if c["received_at"] else "—"
-        pad = " " * (2 * (width - len(c["unit"])))
-        # dates of one more or one fewer digit keep the columns: padded by display width
-        line = f"  {printable(c['unit'])}{pad}  {text}  截止 {_pad(due, 15)}  收到 {_pad(got, 21)}"
-        if c["note"]:
-            line += f"  {printable(c['note'])}"
-        echo(line, raw=True)  # the colour is ours; everything else was made printable
-    counts = data["counts"]
-    echo()
-    echo(
-        "，".join(
-            f"{STATUS_NAMES[s]} {counts[s]}"
-            for s in ("on_time", "late", "missing", "rejected", "pending")
-        )
-    )
-    problems = [i for i in data["issues"] + data.get("inbox_issues", []) if i["severity"] != "info"]
-    if problems:
-        echo()
-        echo("问题：")
-        for i in problems:
-            where = "!".join(x for x in (i.get("sheet"), i.get("cell")) if x)
-            name = Path(i["file"]).name if i.get("file") else ""
-            echo(
-                f"  {SEVERITY[i['severity']]}  {name}  {where}  {i['message']}".replace(
-                    "    ", "  "
-                )
-            )

@@ -9,22 +9,19 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from reportkit.cli.base import (
+from reportkit.cli.base import UserError, command, echo_written, emit_json, write_new
+from reportkit.cli.options import (
     MILESTONE_HELP,
-    UserError,
     campaign_option,
-    command,
-    echo_written,
-    emit_json,
     form_option,
     json_option,
     line_option,
     load,
     pick_form,
+    pick_lines,
     pick_milestone,
     resolve_unit,
 )
-from reportkit.cli.template_cmd import pick_lines, write_new
 from reportkit.messages import msg
 
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reportkit.cli.base import UserError, campaign_option, command, echo, load
+from reportkit.cli.base import UserError, command, echo
+from reportkit.cli.options import campaign_option, load
 from reportkit.messages import describe_oserror, msg
 
 if TYPE_CHECKING:

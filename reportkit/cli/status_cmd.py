@@ -5,21 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from reportkit.cli.base import (
-    UserError,
-    campaign_option,
-    command,
-    emit_json,
-    json_option,
-    line_option,
-    load,
-)
-from reportkit.cli.rollup_cmd import (
+from reportkit.cli.base import UserError, command, emit_json
+from reportkit.cli.board import render_board
+from reportkit.cli.options import (
     as_of_option,
+    campaign_option,
+    json_option,
     ledger_location,
     ledger_option,
+    load,
     parse_as_of,
-    render_board,
     resolve_target,
     target_options,
 )
@@ -31,7 +26,6 @@ from reportkit.cli.rollup_cmd import (
     "退出码：0 没有缺报、逾期或退回；1 有；2 用法错误。",
 )
 @target_options
-@line_option
 @as_of_option
 @ledger_option
 @campaign_option
@@ -51,14 +45,12 @@ def cmd(
     from reportkit.rollup.summary import summary
 
     campaign = load(campaign_file)
-    region, form, milestone, chosen = resolve_target(campaign, unit_text, form_id, milestone, line)
+    target = resolve_target(campaign, unit_text, form_id, milestone, line)
     as_of = parse_as_of(as_of_text, campaign.timezone) or dt.datetime.now(
         ZoneInfo(campaign.timezone)
     )
     try:
-        result = status_from_ledger(
-            campaign, region, form, milestone, chosen, ledger_location(ledger_path), as_of
-        )
+        result = status_from_ledger(target, ledger_location(ledger_path), as_of)
     except LedgerError as e:
         raise UserError(str(e)) from e
     data = summary(campaign, result, as_of)

@@ -3,45 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from reportkit.cli.base import (
-    UserError,
+from reportkit.cli.base import UserError, command, echo_written, emit_json, write_new
+from reportkit.cli.options import (
     campaign_option,
-    command,
-    echo_written,
-    emit_json,
     form_option,
     json_option,
     line_option,
     load,
     pick_form,
+    pick_lines,
     pick_milestone,
     resolve_unit,
 )
 from reportkit.messages import msg
 
-
-def pick_lines(campaign, form, line: str | None, office_line: str | None) -> list[str]:  # type: ignore[no-untyped-def]
-    wanted = line or office_line
-    lines = list(form.lines(campaign))
-    if wanted is None:
-        return lines
-    if wanted not in lines:
-        names = {k: v.name for k, v in campaign.lines.items()}
-        raise UserError(
-            msg(
-                "unit.form_not_for_line",
-                form=form.id,
-                form_line="、".join(names[x] for x in lines),
-                line=names[wanted],
-            )
-        )
-    return [wanted]
+if TYPE_CHECKING:
+    from reportkit.model.campaign import Campaign
+    from reportkit.model.registry import Region
 
 
-def targets(campaign, region, children: bool):  # type: ignore[no-untyped-def]
+def units_for(campaign: Campaign, region: Region, children: bool) -> list[Region]:
+    """The unit itself, or each of its subordinates (--children)."""
     if children:
         kids = campaign.children(region)
         if not kids:
@@ -50,24 +36,6 @@ def targets(campaign, region, children: bool):  # type: ignore[no-untyped-def]
     if region.level == "national":
         raise UserError(msg("unit.national_template"))
     return [region]
-
-
-def write_new(path: Path, write, force: bool) -> str:  # type: ignore[no-untyped-def]
-    """Write via `write(tmp_path)`; never replace a different existing file unless forced."""
-    if not path.exists():
-        write(path)
-        return "written"
-    tmp = path.with_name(f".{path.name}.new")
-    try:
-        write(tmp)
-        if tmp.read_bytes() == path.read_bytes():
-            return "unchanged"
-        if not force:
-            raise UserError(msg("template.exists", path=path))
-        tmp.replace(path)
-        return "written"
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @command(
@@ -116,7 +84,7 @@ def cmd(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     results = []
-    for unit in targets(campaign, region, children):
+    for unit in units_for(campaign, region, children):
         for ln in lines:
             path = out / workbook_filename(campaign, form, unit, ln, milestone)
             state = write_new(

@@ -6,17 +6,8 @@ from pathlib import Path
 
 import click
 
-from reportkit.cli.base import (
-    UserError,
-    campaign_option,
-    command,
-    echo,
-    emit_json,
-    json_option,
-    load,
-    pick_milestone,
-    resolve_unit,
-)
+from reportkit.cli.base import UserError, command, echo, emit_json
+from reportkit.cli.options import campaign_option, json_option, load, pick_milestone, resolve_unit
 from reportkit.messages import msg
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}

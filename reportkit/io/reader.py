@@ -170,7 +170,7 @@ def read_submission(
         sub.issues.append(issue("rollup.input_incomplete", WARNING, name))
     form = _pick_form(campaign, sub.meta, sheets)
     if form is None:
-        sub.issues.append(issue("file.no_form", ERROR, name))
+        sub.issues.append(issue("file.no_form", ERROR, name, forms=campaign.form_names()))
         return sub
     sub.form = form.id
     # Fastest first: our template where its labels are all still in place (then every cell is
@@ -194,7 +194,7 @@ def read_submission(
     if located is None:
         found = _by_labels(form, sheets)
         if found is None:
-            sub.issues.append(issue("file.no_form", ERROR, name))
+            sub.issues.append(issue("file.no_form", ERROR, name, forms=campaign.form_names()))
             return sub
         located, notes = found
         if meta_sheet is not None:

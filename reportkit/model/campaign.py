@@ -299,6 +299,14 @@ class Campaign:
             f"{f.attachment + ' ' if f.attachment else ''}{f.name}（{f.id}）" for f in items
         )
 
+    def form_names(self) -> str:
+        """附件1、附件2、专项治理行动工作部署情况及联络人: the forms as a file may carry them."""
+        return "、".join(f.attachment or f.name for f in self.forms.values())
+
+    def line_choices(self, lines: tuple[str, ...] | None = None) -> str:
+        """samr 市场监管、mem 应急管理: the values --line takes, with what each is."""
+        return "、".join(f"{x} {self.lines[x].name}" for x in (lines or tuple(self.lines)))
+
     def milestone_for(self, text: str, allowed: tuple[str, ...] | None = None) -> str:
         """The milestone id a person names by its id, name or a word for it (中期, 终期), among
         `allowed`; LookupError (with a Chinese message) if none."""

@@ -34,6 +34,7 @@ from pathlib import Path
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign
 from reportkit.model.registry import Region, normalize, short_forms
+from reportkit.model.target import Target
 
 KIND_ORDER = {"deploy": 0, "midterm": 1, "final": 1, "experience": 2, "cases": 3, None: 4}
 MAX_DOCX_BYTES = 64 * 1024 * 1024
@@ -246,10 +247,11 @@ def _title(texts: list[str], fallback: str) -> str:
 
 @contextmanager
 def find_narratives(
-    campaign: Campaign, parent: Region, line: str, milestone: str, inbox: list[Path]
+    target: Target, inbox: list[Path]
 ) -> Iterator[tuple[list[Narrative], list[Skipped]]]:
     """The narrative documents to append, in order, and the ones left out (with why); the
     paths stay valid until the block ends (members of a .zip live in a temporary folder)."""
+    campaign, parent, line, milestone = target.campaign, target.unit, target.line, target.milestone
     found: list[Narrative] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}

@@ -16,6 +16,7 @@ from typing import Any
 
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, Form
+from reportkit.model.target import Target
 
 Number = int | Decimal
 
@@ -122,10 +123,11 @@ def rollup_date(data: RollupData, deadline: dt.date | None, today: dt.date) -> d
     return min(day, deadline) if deadline else day
 
 
-def load_rollup(
-    campaign: Campaign, out: Path, code: str, form_id: str, milestone: str, line: str
-) -> RollupData:
-    form = campaign.forms[form_id]
+def load_rollup(target: Target, out: Path) -> RollupData:
+    """The roll-up of `target` that `reportkit rollup` wrote to `out` (its folder, or the
+    .json / .xlsx itself); SourceError when there is none or it is for another target."""
+    campaign, form, milestone, line = target.campaign, target.form, target.milestone, target.line
+    code, form_id = target.unit.code, form.id
     path = find_output(campaign, out, code, form, milestone, line)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -137,7 +139,7 @@ def load_rollup(
             raise SourceError(
                 msg("report.rollup_mismatch", path=path, key=key, got=data.get(key), want=want)
             )
-    if line is not None and data.get("line") != line:
+    if data.get("line") != line:
         raise SourceError(
             msg("report.rollup_mismatch", path=path, key="line", got=data.get("line"), want=line)
         )

@@ -643,6 +643,11 @@ DEPLOY: list[Para] = [
 BODIES = {"mem-stats": MEM, "samr-stats": SAMR, "deploy": DEPLOY}
 
 
+def has_report(campaign: Any, form: Any) -> bool:
+    """Whether there is report wording for `form`."""
+    return form.id in BODIES
+
+
 def _fill(document: DocumentObject, kind: str) -> None:
     body = document.element.body
     for p in list(body.iterchildren(qn("w:p"))):

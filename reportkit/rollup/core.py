@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 from reportkit.issues import INFO, WARNING, Issue
 from reportkit.messages import msg
-from reportkit.model.campaign import Campaign, Form
+from reportkit.model.campaign import Form
 from reportkit.model.packed import PackedValues
 from reportkit.model.registry import Region
 from reportkit.model.submission import Value
+from reportkit.model.target import Target
 
 ON_TIME, LATE, MISSING, REJECTED, PENDING = "on_time", "late", "missing", "rejected", "pending"
 STATUSES = (ON_TIME, LATE, MISSING, REJECTED, PENDING)
@@ -67,15 +68,28 @@ class ChildStatus:
 
 @dataclass
 class RollupResult:
-    unit: Region
-    line: str
-    form: Form
-    milestone: str
+    target: Target  # the unit, form, milestone and line rolled up
     children: list[ChildStatus]
     totals: Mapping[str, Value]
     issues: list[Issue]
     deadline: dt.date | None  # the unit's own deadline to its parent
     built: list[RollupResult] = field(default_factory=list)  # intermediate levels made here
+
+    @property
+    def unit(self) -> Region:
+        return self.target.unit
+
+    @property
+    def line(self) -> str:
+        return self.target.line
+
+    @property
+    def form(self) -> Form:
+        return self.target.form
+
+    @property
+    def milestone(self) -> str:
+        return self.target.milestone
 
     @property
     def complete(self) -> bool:
@@ -202,40 +216,30 @@ def aggregate(
     return totals, issues
 
 
-def rollup(
-    campaign: Campaign,
-    unit: Region,
-    line: str,
-    form: Form,
-    milestone: str,
-    entries: Mapping[str, list[Entry]],
-    as_of: dt.datetime,
-) -> RollupResult:
-    """Roll `unit`'s subordinates up. `entries` maps a unit code to every version received.
+def rollup(target: Target, entries: Mapping[str, list[Entry]], as_of: dt.datetime) -> RollupResult:
+    """Roll the target unit's subordinates up. `entries` maps a unit code to every version received.
 
     A subordinate with no file of its own but with files of its own subordinates (a province
     collecting county files directly) is built first, recursively; its own file wins where it
     exists, and the choice is reported.
     """
     # which units have files below each unit: computed once, not per child and level
+    campaign = target.campaign
     below_index: dict[str, list[str]] = {}
     for code, es in entries.items():
         if es and code in campaign.registry:
             for anc in campaign.registry.ancestors(code):
                 below_index.setdefault(anc.code, []).append(code)
-    return _rollup(campaign, unit, line, form, milestone, entries, as_of, below_index)
+    return _rollup(target, entries, as_of, below_index)
 
 
 def _rollup(
-    campaign: Campaign,
-    unit: Region,
-    line: str,
-    form: Form,
-    milestone: str,
+    target: Target,
     entries: Mapping[str, list[Entry]],
     as_of: dt.datetime,
     below_index: Mapping[str, list[str]],
 ) -> RollupResult:
+    campaign, unit, form, milestone = target.campaign, target.unit, target.form, target.milestone
     statuses: list[ChildStatus] = []
     issues: list[Issue] = []
     built: list[RollupResult] = []
@@ -254,7 +258,7 @@ def _rollup(
                 )
             )
         elif below and campaign.children(child):
-            sub = _rollup(campaign, child, line, form, milestone, entries, as_of, below_index)
+            sub = _rollup(target.at(child), entries, as_of, below_index)
             built.append(sub)
             used = [c.counted for c in sub.children if c.counted is not None]
             if used:
@@ -296,10 +300,7 @@ def _rollup(
                 )
             )
     return RollupResult(
-        unit=unit,
-        line=line,
-        form=form,
-        milestone=milestone,
+        target=target,
         children=statuses,
         totals=PackedValues(totals),  # one per level: hundreds in a national roll-up
         issues=issues,

@@ -26,9 +26,9 @@ from reportkit.io.names import shown
 from reportkit.io.scratch import scratch_dir
 from reportkit.issues import INFO, Issue
 from reportkit.messages import describe_oserror, msg
-from reportkit.model.campaign import Campaign, Form
-from reportkit.model.registry import Region
+from reportkit.model.campaign import Campaign
 from reportkit.model.submission import Submission
+from reportkit.model.target import Target
 
 
 @dataclass(slots=True)
@@ -216,19 +216,14 @@ def ingest(
 
 
 def verdicts(
-    campaign: Campaign,
-    ledger: Ledger,
-    placed: dict[str, tuple[str, str]],
-    unit: Region,
-    form: Form,
-    milestone: str,
-    line: str,
+    target: Target, ledger: Ledger, placed: dict[str, tuple[str, str]]
 ) -> tuple[list[Issue], list[Issue]]:
     """The problems no subordinate can be blamed for, and the files of another roll-up.
 
     The inbox's files are sorted by what the ledger recorded of their content: a merge of the
     files (by hash) with the ledger's versions (streamed in hash order); only the verdicts are
     kept, not a row per file."""
+    campaign, milestone = target.campaign, target.milestone
     wanted = sorted(placed.values())
     ignored: list[Issue] = []
     problems: list[Issue] = []
@@ -238,9 +233,7 @@ def verdicts(
             k += 1
         while k < len(wanted) and wanted[k][0] == sha:
             row = next((r for r in rows if r.milestone == milestone), rows[0])
-            _place(
-                campaign, ledger, wanted[k][1], row, unit, form, milestone, line, problems, ignored
-            )
+            _place(target, ledger, wanted[k][1], row, problems, ignored)
             k += 1
         if k == len(wanted):
             break
@@ -250,19 +243,17 @@ def verdicts(
 
 
 def _place(
-    campaign: Campaign,
+    target: Target,
     ledger: Ledger,
     name: str,
     row: Placement,
-    unit: Region,
-    form: Form,
-    milestone: str,
-    line: str,
     problems: list[Issue],
     ignored: list[Issue],
 ) -> None:
     """The verdict on one inbox file from its recorded version: counted (nothing to say),
     another roll-up's (ignored, with a note), or not usable here (a problem)."""
+    campaign, unit, line = target.campaign, target.unit, target.line
+    form, milestone = target.form, target.milestone
     v_form, v_milestone, v_unit, v_line, v_id = row.form, row.milestone, row.unit, row.line, row.id
     if v_form is None or v_unit is None:
         problems.extend(i.at(file=name) for i in ledger.issues_of(v_id) if i.severity == "error")

@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 from reportkit.io.ledger import Ledger, Version, exclusive_lock, faults
 from reportkit.io.names import shown
 from reportkit.issues import Issue
-from reportkit.model.campaign import Campaign, Form
-from reportkit.model.registry import Region
+from reportkit.model.target import Target
 from reportkit.rollup.core import (
     Entry,
     RollupResult,
@@ -43,12 +42,8 @@ class JobResult:
 
 
 def run_rollup(
-    campaign: Campaign,
+    target: Target,
     inbox: list[Path],
-    unit: Region,
-    form: Form,
-    milestone: str,
-    line: str,
     out_dir: Path,
     ledger_path: Path,
     *,
@@ -59,11 +54,12 @@ def run_rollup(
     settle: float = 2.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> JobResult:
-    """The whole roll-up of `unit` for `form` × `milestone` × `line` from `inbox`.
+    """The whole roll-up of `target` (a unit's form × milestone × line) from `inbox`.
 
     A file modified less than `settle` seconds ago may still be being copied in: it is left
     for the next run (file.busy), never half-read or recorded.
     """
+    campaign = target.campaign
     tz = ZoneInfo(campaign.timezone)
     with (
         exclusive_lock(Path(str(ledger_path) + ".lock"), wait),
@@ -71,19 +67,27 @@ def run_rollup(
         Ledger.open(ledger_path) as ledger,
     ):
         intake = ingest(
-            campaign, ledger, inbox, unit.code, milestone, campaign_file, jobs, progress, settle
+            campaign,
+            ledger,
+            inbox,
+            target.unit.code,
+            target.milestone,
+            campaign_file,
+            jobs,
+            progress,
+            settle,
         )
         # by default the moment the inbox has been taken in: a file first seen during this run
         # (its arrival is never later than that) counts
         explicit = as_of is not None
         as_of = as_of or dt.datetime.now(tz)
-        issues, ignored = verdicts(campaign, ledger, intake.placed, unit, form, milestone, line)
+        issues, ignored = verdicts(target, ledger, intake.placed)
         # only what came through this inbox (now or in an earlier run) counts: the same ledger
         # may hold other inboxes, a demo among them
         scope = [os.path.abspath(p) for p in inbox]
         present = {sha: name for sha, name in sorted(intake.placed.values(), reverse=True)}
-        entries = _entries(campaign, ledger, unit, form, milestone, line, tz, scope, present)
-    result = rollup(campaign, unit, line, form, milestone, entries, as_of)
+        entries = _entries(target, ledger, scope, present)
+    result = rollup(target, entries, as_of)
     notices: list[str] = []
     outputs = write_outputs(campaign, result, out_dir, as_of, explicit, notices)
     job = JobResult(
@@ -94,31 +98,16 @@ def run_rollup(
     return job
 
 
-def status_from_ledger(
-    campaign: Campaign,
-    unit: Region,
-    form: Form,
-    milestone: str,
-    line: str,
-    ledger_path: Path,
-    as_of: dt.datetime,
-) -> RollupResult:
+def status_from_ledger(target: Target, ledger_path: Path, as_of: dt.datetime) -> RollupResult:
     """The board as the ledger knows it, without reading any inbox or writing any output."""
     with faults(ledger_path), Ledger.open(ledger_path) as ledger:
-        entries = _entries(
-            campaign, ledger, unit, form, milestone, line, ZoneInfo(campaign.timezone)
-        )
-    return rollup(campaign, unit, line, form, milestone, entries, as_of)
+        entries = _entries(target, ledger)
+    return rollup(target, entries, as_of)
 
 
 def _entries(
-    campaign: Campaign,
+    target: Target,
     ledger: Ledger,
-    unit: Region,
-    form: Form,
-    milestone: str,
-    line: str,
-    tz: ZoneInfo,
     scope: list[str] | None = None,
     present: dict[str, str] | None = None,
 ) -> dict[str, list[Entry]]:
@@ -128,9 +117,15 @@ def _entries(
     file that holds it now, and one no file of the inbox holds any more is marked gone."""
     # sorted here, per unit, not by SQLite: an ORDER BY over every version would sort the
     # rows with their figures' text in memory
+    campaign, unit, line = target.campaign, target.unit, target.line
+    tz = ZoneInfo(campaign.timezone)
     keyed: dict[str, list[tuple[float, int, Entry]]] = {}
     for v in ledger.iter_versions(
-        campaign.id, form=form.id, milestone=milestone, seen_under=scope, ordered=False
+        campaign.id,
+        form=target.form.id,
+        milestone=target.milestone,
+        seen_under=scope,
+        ordered=False,
     ):
         if v.unit is None or (v.line and v.line != line):
             continue

@@ -10,6 +10,7 @@ import docx
 import pytest
 from docx import Document
 
+from reportkit.model.target import Target
 from reportkit.report.compile import classify, find_narratives, identify
 
 
@@ -69,7 +70,9 @@ def test_order_filters_and_reasons(campaign, taian, tmp_path):
     (inbox / "~$泰山区总结.docx").write_bytes(b"lock")
     shutil_copy = (inbox / "370911-岱岳区应急管理局-工作总结.docx").read_bytes()
     (inbox / "副本-岱岳区总结.docx").write_bytes(shutil_copy)
-    with find_narratives(campaign, taian, "mem", "final", [inbox]) as (found, skipped):
+    with find_narratives(
+        Target(campaign, taian, "mem", campaign.forms["mem-stats"], "final"), [inbox]
+    ) as (found, skipped):
         order = [(n.unit.name, n.kind, Path(n.shown_as).name) for n in found]
         reasons = {Path(s.shown_as).name: s.reason for s in skipped}
     assert order == [
@@ -97,7 +100,9 @@ def test_zip_inbox_with_gbk_names(campaign, taian, tmp_path):
         zf.writestr(placeholder, doc.read_bytes())
         zf.writestr("readme.txt", "x")
     archive.write_bytes(archive.read_bytes().replace(placeholder.encode(), raw_name))
-    with find_narratives(campaign, taian, "mem", "midterm", [archive]) as (found, skipped):
+    with find_narratives(
+        Target(campaign, taian, "mem", campaign.forms["mem-stats"], "midterm"), [archive]
+    ) as (found, skipped):
         assert [n.unit.name for n in found] == ["新泰市"]
         assert Document(str(found[0].path)).paragraphs[0].text == "新泰市中期总结"
         assert found[0].shown_as.endswith(name)
@@ -114,7 +119,9 @@ def test_hostile_document_is_not_parsed(campaign, taian, tmp_path):
             if item.filename == "word/document.xml":
                 data = data.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>', 1)
             dst.writestr(item, data)
-    with find_narratives(campaign, taian, "mem", "final", [bad.parent]) as (found, skipped):
+    with find_narratives(
+        Target(campaign, taian, "mem", campaign.forms["mem-stats"], "final"), [bad.parent]
+    ) as (found, skipped):
         assert found == []
         assert "XML 实体声明" in skipped[0].reason
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from reportkit.model.target import resolve_target
 from reportkit.report.content import build_content, title_lines, title_text
 from reportkit.report.numbers import chinese_date, fmt, rate
 from reportkit.report.source import SourceError, load_rollup
@@ -55,7 +56,7 @@ def test_values_from_the_json_when_the_rollup_writes_them(rollups, campaign, tmp
     out = tmp_path / "out"
     out.mkdir()
     (out / "370900-samr-stats-final.json").write_text(json.dumps(data, ensure_ascii=False))
-    loaded = load_rollup(campaign, out, "370900", "samr-stats", "final", "samr")
+    loaded = load_rollup(resolve_target(campaign, "370900", "samr-stats", "final", "samr"), out)
     assert {c.values["total.fines"] for c in loaded.children} == {Decimal("1.25")}
     content = build_content(campaign, loaded, date=dt.date(2024, 11, 4))
     assert content.context["cmp"]["cases"]["same"] is True
@@ -63,7 +64,7 @@ def test_values_from_the_json_when_the_rollup_writes_them(rollups, campaign, tmp
 
 def test_values_from_the_detail_sheet(rollups, campaign, tmp_path):
     r = rollups["mem-final"]
-    loaded = load_rollup(campaign, r.out, "370900", "mem-stats", "final", "mem")
+    loaded = load_rollup(resolve_target(campaign, "370900", "mem-stats", "final", "mem"), r.out)
     taishan = loaded.children[0]
     assert taishan.name == "泰山区" and taishan.agency == "泰山区应急管理局"
     # 整改完成的问题数量 is the label of two columns: both are read, in order
@@ -82,4 +83,4 @@ def test_values_from_the_detail_sheet(rollups, campaign, tmp_path):
         json.dumps(data, ensure_ascii=False), "utf-8"
     )
     with pytest.raises(SourceError, match="无法读取汇总结果"):
-        load_rollup(campaign, lonely, "370900", "mem-stats", "final", "mem")
+        load_rollup(resolve_target(campaign, "370900", "mem-stats", "final", "mem"), lonely)
