@@ -61,7 +61,12 @@ def test_notes_on_options_are_chinese(capsys):
             "没有这个选项：--milestne 是不是要写 --milestone？",
         ),
         (["bogus"], "没有这个命令：bogus"),
-        (["rollup", "x", "--line", "q"], "“q”不是可选的值，应为以下之一：samr、mem"),
+        # the lines are the campaign's: checked once it is loaded, its own listed
+        (
+            ["rollup", "x", "--unit", "泰安市", "--form", "附件2", "--milestone", "终期"]
+            + ["-o", "o", "--line", "q"],
+            "未知的条线“q”，可用的条线：samr 市场监管、mem 应急管理",
+        ),
     ],
 )
 def test_usage_errors_are_chinese(capsys, args, said):
