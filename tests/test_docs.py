@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 import pytest
 
-from reportkit.cli import COMMANDS, cli
+from reportkit.cli import COMMANDS
+from reportkit.cli import cli as reportkit_cli  # the click group (not the cli fixture)
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SECTION = "## 命令"
@@ -45,8 +46,8 @@ ROWS = command_rows(README.read_text(encoding="utf-8"))
 def _split(row: Row) -> tuple[list[str], list[str], list[tuple[str, bool]]]:
     """(command words, positional words, [(option, takes a value)]) as the row writes them."""
     words, rest = [], list(row.tokens)
-    command: click.Command | None = cli
-    ctx = click.Context(cli, info_name="reportkit")
+    command: click.Command | None = reportkit_cli
+    ctx = click.Context(reportkit_cli, info_name="reportkit")
     while isinstance(command, click.Group) and rest and not rest[0].startswith("-"):
         command = command.get_command(ctx, rest[0])
         if command is None:
@@ -67,8 +68,8 @@ def _split(row: Row) -> tuple[list[str], list[str], list[tuple[str, bool]]]:
 
 
 def _resolve(words: list[str]) -> click.Command | None:
-    command: click.Command | None = cli
-    ctx = click.Context(cli, info_name="reportkit")
+    command: click.Command | None = reportkit_cli
+    ctx = click.Context(reportkit_cli, info_name="reportkit")
     for word in words:
         if not isinstance(command, click.Group):
             return None
@@ -92,7 +93,7 @@ def _leaf_commands() -> list[str]:
             else:
                 found.append(f"{prefix}{name}")
 
-    walk(cli, click.Context(cli, info_name="reportkit"), "")
+    walk(reportkit_cli, click.Context(reportkit_cli, info_name="reportkit"), "")
     return found
 
 
