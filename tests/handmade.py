@@ -9,15 +9,11 @@ county (徂汶景区) with nothing to report in 附件1.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import os
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import pytest
 
 D = Decimal
 TZ = ZoneInfo("Asia/Shanghai")
@@ -152,22 +148,13 @@ def write_inbox(campaign, folder: Path, form_id: str) -> None:  # type: ignore[n
         os.utime(path, (t, t))
 
 
-def cli(*args: str) -> tuple[int, str]:
-    """`reportkit ARGS` in this process: (exit code, standard output)."""
-    from reportkit.cli import main
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as e:
-        main(list(args))
-    return e.value.code, out.getvalue()
-
-
-def rollup(campaign, root: Path, form_id: str) -> Path:  # type: ignore[no-untyped-def]
-    """泰安市's final roll-up of `form_id` from the counties' figures above; its output folder."""
+def rollup(cli, campaign, root: Path, form_id: str) -> Path:  # type: ignore[no-untyped-def]
+    """泰安市's final roll-up of `form_id` from the counties' figures above; its output folder
+    (`cli`: the fixture of tests/conftest.py)."""
     inbox, out = root / f"inbox-{form_id}", root / f"out-{form_id}"
     write_inbox(campaign, inbox, form_id)
-    code, text = cli("rollup", str(inbox), "--unit", "泰安市", "--form", form_id, "--milestone",
-                     "final", "-o", str(out), "--ledger", str(root / f"{form_id}.sqlite"),
-                     "--as-of", "2024-11-02", "--json")  # fmt: skip
+    code, text, _ = cli("rollup", str(inbox), "--unit", "泰安市", "--form", form_id, "--milestone",
+                        "final", "-o", str(out), "--ledger", str(root / f"{form_id}.sqlite"),
+                        "--as-of", "2024-11-02", "--json")  # fmt: skip
     assert code == 0, text
     return out

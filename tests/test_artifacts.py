@@ -101,11 +101,11 @@ def test_the_blank_template_shows_the_official_table():
 
 
 @pytest.fixture(scope="module")
-def samr_output(tmp_path_factory, campaign) -> Path:
+def samr_output(tmp_path_factory, campaign, cli) -> Path:
     """泰安市's 附件1 roll-up of the figures in tests/handmade.py."""
     from tests.handmade import rollup
 
-    out = rollup(campaign, tmp_path_factory.mktemp("golden"), "samr-stats")
+    out = rollup(cli, campaign, tmp_path_factory.mktemp("golden"), "samr-stats")
     return out / "370900-samr-stats-final.xlsx"
 
 

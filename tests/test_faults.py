@@ -19,7 +19,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from reportkit.cli import main
 from reportkit.io.intake import Options, read_many
 from reportkit.io.workbook import workbook_filename
 from reportkit.io.xlsx_writer import write_form_workbook
@@ -57,17 +56,14 @@ def _county_files(
     return out
 
 
-def _rollup(capsys, inbox: Path, out: Path, ledger: Path, *extra: str) -> tuple[int, dict, str]:
+def _rollup(cli, inbox: Path, out: Path, ledger: Path, *extra: str) -> tuple[int, dict, str]:
     args = ["rollup", str(inbox), "--unit", "泰安市", "--form", "mem-stats", "--milestone", "final",
             "-o", str(out), "--ledger", str(ledger), "--as-of", "2024-11-02", *extra]  # fmt: skip
-    with pytest.raises(SystemExit) as e:
-        main([*args, "--json"])
-    captured = capsys.readouterr()
-    data = json.loads(captured.out) if captured.out.strip() else {}
-    return e.value.code, data, captured.err
+    r = cli(*args, "--json")
+    return r.code, (r.json() if r.out.strip() else {}), r.err
 
 
-def test_a_file_still_being_copied_in_is_left_for_the_next_run(capsys, tmp_path, campaign):
+def test_a_file_still_being_copied_in_is_left_for_the_next_run(cli, tmp_path, campaign):
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     files = _county_files(campaign, inbox)
     source = files[0].read_bytes()
@@ -87,7 +83,7 @@ def test_a_file_still_being_copied_in_is_left_for_the_next_run(capsys, tmp_path,
     writer = threading.Thread(target=copy_slowly)
     writer.start()
     try:
-        rc, data, _ = _rollup(capsys, inbox, out, ledger)
+        rc, data, _ = _rollup(cli, inbox, out, ledger)
     finally:
         stop.set()
         writer.join()
@@ -98,7 +94,7 @@ def test_a_file_still_being_copied_in_is_left_for_the_next_run(capsys, tmp_path,
     # the copy completes; the next run reads it, whole
     target.write_bytes(source)
     _stamp(target)
-    rc, data, _ = _rollup(capsys, inbox, out, ledger)
+    rc, data, _ = _rollup(cli, inbox, out, ledger)
     assert rc == 0 and data["counts"]["on_time"] == 10
 
 
@@ -185,11 +181,11 @@ def _fail_on(monkeypatch, suffix: str, error: OSError) -> None:
     ],
 )
 def test_an_output_that_cannot_be_written_leaves_the_previous_one(
-    capsys, monkeypatch, tmp_path, campaign, error
+    cli, monkeypatch, tmp_path, campaign, error
 ):
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     files = _county_files(campaign, inbox)
-    rc, _first, _ = _rollup(capsys, inbox, out, ledger)
+    rc, _first, _ = _rollup(cli, inbox, out, ledger)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     # one county resubmits; writing the new city workbook then fails
     write_form_workbook(
@@ -198,28 +194,28 @@ def test_an_output_that_cannot_be_written_leaves_the_previous_one(
     )  # fmt: skip
     _stamp(files[0], "2024-10-31T10:00:00+08:00")
     _fail_on(monkeypatch, ".xlsx", error)
-    rc, _, err = _rollup(capsys, inbox, out, ledger)
+    rc, _, err = _rollup(cli, inbox, out, ledger)
     assert rc == 2 and "无法写入输出文件" in err and "之前的输出文件保持不变" in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
     monkeypatch.undo()
-    rc, again, _ = _rollup(capsys, inbox, out, ledger)
+    rc, again, _ = _rollup(cli, inbox, out, ledger)
     assert rc == 0 and again["files"]["unchanged"] == 10  # the resubmission was recorded once
     openpyxl.load_workbook(out / "370900-mem-stats-final.xlsx")
 
 
 @pytest.mark.guarantee("写不了输出时旧输出不动：真实的满盘（64 KiB tmpfs）")
-def test_full_disk_for_real(capsys, tmp_path, campaign):
+def test_full_disk_for_real(cli, tmp_path, campaign):
     with tmpfs(tmp_path / "small-disk", "64k") as out:
         (out / "filler").write_bytes(b"\0" * 60_000)  # leaves less than one workbook
         inbox, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
         _county_files(campaign, inbox)
-        rc, _, err = _rollup(capsys, inbox, out, ledger)
+        rc, _, err = _rollup(cli, inbox, out, ledger)
         assert rc == 2 and "无法写入输出文件" in err
         assert sorted(p.name for p in out.iterdir()) == ["filler"]
 
 
-def test_chinese_names_spaces_and_long_names(capsys, tmp_path, campaign):
+def test_chinese_names_spaces_and_long_names(cli, tmp_path, campaign):
     inbox = tmp_path / "市 应急局 收件箱" / "2024 年 终期"
     files = _county_files(campaign, inbox)
     long_name = (
@@ -227,7 +223,7 @@ def test_chinese_names_spaces_and_long_names(capsys, tmp_path, campaign):
     )
     files[0].rename(files[0].with_name(long_name[:75] + " (最终版).xlsx"))
     out = tmp_path / "输出 目录"
-    rc, data, _ = _rollup(capsys, inbox, out, tmp_path / "台账 数据" / "l.sqlite")
+    rc, data, _ = _rollup(cli, inbox, out, tmp_path / "台账 数据" / "l.sqlite")
     assert rc == 0 and data["counts"]["on_time"] == 10
     # and inside a zip, under long Chinese names (cut to fit the file system when unpacked)
     archive = tmp_path / "县局 报表.zip"
@@ -236,11 +232,11 @@ def test_chinese_names_spaces_and_long_names(capsys, tmp_path, campaign):
             name = "县局 报表/" + (f.stem * 4)[:240] + ".xlsx"
             info = zipfile.ZipInfo(name, date_time=(2024, 10, 30, 10, 0, 0))
             zf.writestr(info, f.read_bytes())
-    rc, data, _ = _rollup(capsys, archive, tmp_path / "o2", tmp_path / "l2.sqlite")
+    rc, data, _ = _rollup(cli, archive, tmp_path / "o2", tmp_path / "l2.sqlite")
     assert rc == 0 and data["counts"]["on_time"] == 10
 
 
-def test_ten_thousand_files_in_one_inbox(capsys, tmp_path, campaign):
+def test_ten_thousand_files_in_one_inbox(cli, tmp_path, campaign):
     inbox = tmp_path / "inbox"
     files = _county_files(campaign, inbox / "originals")
     for n in range(10_000 - len(files)):
@@ -248,7 +244,7 @@ def test_ten_thousand_files_in_one_inbox(capsys, tmp_path, campaign):
         copy = inbox / f"copies-{n // 1000}" / f"{n:05d}-{f.name}"
         copy.parent.mkdir(parents=True, exist_ok=True)
         os.link(f, copy)  # same content: the ledger stores each content once
-    rc, data, _ = _rollup(capsys, inbox, tmp_path / "out", tmp_path / "l.sqlite")
+    rc, data, _ = _rollup(cli, inbox, tmp_path / "out", tmp_path / "l.sqlite")
     assert rc == 0 and data["counts"]["on_time"] == 10
     # each content is parsed once, however many files hold it; every place is recorded
     assert data["files"] == {"parsed": 10, "unchanged": 9_990}
@@ -257,7 +253,7 @@ def test_ten_thousand_files_in_one_inbox(capsys, tmp_path, campaign):
     with sqlite3.connect(tmp_path / "l.sqlite") as db:
         assert db.execute("SELECT COUNT(*) FROM blobs").fetchone() == (10,)
         assert db.execute("SELECT COUNT(*) FROM seen").fetchone() == (10_000,)
-    rc, data, _ = _rollup(capsys, inbox, tmp_path / "out", tmp_path / "l.sqlite")
+    rc, data, _ = _rollup(cli, inbox, tmp_path / "out", tmp_path / "l.sqlite")
     assert data["files"] == {"parsed": 0, "unchanged": 10_000}
 
 
@@ -294,11 +290,11 @@ def _mutations(template: bytes, rng: random.Random):  # type: ignore[no-untyped-
 
 
 def test_mutation_fuzzer_gives_only_our_own_errors_and_leaves_the_counts_alone(
-    capsys, tmp_path, campaign
+    cli, tmp_path, campaign
 ):
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     files = _county_files(campaign, inbox / "good")
-    _, baseline, _ = _rollup(capsys, inbox, out, ledger)
+    _, baseline, _ = _rollup(cli, inbox, out, ledger)
     rng = random.Random(2024)
     templates = [f.read_bytes() for f in files]
     bad = inbox / "damaged"
@@ -323,7 +319,7 @@ def test_mutation_fuzzer_gives_only_our_own_errors_and_leaves_the_counts_alone(
             assert any(i.severity == "error" and i.file == str(path) for i in sub.issues), path
     assert 0 < len(valid) < n  # both kinds were made
     # a roll-up over the good and damaged files together: totals as before, every file listed
-    _rc, after, _ = _rollup(capsys, inbox, out, ledger)
+    _rc, after, _ = _rollup(cli, inbox, out, ledger)
     assert after["totals"] == baseline["totals"]
     assert {c["code"]: c["status"] for c in after["children"]} == {
         c["code"]: c["status"] for c in baseline["children"]
@@ -331,11 +327,11 @@ def test_mutation_fuzzer_gives_only_our_own_errors_and_leaves_the_counts_alone(
 
 
 @pytest.mark.guarantee("写不了输出时旧输出不动：真实的只读磁盘")
-def test_read_only_output_folder_for_real(capsys, tmp_path, campaign):
+def test_read_only_output_folder_for_real(cli, tmp_path, campaign):
     with tmpfs(tmp_path / "ro-disk", "1m") as out:
         inbox, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
         files = _county_files(campaign, inbox)
-        rc, _first, _ = _rollup(capsys, inbox, out, ledger)
+        rc, _first, _ = _rollup(cli, inbox, out, ledger)
         assert rc == 0
         before = {p.name: p.read_bytes() for p in out.iterdir()}
         read_only(out)
@@ -352,6 +348,6 @@ def test_read_only_output_folder_for_real(capsys, tmp_path, campaign):
             values=values,
         )
         _stamp(files[0], "2024-10-31T10:00:00+08:00")
-        rc, _, err = _rollup(capsys, inbox, out, ledger)
+        rc, _, err = _rollup(cli, inbox, out, ledger)
         assert rc == 2 and "无法写入输出文件" in err
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before

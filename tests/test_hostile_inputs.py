@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reportkit.cli import main
 from reportkit.io.workbook import workbook_filename
 from reportkit.io.xlsx_writer import write_form_workbook
 from tests.mounts import read_only, tmpfs
@@ -79,11 +78,9 @@ def _args(inbox, out: Path, ledger: Path, *extra: str) -> list[str]:
             "--ledger", str(ledger), *extra]  # fmt: skip
 
 
-def _rollup(capsys, inbox, out: Path, ledger: Path, *extra: str) -> tuple[int, dict, str]:
-    with pytest.raises(SystemExit) as e:
-        main([*_args(inbox, out, ledger, "--as-of", "2024-11-02", *extra), "--json"])
-    cap = capsys.readouterr()
-    return e.value.code, (json.loads(cap.out) if cap.out.strip() else {}), cap.err
+def _rollup(cli, inbox, out: Path, ledger: Path, *extra: str) -> tuple[int, dict, str]:
+    r = cli(*_args(inbox, out, ledger, "--as-of", "2024-11-02", *extra), "--json")
+    return r.code, (r.json() if r.out.strip() else {}), r.err
 
 
 def _statuses(data: dict) -> dict[str, str]:
@@ -117,14 +114,14 @@ def _cli(*args: str, timeout: float = 120, env: dict | None = None) -> subproces
 @pytest.mark.skipif(sys.platform != "linux", reason="file names as raw bytes (Linux)")
 @pytest.mark.guarantee("不是 UTF-8 的文件名无损存入台账")
 def test_a_file_name_that_is_not_utf8_is_stored_losslessly_and_shown_replaced(
-    capsys, tmp_path, campaign
+    cli, tmp_path, campaign
 ):
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     files = _inbox(campaign, inbox)
     raw = os.fsencode(inbox) + b"/\xff\xfe-" + files[0].name.encode()
     os.rename(files[0], raw)
     for _ in range(2):  # the first run records it; every later run works as well
-        rc, data, err = _rollup(capsys, inbox, out, ledger)
+        rc, data, err = _rollup(cli, inbox, out, ledger)
         assert rc == 0 and data["counts"]["on_time"] == 10, err
     child = next(c for c in data["children"] if c["code"] == files[0].name[:6])
     assert "\ufffd\ufffd-" in child["file"]
@@ -134,15 +131,12 @@ def test_a_file_name_that_is_not_utf8_is_stored_losslessly_and_shown_replaced(
         places = [r[0] for r in db.execute("SELECT path FROM seen")]
     assert os.path.abspath(raw) in [p if isinstance(p, bytes) else p.encode() for p in places]
     # validate passes the same folder, naming the file the same way
-    with pytest.raises(SystemExit) as e:
-        main(["validate", str(inbox), "--json"])
-    shown = [f["file"] for f in json.loads(capsys.readouterr().out)["files"]]
-    assert e.value.code == 0 and any("\ufffd\ufffd-" in f for f in shown)
+    result = cli("validate", str(inbox), "--json")
+    shown = [f["file"] for f in result.json()["files"]]
+    assert result.code == 0 and any("\ufffd\ufffd-" in f for f in shown)
 
 
-def test_a_zip_member_flagged_utf8_that_is_not_is_read_and_shown_replaced(
-    capsys, tmp_path, campaign
-):
+def test_a_zip_member_flagged_utf8_that_is_not_is_read_and_shown_replaced(cli, tmp_path, campaign):
     files = _inbox(campaign, tmp_path / "src")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -154,7 +148,7 @@ def test_a_zip_member_flagged_utf8_that_is_not_is_read_and_shown_replaced(
     data = archive.read_bytes().replace("é".encode(), b"\xff\xfe")  # both headers
     archive.write_bytes(data)
     _stamp(archive)
-    rc, out, err = _rollup(capsys, inbox, tmp_path / "out", tmp_path / "l.sqlite")
+    rc, out, err = _rollup(cli, inbox, tmp_path / "out", tmp_path / "l.sqlite")
     assert rc == 0 and out["counts"]["on_time"] == 10, err
     child = next(c for c in out["children"] if c["code"] == files[0].name[:6])
     assert child["file"].endswith("旧.zip/\ufffd\ufffd" + files[0].name)
@@ -228,7 +222,7 @@ def test_a_killed_rollup_leaves_no_worker_lock_or_temporary_folder(tmp_path, cam
 
 
 @pytest.mark.skipif(not POSIX, reason="a lock kept by a stray process (POSIX flock)")
-def test_a_lock_left_to_a_stray_process_is_taken_over(capsys, tmp_path, campaign):
+def test_a_lock_left_to_a_stray_process_is_taken_over(cli, tmp_path, campaign):
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     _inbox(campaign, inbox)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -243,20 +237,20 @@ def test_a_lock_left_to_a_stray_process_is_taken_over(capsys, tmp_path, campaign
     )], stdout=subprocess.PIPE)  # fmt: skip
     try:
         assert holder.stdout.readline().strip() == b"held"
-        rc, data, err = _rollup(capsys, inbox, out, ledger, "--wait", "2")
+        rc, data, err = _rollup(cli, inbox, out, ledger, "--wait", "2")
         assert rc == 0 and data["counts"]["on_time"] == 10, err
     finally:
         holder.kill()
         holder.wait()
 
 
-def test_a_live_holder_is_waited_for_and_named(capsys, tmp_path, campaign):
+def test_a_live_holder_is_waited_for_and_named(cli, tmp_path, campaign):
     from reportkit.io.ledger import exclusive_lock
 
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     _inbox(campaign, inbox)
     with exclusive_lock(Path(str(ledger) + ".lock"), 0):
-        rc, _, err = _rollup(capsys, inbox, out, ledger, "--wait", "0.3")
+        rc, _, err = _rollup(cli, inbox, out, ledger, "--wait", "0.3")
     assert rc == 2 and f"（进程 {os.getpid()}）正在使用台账" in err
 
 
@@ -269,17 +263,17 @@ def _assert_environment_error(rc: int, err: str, ledger: Path, words: str) -> No
     assert str(ledger) in err and words in err
 
 
-def test_a_corrupt_ledger_is_named_with_what_to_do(capsys, tmp_path, campaign):
+def test_a_corrupt_ledger_is_named_with_what_to_do(cli, tmp_path, campaign):
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     files = _inbox(campaign, inbox)
-    _rollup(capsys, inbox, out, ledger)
+    _rollup(cli, inbox, out, ledger)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     data = bytearray(ledger.read_bytes())
     data[4096 * 2 : 4096 * 4] = os.urandom(8192)  # pages 3 and 4 overwritten
     ledger.write_bytes(bytes(data))
     _workbook(campaign, files[0], files[0].name[:6], self_checked=7)  # a resubmission
     _stamp(files[0], "2024-10-31T10:00")
-    rc, _, err = _rollup(capsys, inbox, out, ledger)
+    rc, _, err = _rollup(cli, inbox, out, ledger)
     _assert_environment_error(rc, err, ledger, "已损坏")
     assert ".recover" in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -294,7 +288,7 @@ def test_a_corrupt_ledger_is_named_with_what_to_do(capsys, tmp_path, campaign):
     ],
 )
 def test_a_ledger_that_cannot_be_written_is_an_environment_error(
-    capsys, monkeypatch, tmp_path, campaign, error, words
+    cli, monkeypatch, tmp_path, campaign, error, words
 ):
     from reportkit.io import ledger as ledger_mod
 
@@ -305,40 +299,39 @@ def test_a_ledger_that_cannot_be_written_is_an_environment_error(
         raise sqlite3.OperationalError(error)
 
     monkeypatch.setattr(ledger_mod.Ledger, "record_many", fail)
-    rc, _, err = _rollup(capsys, inbox, out, ledger)
+    rc, _, err = _rollup(cli, inbox, out, ledger)
     _assert_environment_error(rc, err, ledger, words)
     assert not out.exists()  # nothing written from a ledger that could not record the inbox
     monkeypatch.undo()
-    rc, data, _ = _rollup(capsys, inbox, out, ledger)  # nothing was lost: all ten come in
+    rc, data, _ = _rollup(cli, inbox, out, ledger)  # nothing was lost: all ten come in
     assert rc == 0 and data["counts"]["on_time"] == 10
 
 
 @pytest.mark.guarantee("台账出问题时说清楚：真实的只读台账")
-def test_a_read_only_ledger_for_real(capsys, tmp_path, campaign):
+def test_a_read_only_ledger_for_real(cli, tmp_path, campaign):
     with tmpfs(tmp_path / "ro", "8m") as disk:
         inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", disk / "l.sqlite"
         files = _inbox(campaign, inbox)
-        rc, _, _ = _rollup(capsys, inbox, out, ledger)
+        rc, _, _ = _rollup(cli, inbox, out, ledger)
         assert rc == 0
         read_only(disk)
         _workbook(campaign, files[0], files[0].name[:6], self_checked=7)
         _stamp(files[0], "2024-10-31T10:00")
-        rc, _, err = _rollup(capsys, inbox, out, ledger)
+        rc, _, err = _rollup(cli, inbox, out, ledger)
         assert rc == 2 and "内部错误" not in err and "l.sqlite" in err, err
         assert "台账" in err and "输出文件" not in err  # the ledger is named, not the outputs
         # the board is still there to read
-        with pytest.raises(SystemExit) as e:
-            main(["status", "--unit", "泰安市", "--form", "mem-stats", "--milestone", "final",
-                  "--ledger", str(ledger), "--as-of", "2024-11-02", "--json"])  # fmt: skip
-        assert e.value.code == 0 and json.loads(capsys.readouterr().out)["counts"]["on_time"] == 10
+        board = cli("status", "--unit", "泰安市", "--form", "mem-stats", "--milestone", "final",
+                    "--ledger", str(ledger), "--as-of", "2024-11-02", "--json")  # fmt: skip
+        assert board.code == 0 and board.json()["counts"]["on_time"] == 10
 
 
 @pytest.mark.guarantee("台账出问题时说清楚：真实的满盘")
-def test_a_full_disk_under_the_ledger_for_real(capsys, tmp_path, campaign):
+def test_a_full_disk_under_the_ledger_for_real(cli, tmp_path, campaign):
     with tmpfs(tmp_path / "small", "96k") as disk:
         inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", disk / "l.sqlite"
         _inbox(campaign, inbox)
-        rc, _, err = _rollup(capsys, inbox, out, ledger)
+        rc, _, err = _rollup(cli, inbox, out, ledger)
         _assert_environment_error(rc, err, ledger, "磁盘已满")
 
 
@@ -346,7 +339,7 @@ def test_a_full_disk_under_the_ledger_for_real(capsys, tmp_path, campaign):
 
 
 def test_a_member_named_outside_its_archive_belongs_to_the_inbox_holding_it(
-    capsys, tmp_path, campaign
+    cli, tmp_path, campaign
 ):
     ledger = tmp_path / "l.sqlite"
     files = _inbox(campaign, tmp_path / "src")
@@ -358,14 +351,14 @@ def test_a_member_named_outside_its_archive_belongs_to_the_inbox_holding_it(
     names[1] = f"/tmp/{files[1].name}"  # an absolute name
     names[2] = f"..\\..\\{files[2].name}"  # Windows-style
     _zip(inbox_a / "县局报表.zip", [(n, f.read_bytes()) for n, f in zip(names, files, strict=True)])
-    rc, data, _ = _rollup(capsys, inbox_a, tmp_path / "out-a", ledger)
+    rc, data, _ = _rollup(cli, inbox_a, tmp_path / "out-a", ledger)
     assert rc == 0 and data["counts"]["on_time"] == 10  # the county is not lost
     unsafe = [i for i in data["inbox_issues"] if i["code"] == "file.member_unsafe_name"]
     assert sorted(i["file"].split(".zip/", 1)[1] for i in unsafe) == sorted(names[:3])
     assert all(i["severity"] == "warning" for i in unsafe)
     # inbox b, rolled up on the same ledger, holds none of inbox a's files
     _workbook(campaign, inbox_b / "泰山区.xlsx", files[3].name[:6])
-    rc, data, _ = _rollup(capsys, inbox_b, tmp_path / "out-b", ledger)
+    rc, data, _ = _rollup(cli, inbox_b, tmp_path / "out-b", ledger)
     assert data["counts"]["on_time"] == 1 and data["counts"]["missing"] == 9
     assert not (tmp_path / files[0].name).exists() and not Path("/tmp", files[1].name).exists()
 
@@ -388,7 +381,7 @@ def _patch_member(data: bytes, name: str, *, flag: int = 0, method: int | None =
     return bytes(buf)
 
 
-def test_one_bad_member_costs_only_itself(capsys, tmp_path, campaign):
+def test_one_bad_member_costs_only_itself(cli, tmp_path, campaign):
     files = _inbox(campaign, tmp_path / "src")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -413,7 +406,7 @@ def test_one_bad_member_costs_only_itself(capsys, tmp_path, campaign):
     data = data[:crc_at] + bytes([data[crc_at] ^ 0xFF]) + data[crc_at + 1 :]  # stored: no CRC fix
     (inbox / "收件.zip").write_bytes(data)
     _stamp(inbox / "收件.zip")
-    rc, out, _ = _rollup(capsys, inbox, tmp_path / "out", tmp_path / "l.sqlite")
+    rc, out, _ = _rollup(cli, inbox, tmp_path / "out", tmp_path / "l.sqlite")
     assert out["counts"]["on_time"] == 10  # the ten good counties are counted
     by_member = {i["file"].split("收件.zip/", 1)[1]: i["code"] for i in out["inbox_issues"]}
     assert by_member["坏/加密.xlsx"] == "file.member_encrypted"
@@ -430,7 +423,7 @@ def test_one_bad_member_costs_only_itself(capsys, tmp_path, campaign):
     assert rc == 1  # the bad members are errors to act on
 
 
-def test_the_temporary_disk_is_capped_per_run(capsys, monkeypatch, tmp_path, campaign):
+def test_the_temporary_disk_is_capped_per_run(cli, monkeypatch, tmp_path, campaign):
     from reportkit.io import archive
 
     monkeypatch.setattr(archive, "MAX_RUN_BYTES", 400_000)
@@ -456,7 +449,7 @@ def test_the_temporary_disk_is_capped_per_run(capsys, monkeypatch, tmp_path, cam
                 for _ in range(mib):
                     f.write(bytes(1 << 20))
     _stamp(inbox / "bomb.zip")
-    _, data, _ = _rollup(capsys, inbox, tmp_path / "out", tmp_path / "l.sqlite")
+    _, data, _ = _rollup(cli, inbox, tmp_path / "out", tmp_path / "l.sqlite")
     codes = {i["file"]: i["code"] for i in data["inbox_issues"]}
     capped = [f for f, c in codes.items() if c == "file.extract_cap"]
     assert len(capped) == 12 - 400_000 // 60_000  # what did not fit, each named
@@ -493,9 +486,7 @@ def _same_size(a: bytes, b: bytes) -> tuple[bytes, bytes]:
 
 
 @pytest.mark.parametrize("where", ["folder", "zip"])
-def test_a_corrected_file_with_the_same_name_size_and_time_is_read(
-    capsys, tmp_path, campaign, where
-):
+def test_a_corrected_file_with_the_same_name_size_and_time_is_read(cli, tmp_path, campaign, where):
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     files = _inbox(campaign, inbox)
     first = files[0].read_bytes()
@@ -513,10 +504,10 @@ def test_a_corrected_file_with_the_same_name_size_and_time_is_read(
             os.utime(inbox / "补报.zip", (when, when))
 
     put(old)
-    _, data, _ = _rollup(capsys, inbox, out, ledger)
+    _, data, _ = _rollup(cli, inbox, out, ledger)
     assert data["totals"]["training.self_checked"] == 80
     put(new)
-    _, data, _ = _rollup(capsys, inbox, out, ledger)
+    _, data, _ = _rollup(cli, inbox, out, ledger)
     assert data["files"]["parsed"] == 1
     assert data["totals"]["training.self_checked"] == 80 - 8 + 2
 
@@ -524,9 +515,7 @@ def test_a_corrected_file_with_the_same_name_size_and_time_is_read(
 # --- 7. clocks that are wrong, and files that are gone --------------------------------------
 
 
-def test_a_file_dated_in_the_future_is_counted_from_when_it_was_first_seen(
-    capsys, tmp_path, campaign
-):
+def test_a_file_dated_in_the_future_is_counted_from_when_it_was_first_seen(cli, tmp_path, campaign):
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     files = _inbox(campaign, inbox)
     ahead = time.time() + 365 * 86400  # the county PC's clock is a year ahead
@@ -536,9 +525,7 @@ def test_a_file_dated_in_the_future_is_counted_from_when_it_was_first_seen(
     )
     files[1].unlink()
     before = time.time()
-    with pytest.raises(SystemExit):  # judged now: no --as-of
-        main([*_args(inbox, out, ledger), "--json"])
-    data = json.loads(capsys.readouterr().out)
+    data = cli(*_args(inbox, out, ledger), "--json").json()  # judged now: no --as-of
     for f in (files[0], files[1]):
         child = next(c for c in data["children"] if c["code"] == f.name[:6])
         assert child["status"] == "late"  # counted (the 2024 deadline has passed), not missing
@@ -551,12 +538,12 @@ def test_a_file_dated_in_the_future_is_counted_from_when_it_was_first_seen(
     assert archive.exists() and not [i for i in data["inbox_issues"] if i["code"] == "file.busy"]
 
 
-def test_a_file_removed_from_the_inbox_is_said_to_be_gone(capsys, tmp_path, campaign):
+def test_a_file_removed_from_the_inbox_is_said_to_be_gone(cli, tmp_path, campaign):
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     files = _inbox(campaign, inbox)
-    _rollup(capsys, inbox, out, ledger)
+    _rollup(cli, inbox, out, ledger)
     files[0].unlink()
-    _, data, _ = _rollup(capsys, inbox, out, ledger)
+    _, data, _ = _rollup(cli, inbox, out, ledger)
     child = next(c for c in data["children"] if c["code"] == files[0].name[:6])
     assert child["status"] == "on_time"  # the ledger keeps it: a received file stays received
     assert "已不在收件箱中" in child["note"]
@@ -587,10 +574,9 @@ def _cell_xml(xml: str, ref: str) -> tuple[int, int]:
     return m.start(), m.end()
 
 
-def _validate(capsys, path: Path) -> tuple[int, list[dict]]:
-    with pytest.raises(SystemExit) as e:
-        main(["validate", str(path), "--json"])
-    return e.value.code, json.loads(capsys.readouterr().out)["files"][0]["issues"]
+def _validate(cli, path: Path) -> tuple[int, list[dict]]:
+    r = cli("validate", str(path), "--json")
+    return r.code, r.json()["files"][0]["issues"]
 
 
 def _input_ref(campaign, key: str) -> str:
@@ -599,7 +585,7 @@ def _input_ref(campaign, key: str) -> str:
     return a1(*layout(campaign, campaign.forms["mem-stats"]).cells[key])
 
 
-def test_values_in_hidden_rows_columns_or_under_merges_are_named(capsys, tmp_path, campaign):
+def test_values_in_hidden_rows_columns_or_under_merges_are_named(cli, tmp_path, campaign):
     import re
 
     row_ref = _input_ref(campaign, "exam.inspected")  # a row of its own: 考试机构
@@ -620,7 +606,7 @@ def test_values_in_hidden_rows_columns_or_under_merges_are_named(capsys, tmp_pat
         return xml.replace("</mergeCells>", f'<mergeCell ref="{prev}:{under}"/></mergeCells>')
 
     _edit_sheet(path, edit)
-    rc, issues = _validate(capsys, path)
+    rc, issues = _validate(cli, path)
     by_code = {(i["code"], i["cell"]) for i in issues}
     assert ("cell.hidden_row", row_ref) in by_code
     assert ("cell.hidden_col", col_ref) in by_code
@@ -629,9 +615,7 @@ def test_values_in_hidden_rows_columns_or_under_merges_are_named(capsys, tmp_pat
     assert all(i["severity"] == "warning" for i in issues if i["code"].startswith("cell."))
 
 
-def test_formulas_in_input_cells_are_named_and_links_to_elsewhere_refused(
-    capsys, tmp_path, campaign
-):
+def test_formulas_in_input_cells_are_named_and_links_to_elsewhere_refused(cli, tmp_path, campaign):
     ref = _input_ref(campaign, "training.self_checked")
     other = _input_ref(campaign, "training.inspected")
     path = _workbook(campaign, tmp_path / "formula.xlsx", "370902")
@@ -643,7 +627,7 @@ def test_formulas_in_input_cells_are_named_and_links_to_elsewhere_refused(
         return xml[:a] + f'<c r="{other}"><f>[1]Sheet1!A1</f><v>9</v></c>' + xml[b:]
 
     _edit_sheet(path, edit)
-    rc, issues = _validate(capsys, path)
+    rc, issues = _validate(cli, path)
     found = {i["cell"]: i for i in issues if i["code"] in ("cell.formula", "cell.external")}
     assert found[ref]["code"] == "cell.formula" and found[ref]["severity"] == "warning"
     assert "=4+4" in found[ref]["message"]
@@ -658,7 +642,7 @@ SOFFICE = __import__("shutil").which("soffice")
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
 @pytest.mark.guarantee("看不见的数字会被指出：LibreOffice 另存的 xls/ods")
 def test_hidden_rows_and_formulas_are_named_in_libreoffice_saved_copies(
-    capsys, tmp_path, campaign, fmt
+    cli, tmp_path, campaign, fmt
 ):
     import re
 
@@ -681,13 +665,13 @@ def test_hidden_rows_and_formulas_are_named_in_libreoffice_saved_copies(
     )  # fmt: skip
     saved = tmp_path / f"hidden.{fmt}"
     assert saved.exists()
-    _, issues = _validate(capsys, saved)
+    _, issues = _validate(cli, saved)
     codes = {(i["code"], i["cell"]) for i in issues}
     assert ("cell.hidden_row", row_ref) in codes
     assert ("cell.formula", ref) in codes
 
 
-def test_a_defined_name_given_twice_is_reported(capsys, tmp_path, campaign):
+def test_a_defined_name_given_twice_is_reported(cli, tmp_path, campaign):
     from reportkit.io.workbook import layout
 
     path = _workbook(campaign, tmp_path / "names.xlsx", "370902")
@@ -706,7 +690,7 @@ def test_a_defined_name_given_twice_is_reported(capsys, tmp_path, campaign):
                 body = body.replace("培训机构", "培训机构（含分支）", 1)
             out.writestr(info, body.encode("utf-8", "surrogateescape"))
     path.write_bytes(buf.getvalue())
-    _, issues = _validate(capsys, path)
+    _, issues = _validate(cli, path)
     dup = [i for i in issues if i["code"] == "file.duplicate_name"]
     assert len(dup) == 1 and "RK_training_self_checked" in dup[0]["message"]
     assert "$Z$90" not in dup[0]["message"] and "Z90" in dup[0]["message"]
@@ -804,17 +788,13 @@ def test_a_parser_panic_is_an_error_on_the_file_not_a_traceback(monkeypatch, tmp
     assert [i.code for i in sub.issues] == ["file.unreadable"]
 
 
-def test_the_summary_never_counts_a_negative_number_of_files(
-    capsys, monkeypatch, tmp_path, campaign
-):
+def test_the_summary_never_counts_a_negative_number_of_files(cli, monkeypatch, tmp_path, campaign):
     from reportkit.io import intake
 
     inbox = tmp_path / "inbox"
     _inbox(campaign, inbox)
     monkeypatch.setattr(intake, "MAX_READ", 1000)  # every file is too large to be read
-    with pytest.raises(SystemExit):
-        main(_args(inbox, tmp_path / "out", tmp_path / "l.sqlite", "--as-of", "2024-11-02"))
-    text = capsys.readouterr().out
+    text = cli(*_args(inbox, tmp_path / "out", tmp_path / "l.sqlite", "--as-of", "2024-11-02")).out
     assert (
         "本次解析 10 个文件；0 个文件" in text
         and "-" not in text.split("本次解析")[1].split("\n")[0]

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reportkit.cli import main
 from reportkit.io.intake import Options, read_many
 from reportkit.io.workbook import a1, layout, workbook_filename
 from reportkit.io.xlsx_writer import write_form_workbook
@@ -57,12 +56,11 @@ def _county(campaign, folder: Path, code: str, values: dict, when: str) -> Path:
     return path
 
 
-def _rollup(capsys, inbox: Path, tmp: Path, *extra: str) -> dict:
-    with pytest.raises(SystemExit):
-        main(["rollup", str(inbox), "--unit", "泰安市", "--form", "mem-stats", "--milestone",
-              "final", "-o", str(tmp / "out"), "--ledger", str(tmp / "l.sqlite"), "--json",
-              *extra])  # fmt: skip
-    return json.loads(capsys.readouterr().out, parse_float=Decimal)
+def _rollup(cli, inbox: Path, tmp: Path, *extra: str) -> dict:
+    r = cli("rollup", str(inbox), "--unit", "泰安市", "--form", "mem-stats", "--milestone",
+            "final", "-o", str(tmp / "out"), "--ledger", str(tmp / "l.sqlite"), "--json",
+            *extra)  # fmt: skip
+    return r.json(parse_float=Decimal)
 
 
 # --- the per-file time limit ---------------------------------------------------------------
@@ -158,12 +156,12 @@ def test_the_as_of_date_means_the_end_of_that_day_in_the_campaigns_zone(campaign
 # --- exact money -----------------------------------------------------------------------------
 
 
-def test_money_is_summed_exactly_in_the_workbook_and_in_the_json(capsys, tmp_path, campaign):
+def test_money_is_summed_exactly_in_the_workbook_and_in_the_json(cli, tmp_path, campaign):
     inbox = tmp_path / "inbox"
     fines = ["0.1", "0.2", "0.0001", "1.1"]  # as floats: 1.4001000000000001
     for code, f in zip(("370902", "370911", "370921", "370923"), fines, strict=True):
         _county(campaign, inbox, code, _values(_row(fines=Decimal(f))), "2024-10-30T10:00")
-    data = _rollup(capsys, inbox, tmp_path, "--as-of", "2024-11-02")
+    data = _rollup(cli, inbox, tmp_path, "--as-of", "2024-11-02")
     assert data["totals"]["training.fines"] == Decimal("1.4001")  # parsed as decimal text
     # in the workbook the cell holds the exact decimal text too
     lay = layout(campaign, campaign.forms["mem-stats"])

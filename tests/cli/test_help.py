@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from reportkit.cli import COMMANDS, main
+from reportkit.cli import COMMANDS
 
 ENGLISH = re.compile(
     r"\[required\]|\[default|\bdefault:|Options:|Usage:|Show this message|\bTEXT\b|\bFILE\b"
@@ -14,17 +14,10 @@ ENGLISH = re.compile(
 )
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as e:
-        main(list(args))
-    cap = capsys.readouterr()
-    return e.value.code, cap.out, cap.err
-
-
 @pytest.mark.parametrize("name", [None, *COMMANDS])
-def test_every_help_page_is_chinese(capsys, monkeypatch, name):
+def test_every_help_page_is_chinese(cli, monkeypatch, name):
     monkeypatch.setenv("COLUMNS", "100")
-    rc, out, _ = run(capsys, *([name] if name else []), "--help")
+    rc, out, _ = cli(*([name] if name else []), "--help")
     assert rc == 0 and out.startswith("用法：") and "选项：" in out
     assert not ENGLISH.findall(out), ENGLISH.findall(out)
     # the help texts start in one column, however many Chinese characters the options hold
@@ -42,10 +35,10 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def test_notes_on_options_are_chinese(capsys):
-    _, out, _ = run(capsys, "serve", "--help")
+def test_notes_on_options_are_chinese(cli):
+    _, out, _ = cli("serve", "--help")
     assert "（默认：8000；范围 0 到 65535）" in out
-    _, out, _ = run(capsys, "rollup", "--help")
+    _, out, _ = cli("rollup", "--help")
     assert "--unit 文字" in out and "-o, --output 文件夹" in out and "（必填）" in out
     assert "用法：reportkit rollup [选项] 收件箱..." in out
 
@@ -63,13 +56,25 @@ def test_notes_on_options_are_chinese(capsys):
         (["bogus"], "没有这个命令：bogus"),
         # the lines are the campaign's: checked once it is loaded, its own listed
         (
-            ["rollup", "x", "--unit", "泰安市", "--form", "附件2", "--milestone", "终期"]
-            + ["-o", "o", "--line", "q"],
+            [
+                "rollup",
+                "x",
+                "--unit",
+                "泰安市",
+                "--form",
+                "附件2",
+                "--milestone",
+                "终期",
+                "-o",
+                "o",
+                "--line",
+                "q",
+            ],
             "未知的条线“q”，可用的条线：samr 市场监管、mem 应急管理",
         ),
     ],
 )
-def test_usage_errors_are_chinese(capsys, args, said):
-    rc, _, err = run(capsys, *args)
+def test_usage_errors_are_chinese(cli, args, said):
+    rc, _, err = cli(*args)
     assert rc == 2 and said in err, err
     assert "'" not in err.split("错误：", 1)[1]

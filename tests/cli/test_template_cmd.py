@@ -9,7 +9,6 @@ import subprocess
 import openpyxl
 import pytest
 
-from reportkit.cli import main
 from reportkit.model.campaign import default_campaign
 
 TAIAN_COUNTIES = {
@@ -18,16 +17,8 @@ TAIAN_COUNTIES = {
 }  # fmt: skip
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as e:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return e.value.code, out, err
-
-
-def test_children_templates_for_taian(capsys, tmp_path):
-    rc, out, _ = run(
-        capsys,
+def test_children_templates_for_taian(cli, tmp_path):
+    rc, out, _ = cli(
         "template",
         "--unit",
         "泰安市",
@@ -66,9 +57,9 @@ def test_children_templates_for_taian(capsys, tmp_path):
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by .ci/run")
-def test_libreoffice_opens_every_child_template(capsys, tmp_path):
+def test_libreoffice_opens_every_child_template(cli, tmp_path):
     out = tmp_path / "d"
-    run(capsys, "template", "--unit", "泰安市", "--form", "mem-stats", "--children", "-o", str(out))
+    cli("template", "--unit", "泰安市", "--form", "mem-stats", "--children", "-o", str(out))
     files = sorted(out.glob("*.xlsx"))
     assert len(files) == 10
     conv = tmp_path / "pdf"
@@ -81,21 +72,20 @@ def test_libreoffice_opens_every_child_template(capsys, tmp_path):
     assert len(list(conv.glob("*.pdf"))) == 10
 
 
-def test_template_refuses_to_overwrite_a_filled_workbook(capsys, tmp_path):
+def test_template_refuses_to_overwrite_a_filled_workbook(cli, tmp_path):
     args = ("template", "--unit", "泰山区", "--form", "samr-stats", "-o", str(tmp_path))
-    assert run(capsys, *args)[0] == 0
+    assert cli(*args)[0] == 0
     path = next(tmp_path.glob("*.xlsx"))
     path.write_bytes(b"a county's filled workbook")
-    rc, _, err = run(capsys, *args)
+    rc, _, err = cli(*args)
     assert rc == 2 and "未覆盖" in err
     assert path.read_bytes() == b"a county's filled workbook"
-    assert run(capsys, *args, "--force")[0] == 0
+    assert cli(*args, "--force")[0] == 0
     assert path.read_bytes() != b"a county's filled workbook"
 
 
-def test_template_line_and_unit_errors(capsys, tmp_path):
-    rc, _, err = run(
-        capsys,
+def test_template_line_and_unit_errors(cli, tmp_path):
+    rc, _, err = cli(
         "template",
         "--unit",
         "泰安市",
@@ -107,10 +97,9 @@ def test_template_line_and_unit_errors(capsys, tmp_path):
         str(tmp_path),
     )
     assert rc == 2 and "市场监管" in err
-    rc, _, err = run(capsys, "template", "--unit", "泰山区", "--form", "nope", "-o", str(tmp_path))
+    rc, _, err = cli("template", "--unit", "泰山区", "--form", "nope", "-o", str(tmp_path))
     assert rc == 2 and "未知的表格" in err
-    rc, _, err = run(
-        capsys,
+    rc, _, err = cli(
         "template",
         "--unit",
         "泰山区",
@@ -121,8 +110,8 @@ def test_template_line_and_unit_errors(capsys, tmp_path):
         str(tmp_path),
     )
     assert rc == 2 and "没有下级" in err
-    rc, _, _ = run(
-        capsys, "template", "--unit", "泰安市应急管理局", "--form", "deploy", "-o", str(tmp_path)
+    rc, _, _ = cli(
+        "template", "--unit", "泰安市应急管理局", "--form", "deploy", "-o", str(tmp_path)
     )
     assert rc == 0 and [p.name for p in tmp_path.glob("*.xlsx")] == [
         "370900-deploy-mem-泰安市应急管理局.xlsx"
@@ -140,9 +129,8 @@ def test_template_line_and_unit_errors(capsys, tmp_path):
     ],
 )
 @pytest.mark.parametrize("seed", [1, 2])
-def test_samples_satisfy_every_rule(capsys, tmp_path, form, milestone, seed):
-    rc, _, _ = run(
-        capsys,
+def test_samples_satisfy_every_rule(cli, tmp_path, form, milestone, seed):
+    rc, _, _ = cli(
         "sample",
         "--unit",
         "济南市",
@@ -156,18 +144,17 @@ def test_samples_satisfy_every_rule(capsys, tmp_path, form, milestone, seed):
         str(tmp_path),
     )
     assert rc == 0
-    rc, out, _ = run(
-        capsys, "validate", str(tmp_path), "--milestone", milestone, "--unit", "济南市", "--json"
+    rc, out, _ = cli(
+        "validate", str(tmp_path), "--milestone", milestone, "--unit", "济南市", "--json"
     )
     report = json.loads(out)
     assert rc == 0, [i for f in report["files"] for i in f["issues"]]
     assert all(f["valid"] and not f["issues"] for f in report["files"])
 
 
-def test_sample_is_reproducible_by_seed(capsys, tmp_path):
+def test_sample_is_reproducible_by_seed(cli, tmp_path):
     for d, seed in (("a", "7"), ("b", "7"), ("c", "8")):
-        run(
-            capsys,
+        cli(
             "sample",
             "--unit",
             "泰安市",
@@ -185,10 +172,10 @@ def test_sample_is_reproducible_by_seed(capsys, tmp_path):
     assert [p.read_bytes() for p in a] != [p.read_bytes() for p in c]
 
 
-def test_help_is_in_chinese_for_every_command(capsys):
+def test_help_is_in_chinese_for_every_command(cli):
     from reportkit.cli import COMMANDS
 
     for name in COMMANDS:
-        rc, out, _ = run(capsys, name, "--help")
+        rc, out, _ = cli(name, "--help")
         assert rc == 0 and "用法：" in out and "选项" in out, name
         assert "Show this message" not in out

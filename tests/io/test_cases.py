@@ -9,14 +9,12 @@ carry no ERROR other than those it lists.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from reportkit.cli import main
 from reportkit.io.intake import Options, read_many
 from reportkit.io.workbook import a1, layout
 from reportkit.issues import ERROR, INFO, WARNING
@@ -369,14 +367,13 @@ def _listing(root: Path) -> list[tuple[str, int, int]]:
     return out
 
 
-def test_validate_cli_sorts_good_from_bad_and_writes_nothing(tmp_path, monkeypatch, capsys):
+def test_validate_cli_sorts_good_from_bad_and_writes_nothing(tmp_path, monkeypatch, cli):
     folders = [DATA / "good", DATA / "values"]
     before = [_listing(f) for f in folders]
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit) as e:
-        main(["validate", *map(str, folders), "--json"])
-    assert e.value.code == 1
-    report = json.loads(capsys.readouterr().out)
+    result = cli("validate", *map(str, folders), "--json")
+    assert result.code == 1
+    report = result.json()
     records = {Path(r["file"]).relative_to(DATA).as_posix(): r for r in report["files"]}
     assert set(records) == set(GOOD) | {c.file for c in VALUE_CASES}
     for name in GOOD:

@@ -12,9 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
-import pytest
 
-from reportkit.cli import main
 from reportkit.io.workbook import layout, workbook_filename
 from reportkit.io.xlsx_writer import write_form_workbook
 from reportkit.sample import sample_values
@@ -43,11 +41,10 @@ def inbox(campaign, folder: Path, when: str = "2024-10-30T10:00") -> list[Path]:
     return [county(campaign, folder, u, when) for u in campaign.children(campaign.unit("泰安市"))]
 
 
-def rollup(capsys, inbox_dir: Path, out: Path, ledger: Path, *extra: str, unit: str = "泰安市"):
-    with pytest.raises(SystemExit) as e:
-        main(["rollup", str(inbox_dir), "--unit", unit, "--form", "附件2", "--milestone", "终期",
-              "-o", str(out), "--ledger", str(ledger), "--json", *extra])  # fmt: skip
-    return e.value.code, json.loads(capsys.readouterr().out)
+def rollup(cli, inbox_dir: Path, out: Path, ledger: Path, *extra: str, unit: str = "泰安市"):
+    r = cli("rollup", str(inbox_dir), "--unit", unit, "--form", "附件2", "--milestone", "终期",
+            "-o", str(out), "--ledger", str(ledger), "--json", *extra)  # fmt: skip
+    return r.code, r.json()
 
 
 def header_cell(campaign, path: Path, field: str):  # type: ignore[no-untyped-def]
@@ -56,10 +53,10 @@ def header_cell(campaign, path: Path, field: str):  # type: ignore[no-untyped-de
     return openpyxl.load_workbook(path)[lay.sheet].cell(r + 1, c + 1)
 
 
-def test_a_header_corrected_by_hand_is_kept(capsys, tmp_path, campaign):
+def test_a_header_corrected_by_hand_is_kept(cli, tmp_path, campaign):
     src, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     files = inbox(campaign, src)
-    rollup(capsys, src, out, ledger)
+    rollup(cli, src, out, ledger)
     book = out / "370900-mem-stats-final.xlsx"
     # whoever really filled it writes their name over the campaign's contact (sheet unprotected)
     lay = layout(campaign, campaign.forms["mem-stats"])
@@ -71,12 +68,12 @@ def test_a_header_corrected_by_hand_is_kept(capsys, tmp_path, campaign):
     wb.save(book)
     edited = book.read_bytes()
     # the next run, nothing new: their file stays exactly as they saved it
-    _, data = rollup(capsys, src, out, ledger)
+    _, data = rollup(cli, src, out, ledger)
     assert book.read_bytes() == edited
     assert any("手工修改" in n and "填报人" in n for n in data["notices"])
     # a county resubmits: rebuilt with the new figures, and their 填报人; their file kept
     county(campaign, src, campaign.unit(files[0].name[:6]), "2024-10-31T09:00", seed=9)
-    _, data = rollup(capsys, src, out, ledger)
+    _, data = rollup(cli, src, out, ledger)
     assert book.read_bytes() != edited
     assert header_cell(campaign, book, "filled_by").value == "李娜"
     copies = [p for p in out.iterdir() if "手工修改" in p.name]
@@ -84,27 +81,27 @@ def test_a_header_corrected_by_hand_is_kept(capsys, tmp_path, campaign):
     assert any(str(copies[0]) in n for n in data["notices"])
     # and it stays theirs on every later rebuild
     county(campaign, src, campaign.unit(files[1].name[:6]), "2024-10-31T10:00", seed=11)
-    rollup(capsys, src, out, ledger)
+    rollup(cli, src, out, ledger)
     assert header_cell(campaign, book, "filled_by").value == "李娜"
 
 
-def test_a_torn_output_is_rebuilt_not_taken_for_an_edit(capsys, tmp_path, campaign):
+def test_a_torn_output_is_rebuilt_not_taken_for_an_edit(cli, tmp_path, campaign):
     src, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     inbox(campaign, src)
-    rollup(capsys, src, out, ledger)
+    rollup(cli, src, out, ledger)
     book = out / "370900-mem-stats-final.xlsx"
     good = book.read_bytes()
     book.write_bytes(good[: len(good) // 3])
-    _, data = rollup(capsys, src, out, ledger)
+    _, data = rollup(cli, src, out, ledger)
     assert book.read_bytes() == good and not data["notices"]
 
 
-def test_the_output_inside_the_inbox_is_noted_not_an_error(capsys, tmp_path, campaign):
+def test_the_output_inside_the_inbox_is_noted_not_an_error(cli, tmp_path, campaign):
     src, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
     inbox(campaign, src)
     out = src / "汇总"  # -o inside the inbox
-    rollup(capsys, src, out, ledger, "--settle", "0")
-    rc, data = rollup(capsys, src, out, ledger, "--settle", "0")
+    rollup(cli, src, out, ledger, "--settle", "0")
+    rc, data = rollup(cli, src, out, ledger, "--settle", "0")
     assert rc == 0 and data["counts"]["on_time"] == 10
     assert not [i for i in data["inbox_issues"] if i["severity"] == "error"]
     own = [i for i in data["ignored"] if i["code"] == "rollup.own_unit"]
@@ -113,11 +110,11 @@ def test_the_output_inside_the_inbox_is_noted_not_an_error(capsys, tmp_path, cam
     )
 
 
-def test_the_output_is_dated_by_its_data_not_by_today(capsys, tmp_path, campaign):
+def test_the_output_is_dated_by_its_data_not_by_today(cli, tmp_path, campaign):
     src, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     files = inbox(campaign, src, "2024-10-29T09:00")
     stamp(files[3], "2024-10-31T16:20")  # the last county to send
-    _, data = rollup(capsys, src, out, ledger)  # no --as-of: judged now (2026)
+    _, data = rollup(cli, src, out, ledger)  # no --as-of: judged now (2026)
     assert data["filled_on"] == "2024-10-31"
     book = out / "370900-mem-stats-final.xlsx"
     assert header_cell(campaign, book, "filled_on").value.date() == dt.date(2024, 10, 31)
@@ -125,34 +122,32 @@ def test_the_output_is_dated_by_its_data_not_by_today(capsys, tmp_path, campaign
     # a file that came after the city's own deadline (11-04) does not date the city's table
     stamp(files[3], "2024-11-06T08:00")
     county(campaign, src, campaign.unit(files[3].name[:6]), "2024-11-06T08:00", seed=5)
-    _, data = rollup(capsys, src, out, ledger)
+    _, data = rollup(cli, src, out, ledger)
     assert data["filled_on"] == "2024-11-04"
     # the clerk's own moment, when given, is the date
-    _, data = rollup(capsys, src, out, ledger, "--as-of", "2024-11-02T17:00")
+    _, data = rollup(cli, src, out, ledger, "--as-of", "2024-11-02T17:00")
     assert data["filled_on"] == "2024-11-02"
     assert header_cell(campaign, book, "filled_on").value.date() == dt.date(2024, 11, 2)
 
 
-def test_the_province_never_flags_the_citys_output(capsys, tmp_path, campaign):
+def test_the_province_never_flags_the_citys_output(cli, tmp_path, campaign):
     src, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     inbox(campaign, src)
-    rollup(capsys, src, out, ledger)  # judged now, in 2026: still dated by its data
+    rollup(cli, src, out, ledger)  # judged now, in 2026: still dated by its data
     province = tmp_path / "province"
     province.mkdir()
     city = province / "370900-mem-stats-final.xlsx"
     shutil.copy(out / city.name, city)
     stamp(city, "2024-11-03T17:00")
-    _, data = rollup(capsys, province, tmp_path / "p-out", ledger, unit="山东省")
+    _, data = rollup(cli, province, tmp_path / "p-out", ledger, unit="山东省")
     flagged = [i for i in data["issues"] if i["code"] == "value.date_out_of_campaign"]
     assert not flagged
     assert {c["code"]: c["status"] for c in data["children"]}["370900"] == "on_time"
 
 
-def test_the_template_and_the_validator_accept_the_same_dates(capsys, tmp_path, campaign):
+def test_the_template_and_the_validator_accept_the_same_dates(cli, tmp_path, campaign):
     lo, hi = dt.date(2024, 3, 1), dt.date(2025, 3, 1)  # campaign 2024-03-01..12-31, 60 days' grace
-    with pytest.raises(SystemExit):
-        main(["template", "--unit", "泰山区", "--form", "附件2", "-o", str(tmp_path / "t")])
-    capsys.readouterr()
+    cli("template", "--unit", "泰山区", "--form", "附件2", "-o", str(tmp_path / "t"))
     ws = openpyxl.load_workbook(next((tmp_path / "t").iterdir())).worksheets[0]
     lay = layout(campaign, campaign.forms["mem-stats"])
     r, c = lay.header["filled_on"]
@@ -176,7 +171,6 @@ def test_the_template_and_the_validator_accept_the_same_dates(capsys, tmp_path, 
                             values=sample_values(campaign, form, unit, "mem", "final", 3),
                             header={"filled_by": "王伟", "contact": "0538-6993769",
                                     "filled_on": day})  # fmt: skip
-        with pytest.raises(SystemExit):
-            main(["validate", str(path), "--json"])
-        codes = [i["code"] for i in json.loads(capsys.readouterr().out)["files"][0]["issues"]]
+        issues = cli("validate", str(path), "--json").json()["files"][0]["issues"]
+        codes = [i["code"] for i in issues]
         assert ("value.date_out_of_campaign" in codes) == flagged, day

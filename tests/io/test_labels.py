@@ -3,14 +3,12 @@ a label that does not, and the zip a clerk hands to `validate`."""
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from reportkit.cli import main
 from reportkit.io.intake import Options, read_one
 from reportkit.sample import sample_values
 from tests.io.test_reader import _retyped_mem
@@ -92,17 +90,16 @@ def test_a_label_of_another_column_is_not_taken_as_a_near_miss(tmp_path, campaig
     assert [i.code for i in sub.issues if i.severity == "error"] == ["read.label_missing"]
 
 
-def test_validate_reads_a_zip_as_rollup_does(capsys, tmp_path, campaign, daiyue):
+def test_validate_reads_a_zip_as_rollup_does(cli, tmp_path, campaign, daiyue):
     path = _retyped(tmp_path, daiyue, B3="填报单位：岱岳区应急管理局")
     archive = tmp_path / "报表.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.write(path, "县局/岱岳区.xlsx")
         zf.writestr("县局/说明.docx", b"PK")
         zf.writestr("县局/坏.xlsx", b"not a workbook")
-    with pytest.raises(SystemExit) as e:
-        main(["validate", str(archive), "--json"])
-    files = {Path(f["file"]).name: f for f in json.loads(capsys.readouterr().out)["files"]}
-    assert e.value.code == 1  # 坏.xlsx
+    r = cli("validate", str(archive), "--json")
+    files = {Path(f["file"]).name: f for f in r.json()["files"]}
+    assert r.code == 1  # 坏.xlsx
     assert files["岱岳区.xlsx"]["status"] == "valid" and files["岱岳区.xlsx"]["unit"] == "370911"
     assert files["岱岳区.xlsx"]["file"] == f"{archive}/县局/岱岳区.xlsx"
     assert files["说明.docx"]["status"] == "skipped"

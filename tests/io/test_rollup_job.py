@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from reportkit.cli import main
 from reportkit.io.workbook import workbook_filename
 from reportkit.io.xlsx_writer import write_form_workbook
 
@@ -58,17 +57,15 @@ def submit(
 
 
 def rollup(
-    capsys, inbox: Path, unit: str, out: Path, ledger: Path, as_of: str, *extra: str
+    cli, inbox: Path, unit: str, out: Path, ledger: Path, as_of: str, *extra: str
 ) -> tuple[int, dict]:
     args = ["rollup", str(inbox), "--unit", unit, "--form", "mem-stats", "--milestone", "final",
             "-o", str(out), "--ledger", str(ledger), "--as-of", as_of, "--json", *extra]  # fmt: skip
-    with pytest.raises(SystemExit) as e:
-        main(args)
-    out_text = capsys.readouterr().out
-    return e.value.code, json.loads(out_text)
+    r = cli(*args)
+    return r.code, r.json()
 
 
-def test_chain_county_city_province_national(capsys, tmp_path, campaign):
+def test_chain_county_city_province_national(cli, tmp_path, campaign):
     """Every figure equals the hand-computed fixture; rates are recomputed, never averaged."""
     taian_in, jinan_in = tmp_path / "taian-inbox", tmp_path / "jinan-inbox"
     for county in campaign.children(campaign.unit("泰安市")):
@@ -86,7 +83,7 @@ def test_chain_county_city_province_national(capsys, tmp_path, campaign):
         submit(campaign, jinan_in, county.code, values(), "2024-10-31T09:00")
 
     rc, taian = rollup(
-        capsys, taian_in, "泰安市", tmp_path / "taian-out", tmp_path / "l1.sqlite", "2024-11-02"
+        cli, taian_in, "泰安市", tmp_path / "taian-out", tmp_path / "l1.sqlite", "2024-11-02"
     )
     assert rc == 0 and taian["complete"] and taian["counts"]["on_time"] == 10
     t = taian["totals"]
@@ -100,7 +97,7 @@ def test_chain_county_city_province_national(capsys, tmp_path, campaign):
     assert (t["exam.in_scope"], t["exam.self_check_rate"]) == (20, 100)
 
     rc, jinan = rollup(
-        capsys, jinan_in, "济南市", tmp_path / "jinan-out", tmp_path / "l2.sqlite", "2024-11-02"
+        cli, jinan_in, "济南市", tmp_path / "jinan-out", tmp_path / "l2.sqlite", "2024-11-02"
     )
     assert rc == 0 and jinan["totals"]["training.self_check_rate"] == 80
 
@@ -113,7 +110,7 @@ def test_chain_county_city_province_national(capsys, tmp_path, campaign):
             stamp(province_in / f.name, "2024-11-03T17:00")
     submit(campaign, province_in, "青岛市", values(5), "2024-11-04T20:00")
     rc, sd = rollup(
-        capsys, province_in, "山东省", tmp_path / "sd-out", tmp_path / "l3.sqlite", "2024-11-05"
+        cli, province_in, "山东省", tmp_path / "sd-out", tmp_path / "l3.sqlite", "2024-11-05"
     )
     assert rc == 1  # 13 cities missing
     assert sd["counts"] == {"on_time": 3, "late": 0, "missing": 13, "rejected": 0, "pending": 0}
@@ -137,7 +134,7 @@ def test_chain_county_city_province_national(capsys, tmp_path, campaign):
     stamp(national_in / sd_file.name, "2024-11-08T10:00")
     submit(campaign, national_in, "北京市", values(3), "2024-11-11T09:00")  # a day late
     rc, nat = rollup(
-        capsys, national_in, "全国", tmp_path / "nat-out", tmp_path / "l4.sqlite", "2024-11-12"
+        cli, national_in, "全国", tmp_path / "nat-out", tmp_path / "l4.sqlite", "2024-11-12"
     )
     assert rc == 1
     by_code = {c["code"]: c for c in nat["children"]}
@@ -156,14 +153,14 @@ def test_chain_county_city_province_national(capsys, tmp_path, campaign):
     assert any("不完整" in str(c.value) for row in ws.iter_rows() for c in row if c.value)
 
 
-def test_province_from_county_files_builds_the_city_first(capsys, tmp_path, campaign):
+def test_province_from_county_files_builds_the_city_first(cli, tmp_path, campaign):
     inbox = tmp_path / "inbox"
     for county in campaign.children(campaign.unit("泰安市")):
         submit(campaign, inbox, county.code, values(), "2024-10-30T10:00")
     submit(campaign, inbox, "济南市", values(2), "2024-11-02T10:00")
     for county in list(campaign.children(campaign.unit("济南市")))[:2]:  # 济南's own file wins
         submit(campaign, inbox, county.code, values(7), "2024-10-30T10:00")
-    _rc, sd = rollup(capsys, inbox, "山东省", tmp_path / "out", tmp_path / "l.sqlite", "2024-11-05")
+    _rc, sd = rollup(cli, inbox, "山东省", tmp_path / "out", tmp_path / "l.sqlite", "2024-11-05")
     by_code = {c["code"]: c for c in sd["children"]}
     assert by_code["370900"]["status"] == "on_time" and "汇总生成" in by_code["370900"]["note"]
     assert by_code["370100"]["status"] == "on_time"
@@ -173,15 +170,15 @@ def test_province_from_county_files_builds_the_city_first(capsys, tmp_path, camp
     assert "rollup.built" in codes and "rollup.own_file_wins" in codes
 
 
-def test_resubmission_changes_totals_and_keeps_both_versions(capsys, tmp_path, campaign):
+def test_resubmission_changes_totals_and_keeps_both_versions(cli, tmp_path, campaign):
     inbox, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
     for county in campaign.children(campaign.unit("泰安市")):
         submit(campaign, inbox, county.code, values(), "2024-10-30T10:00")
-    _, first = rollup(capsys, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
+    _, first = rollup(cli, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
     assert first["totals"]["training.self_checked"] == 80
     # 泰山区 corrects its file (same name, new content)
     path = submit(campaign, inbox, "370902", values(training__self_checked=10), "2024-10-31T11:00")
-    _, second = rollup(capsys, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
+    _, second = rollup(cli, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
     assert second["totals"]["training.self_checked"] == 82
     assert second["files"] == {"parsed": 1, "unchanged": 9}
     # an invalid resubmission does not displace the valid one
@@ -193,21 +190,19 @@ def test_resubmission_changes_totals_and_keeps_both_versions(capsys, tmp_path, c
         "2024-10-31T12:00",
         name="重报.xlsx",
     )
-    _rc, third = rollup(capsys, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
+    _rc, third = rollup(cli, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
     assert third["totals"]["training.self_checked"] == 82
     taishan = next(c for c in third["children"] if c["code"] == "370902")
     assert taishan["status"] == "on_time" and taishan["versions"] == 3
-    with pytest.raises(SystemExit):
-        args = ["history", "--unit", "泰山区", "--ledger", str(ledger), "--json"]
-        main([*args, "--export", str(tmp_path / "copies")])
-    hist = json.loads(capsys.readouterr().out)["versions"]
+    args = ["history", "--unit", "泰山区", "--ledger", str(ledger), "--json"]
+    hist = cli(*args, "--export", str(tmp_path / "copies")).json()["versions"]
     assert [v["valid"] for v in hist] == [False, True, True]
     assert all(Path(v["exported"]).exists() for v in hist)
     assert Path(hist[0]["exported"]).read_bytes() == bad.read_bytes()
     assert Path(hist[1]["exported"]).read_bytes() == path.read_bytes()
 
 
-def test_status_as_of_and_missing_late_rejected(capsys, tmp_path, campaign):
+def test_status_as_of_and_missing_late_rejected(cli, tmp_path, campaign):
     inbox, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
     kids = campaign.children(campaign.unit("泰安市"))
     submit(campaign, inbox, kids[0].code, values(), "2024-10-30T10:00")
@@ -215,22 +210,21 @@ def test_status_as_of_and_missing_late_rejected(capsys, tmp_path, campaign):
     submit(
         campaign, inbox, kids[2].code, values(training__fixed=99), "2024-10-30T10:00"
     )  # rejected
-    rc, data = rollup(capsys, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-03")
+    rc, data = rollup(cli, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-03")
     status = {c["code"]: c["status"] for c in data["children"]}
     assert rc == 1
     assert [status[k.code] for k in kids[:4]] == ["on_time", "late", "rejected", "missing"]
     assert any(i["code"] == "rule.violated" and i["cell"] for i in data["issues"])
     # before the deadline nothing is missing yet: pending
-    with pytest.raises(SystemExit) as e:
-        main(["status", "--unit", "泰安市", "--form", "mem-stats", "--milestone", "final",
-              "--ledger", str(ledger), "--as-of", "2024-10-31T12:00", "--json"])  # fmt: skip
-    board = json.loads(capsys.readouterr().out)
+    r = cli("status", "--unit", "泰安市", "--form", "mem-stats", "--milestone", "final",
+            "--ledger", str(ledger), "--as-of", "2024-10-31T12:00", "--json")  # fmt: skip
+    board = r.json()
     early = {c["code"]: c["status"] for c in board["children"]}
     assert [early[k.code] for k in kids[:4]] == ["on_time", "pending", "rejected", "pending"]
-    assert e.value.code == 1  # a rejected file is something to act on
+    assert r.code == 1  # a rejected file is something to act on
 
 
-def test_county_text_is_never_a_formula_in_the_outputs(capsys, tmp_path, campaign):
+def test_county_text_is_never_a_formula_in_the_outputs(cli, tmp_path, campaign):
     inbox = tmp_path / "inbox"
     region = campaign.unit("泰山区")
     form = campaign.forms["deploy"]
@@ -247,9 +241,7 @@ def test_county_text_is_never_a_formula_in_the_outputs(capsys, tmp_path, campaig
     args = ["rollup", str(inbox), "--unit", "泰安市", "--form", "deploy", "--milestone", "deploy",
             "--line", "mem", "-o", str(tmp_path / "out"), "--ledger", str(tmp_path / "l.sqlite"),
             "--as-of", "2024-03-27", "--json"]  # fmt: skip
-    with pytest.raises(SystemExit):
-        main(args)
-    capsys.readouterr()
+    cli(*args)
     wb = openpyxl.load_workbook(tmp_path / "out" / "370900-deploy-mem-deploy.xlsx")
     cells = [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any(c.value == '=HYPERLINK("http://x","点我")' for c in cells)
@@ -258,7 +250,7 @@ def test_county_text_is_never_a_formula_in_the_outputs(capsys, tmp_path, campaig
             assert c.data_type == "s", (c.parent.title, c.coordinate, c.value)
 
 
-def test_zip_inbox_keeps_member_times(capsys, tmp_path, campaign):
+def test_zip_inbox_keeps_member_times(cli, tmp_path, campaign):
     import zipfile
 
     inbox = tmp_path / "inbox"
@@ -269,9 +261,7 @@ def test_zip_inbox_keeps_member_times(capsys, tmp_path, campaign):
         for f in sorted(inbox.iterdir()):
             info = zipfile.ZipInfo(f"泰安/{f.name}", date_time=(2024, 10, 30, 10, 0, 0))
             zf.writestr(info, f.read_bytes())
-    rc, data = rollup(
-        capsys, archive, "泰安市", tmp_path / "out", tmp_path / "l.sqlite", "2024-11-02"
-    )
+    rc, data = rollup(cli, archive, "泰安市", tmp_path / "out", tmp_path / "l.sqlite", "2024-11-02")
     assert rc == 0 and data["counts"]["on_time"] == 10
     assert all(c["received_at"].startswith("2024-10-30T10:00") for c in data["children"])
     assert all("收到的报表.zip/泰安/" in c["file"] for c in data["children"])
@@ -286,7 +276,7 @@ def test_ledger_on_a_network_share_is_refused(monkeypatch, tmp_path):
     assert "网络共享" in str(e.value) and "cifs" in str(e.value)
 
 
-def test_second_rollup_waits_then_fails_clearly(capsys, tmp_path, campaign):
+def test_second_rollup_waits_then_fails_clearly(cli, tmp_path, campaign):
     from reportkit.io.ledger import exclusive_lock
 
     inbox = tmp_path / "inbox"
@@ -294,15 +284,14 @@ def test_second_rollup_waits_then_fails_clearly(capsys, tmp_path, campaign):
     ledger = tmp_path / "l.sqlite"
     args = ["rollup", str(inbox), "--unit", "泰安市", "--form", "mem-stats", "--milestone",
             "final", "-o", str(tmp_path / "out"), "--ledger", str(ledger), "--wait", "0.3"]  # fmt: skip
-    with exclusive_lock(Path(str(ledger) + ".lock"), 0), pytest.raises(SystemExit) as e:
-        main(args)
-    err = capsys.readouterr().err
-    assert e.value.code == 2 and "另一个 reportkit" in err and "正在使用台账" in err
+    with exclusive_lock(Path(str(ledger) + ".lock"), 0):
+        code, _, err = cli(*args)
+    assert code == 2 and "另一个 reportkit" in err and "正在使用台账" in err
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
-def test_killed_mid_run_leaves_previous_outputs_and_ledger_intact(capsys, tmp_path, campaign):
+def test_killed_mid_run_leaves_previous_outputs_and_ledger_intact(cli, tmp_path, campaign):
     import signal
     import sqlite3
     import subprocess
@@ -312,7 +301,7 @@ def test_killed_mid_run_leaves_previous_outputs_and_ledger_intact(capsys, tmp_pa
     inbox, out, ledger = tmp_path / "inbox", tmp_path / "out", tmp_path / "l.sqlite"
     kids = campaign.children(campaign.unit("泰安市"))
     submit(campaign, inbox, kids[0].code, values(), "2024-10-30T10:00")
-    rollup(capsys, inbox, "泰安市", out, ledger, "2024-11-02")
+    rollup(cli, inbox, "泰安市", out, ledger, "2024-11-02")
     old = {p.name: p.read_bytes() for p in out.iterdir()}
     for county in kids[1:]:
         submit(campaign, inbox, county.code, values(), "2024-10-30T10:00")
@@ -351,7 +340,7 @@ def test_killed_mid_run_leaves_previous_outputs_and_ledger_intact(capsys, tmp_pa
     hour_ago = time.time() - 3600
     for p in [*left, stale]:
         os.utime(p, (hour_ago, hour_ago))
-    _rc, last = rollup(capsys, inbox, "泰安市", out, ledger, "2024-11-02")
+    _rc, last = rollup(cli, inbox, "泰安市", out, ledger, "2024-11-02")
     assert [p.name for p in [*left, stale] if p.exists()] == []
     assert fresh.exists()
     assert sorted(p.name for p in out.iterdir()) == sorted([*new, fresh.name])
@@ -386,33 +375,33 @@ def test_four_rollups_at_once_wait_their_turn(tmp_path, campaign):
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_only_files_from_this_inbox_count(capsys, tmp_path, campaign):
+def test_only_files_from_this_inbox_count(cli, tmp_path, campaign):
     """One ledger, two inboxes (the demo and a real one): a roll-up counts only its own."""
     ledger = tmp_path / "l.sqlite"
     demo, real = tmp_path / "demo", tmp_path / "real"
     for county in campaign.children(campaign.unit("泰安市")):
         submit(campaign, demo, county.code, values(), "2024-10-30T10:00")
-    rollup(capsys, demo, "泰安市", tmp_path / "o1", ledger, "2024-11-02")
+    rollup(cli, demo, "泰安市", tmp_path / "o1", ledger, "2024-11-02")
     submit(campaign, real, "370902", values(), "2024-10-30T10:00", name="泰山区.xlsx")
-    rc, data = rollup(capsys, real, "泰安市", tmp_path / "o2", ledger, "2024-11-02")
+    rc, data = rollup(cli, real, "泰安市", tmp_path / "o2", ledger, "2024-11-02")
     assert rc == 1 and data["counts"]["on_time"] == 1 and data["counts"]["missing"] == 9
     assert data["totals"]["training.self_checked"] == 8
 
 
-def test_invalid_resubmission_under_the_same_name_keeps_the_valid_one(capsys, tmp_path, campaign):
+def test_invalid_resubmission_under_the_same_name_keeps_the_valid_one(cli, tmp_path, campaign):
     inbox, ledger = tmp_path / "inbox", tmp_path / "l.sqlite"
     path = submit(campaign, inbox, "370902", values(), "2024-10-30T10:00")
-    rollup(capsys, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
+    rollup(cli, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
     submit(
         campaign, inbox, "370902", values(training__fixed=99), "2024-10-31T10:00", name=path.name
     )
-    _, data = rollup(capsys, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
+    _, data = rollup(cli, inbox, "泰安市", tmp_path / "out", ledger, "2024-11-02")
     taishan = next(c for c in data["children"] if c["code"] == "370902")
     assert taishan["status"] == "on_time" and taishan["versions"] == 2
     assert data["totals"]["training.fixed"] == 4
 
 
-def test_a_units_word_or_pdf_plan_is_listed_not_rejected(capsys, tmp_path, campaign):
+def test_a_units_word_or_pdf_plan_is_listed_not_rejected(cli, tmp_path, campaign):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     region = campaign.unit("泰山区")
@@ -430,33 +419,30 @@ def test_a_units_word_or_pdf_plan_is_listed_not_rejected(capsys, tmp_path, campa
     args = ["rollup", str(inbox), "--unit", "泰安市", "--form", "deploy", "--milestone", "deploy",
             "--line", "mem", "-o", str(tmp_path / "out"), "--ledger", str(tmp_path / "l.sqlite"),
             "--as-of", "2024-03-27", "--json"]  # fmt: skip
-    with pytest.raises(SystemExit):
-        main(args)
-    data = json.loads(capsys.readouterr().out)
+    data = cli(*args).json()
     notes = [i for i in data["inbox_issues"] if i["code"] == "file.document"]
     assert len(notes) == 2 and all(i["severity"] == "info" for i in notes)
     assert not [i for i in data["inbox_issues"] if i["severity"] == "error"]
-    with pytest.raises(SystemExit) as e:
-        main(["validate", str(inbox / "泰山区实施方案.pdf")])
-    assert e.value.code == 0 and "[跳过]" in capsys.readouterr().out
+    code, out, _ = cli("validate", str(inbox / "泰山区实施方案.pdf"))
+    assert code == 0 and "[跳过]" in out
 
 
-def test_unchanged_outputs_are_kept_and_a_torn_one_is_rebuilt(capsys, tmp_path, campaign):
+def test_unchanged_outputs_are_kept_and_a_torn_one_is_rebuilt(cli, tmp_path, campaign):
     inbox, ledger, out = tmp_path / "inbox", tmp_path / "l.sqlite", tmp_path / "out"
     for county in campaign.children(campaign.unit("泰安市")):
         submit(campaign, inbox, county.code, values(), "2024-10-30T10:00")
-    _, first = rollup(capsys, inbox, "山东省", out, ledger, "2024-11-05")
+    _, first = rollup(cli, inbox, "山东省", out, ledger, "2024-11-05")
     city = out / "370900-mem-stats-final.xlsx"
     province = out / "370000-mem-stats-final.xlsx"
     stamps = {p: p.stat().st_mtime_ns for p in out.iterdir()}
     good = city.read_bytes()
     # nothing changed: no output is rewritten
-    _, again = rollup(capsys, inbox, "山东省", out, ledger, "2024-11-05")
+    _, again = rollup(cli, inbox, "山东省", out, ledger, "2024-11-05")
     assert again["totals"] == first["totals"]
     assert {p: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
     # a power cut left the city's workbook torn under its intact JSON: it is rebuilt
     city.write_bytes(good[: len(good) // 2])
-    rollup(capsys, inbox, "山东省", out, ledger, "2024-11-05")
+    rollup(cli, inbox, "山东省", out, ledger, "2024-11-05")
     assert city.read_bytes() == good
     assert province.stat().st_mtime_ns == stamps[province]
     summary = json.loads(city.with_suffix(".json").read_text("utf-8"))

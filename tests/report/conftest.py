@@ -12,8 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reportkit.cli import main
-
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -27,72 +25,34 @@ class Rollup:
     line: str
 
 
-def run(capsys, *args: str) -> tuple[int, str]:
-    code, out, _ = run_err(capsys, *args)
-    return code, out
-
-
-def run_err(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as e:
-        main(list(args))
-    captured = capsys.readouterr()
-    return e.value.code, captured.out, captured.err
-
-
-def _rollup(capsys, root: Path, form: str, milestone: str, line: str, edit=None) -> Rollup:
+def _rollup(cli, root: Path, form: str, milestone: str, line: str, edit=None) -> Rollup:
     inbox = root / f"in-{form}-{milestone}"
     extra = ["--line", line] if form == "deploy" else []
-    code, _ = run(capsys, "sample", "--unit", "泰安市", "--form", form, "--milestone", milestone,
-                  "-o", str(inbox), *extra)  # fmt: skip
+    code, _, _ = cli("sample", "--unit", "泰安市", "--form", form, "--milestone", milestone,
+                     "-o", str(inbox), *extra)  # fmt: skip
     assert code in (0, None)
     if edit:
         edit(inbox)
     as_of = "2024-11-02" if milestone != "deploy" else "2024-03-30"
-    code, text = run(capsys, "rollup", str(inbox), "--unit", "泰安市", "--form", form,
-                     "--milestone", milestone, "-o", str(root / "out"), "--ledger",
-                     str(root / "ledger.sqlite"), "--as-of", as_of, "--json", *extra)  # fmt: skip
+    code, text, _ = cli("rollup", str(inbox), "--unit", "泰安市", "--form", form,
+                        "--milestone", milestone, "-o", str(root / "out"), "--ledger",
+                        str(root / "ledger.sqlite"), "--as-of", as_of, "--json",
+                        *extra)  # fmt: skip
     return Rollup(root / "out", inbox, json.loads(text), form, milestone, line)
 
 
 @pytest.fixture(scope="session")
-def session_capsys():
-    """capsys is function-scoped; session fixtures capture through a tiny stand-in."""
-    import contextlib
-    import io
-
-    class Capture:
-        def __init__(self) -> None:
-            self.buf = io.StringIO()
-
-        def readouterr(self):  # type: ignore[no-untyped-def]
-            text = self.buf.getvalue()
-            self.buf.seek(0)
-            self.buf.truncate()
-            return type("R", (), {"out": text, "err": ""})()
-
-    cap = Capture()
-
-    @contextlib.contextmanager
-    def active():  # type: ignore[no-untyped-def]
-        with contextlib.redirect_stdout(cap.buf):
-            yield cap
-
-    return active
-
-
-@pytest.fixture(scope="session")
-def rollups(tmp_path_factory, session_capsys) -> dict[str, Rollup]:
+def rollups(tmp_path_factory, cli) -> dict[str, Rollup]:
     """mem-final, mem-midterm, samr-final and deploy-mem roll-ups of the 泰安市 samples."""
     root = tmp_path_factory.mktemp("rollups")
     out = {}
-    with session_capsys() as cap:
-        for key, form, ms, line in (
-            ("mem-final", "mem-stats", "final", "mem"),
-            ("mem-midterm", "mem-stats", "midterm", "mem"),
-            ("samr-final", "samr-stats", "final", "samr"),
-            ("deploy", "deploy", "deploy", "mem"),
-        ):
-            out[key] = _rollup(cap, root / key, form, ms, line)
+    for key, form, ms, line in (
+        ("mem-final", "mem-stats", "final", "mem"),
+        ("mem-midterm", "mem-stats", "midterm", "mem"),
+        ("samr-final", "samr-stats", "final", "samr"),
+        ("deploy", "deploy", "deploy", "mem"),
+    ):
+        out[key] = _rollup(cli, root / key, form, ms, line)
     return out
 
 
@@ -102,7 +62,7 @@ def _stamp(path: Path, when: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def troubled(tmp_path_factory, session_capsys, campaign) -> Rollup:
+def troubled(tmp_path_factory, cli, campaign) -> Rollup:
     """mem-stats final with 肥城市 missing, 新泰市 late and 泰山区 warned (penalties, no fine)."""
     from reportkit.io.xlsx_writer import write_form_workbook
     from reportkit.sample import sample_header, sample_values
@@ -123,24 +83,22 @@ def troubled(tmp_path_factory, session_capsys, campaign) -> Rollup:
         _stamp(path, "2024-10-30T10:00")
 
     root = tmp_path_factory.mktemp("troubled")
-    with session_capsys() as cap:
-        return _rollup(cap, root, "mem-stats", "final", "mem", edit)
+    return _rollup(cli, root, "mem-stats", "final", "mem", edit)
 
 
-def report(capsys, r: Rollup, out: Path, *extra: str) -> tuple[int, dict]:
+def report(cli, r: Rollup, out: Path, *extra: str) -> tuple[int, dict]:
     """`reportkit report … --json` on roll-up `r`; (exit code, JSON)."""
     line = ["--line", r.line] if r.form == "deploy" else []
-    code, text = run(capsys, "report", "--unit", "泰安市", "--form", r.form, "--milestone",
-                     r.milestone, "--from", str(r.out), "-o", str(out), "--date", "2024-11-04",
-                     "--json", *line, *extra)  # fmt: skip
+    code, text, _ = cli("report", "--unit", "泰安市", "--form", r.form, "--milestone",
+                        r.milestone, "--from", str(r.out), "-o", str(out), "--date", "2024-11-04",
+                        "--json", *line, *extra)  # fmt: skip
     return code, json.loads(text)
 
 
 @pytest.fixture(scope="session")
-def mem_final_docx(rollups, tmp_path_factory, session_capsys) -> Path:
+def mem_final_docx(rollups, tmp_path_factory, cli) -> Path:
     out = tmp_path_factory.mktemp("reports") / "泰安市 应急管理 总结.docx"
-    with session_capsys() as cap:
-        code, data = report(cap, rollups["mem-final"], out)
+    code, data = report(cli, rollups["mem-final"], out)
     assert code == 0, data
     return out
 

@@ -126,15 +126,14 @@ def test_hostile_document_is_not_parsed(campaign, taian, tmp_path):
         assert "XML 实体声明" in skipped[0].reason
 
 
-def test_appended_in_unit_order_after_the_tables(rollups, tmp_path, session_capsys):
+def test_appended_in_unit_order_after_the_tables(rollups, tmp_path, cli):
     from tests.report.conftest import report
 
     inbox = tmp_path / "docs"
     make(inbox / "肥城市应急管理局工作总结.docx", "肥城市工作总结", "肥城市的总结。")
     make(inbox / "泰山区应急管理局工作总结.docx", "泰山区工作总结", "泰山区的总结。")
     out = tmp_path / "r.docx"
-    with session_capsys() as cap:
-        code, data = report(cap, rollups["mem-final"], out, "--inbox", str(inbox))
+    code, data = report(cli, rollups["mem-final"], out, "--inbox", str(inbox))
     assert code == 0
     assert data["attachments"][2:] == ["泰山区工作总结", "肥城市工作总结"]
     doc = Document(str(out))
@@ -150,9 +149,7 @@ def test_appended_in_unit_order_after_the_tables(rollups, tmp_path, session_caps
     assert last.footer.paragraphs[0].text.startswith("— ")
 
 
-def test_appended_titles_keep_a_title_style_and_nothing_is_distributed(
-    rollups, tmp_path, session_capsys
-):
+def test_appended_titles_keep_a_title_style_and_nothing_is_distributed(rollups, tmp_path, cli):
     """WPS-typed documents: a centred Normal title, a 标题 1 title, a 分散对齐 paragraph."""
     from docx.oxml.ns import qn
 
@@ -160,8 +157,7 @@ def test_appended_titles_keep_a_title_style_and_nothing_is_distributed(
 
     wps_documents(tmp_path / "docs")
     out = tmp_path / "r.docx"
-    with session_capsys() as cap:
-        code, _ = report(cap, rollups["mem-final"], out, "--inbox", str(tmp_path / "docs"))
+    code, _ = report(cli, rollups["mem-final"], out, "--inbox", str(tmp_path / "docs"))
     assert code == 0
     doc = Document(str(out))
     by_text = {p.text: p for p in doc.paragraphs}

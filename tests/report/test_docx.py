@@ -284,13 +284,12 @@ def test_chart_is_embedded_at_300_dpi(mem_final_docx):
 
 
 @pytest.mark.parametrize("key", ["mem-midterm", "samr-final", "deploy"])
-def test_other_milestones_and_lines(key, rollups, tmp_path, session_capsys):
+def test_other_milestones_and_lines(key, rollups, tmp_path, cli):
     from tests.report.conftest import report
 
     r = rollups[key]
     out = tmp_path / f"{key}.docx"
-    with session_capsys() as cap:
-        code, data = report(cap, r, out)
+    code, data = report(cli, r, out)
     assert code == 0
     doc = Document(str(out))
     text = "\n".join(visible(p.text) for p in body_paragraphs(doc))
@@ -327,12 +326,11 @@ def test_other_milestones_and_lines(key, rollups, tmp_path, session_capsys):
         assert [table.cell(i + 1, 1).text for i in range(len(detail))] == [d[2] for d in detail]
 
 
-def test_problems_and_statuses_from_the_rollup(troubled, tmp_path, session_capsys):
+def test_problems_and_statuses_from_the_rollup(troubled, tmp_path, cli):
     from tests.report.conftest import report
 
     out = tmp_path / "troubled.docx"
-    with session_capsys() as cap:
-        code, data = report(cap, troubled, out)
+    code, data = report(cli, troubled, out)
     assert code == 1  # written, but the roll-up has late and missing units
     assert Path(data["output"]).exists()
     doc = Document(str(out))

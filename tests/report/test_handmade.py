@@ -8,7 +8,7 @@ import pytest
 from docx import Document
 
 from reportkit.report.breaks import visible
-from tests.handmade import COUNTIES, MEM, MEM_COLUMNS, SAMR, SAMR_ROWS, cli, num, pct, rollup
+from tests.handmade import COUNTIES, MEM, MEM_COLUMNS, SAMR, SAMR_ROWS, num, pct, rollup
 from tests.handmade import mem_sum as m
 from tests.handmade import samr_sum as s
 
@@ -16,14 +16,15 @@ ROWS = ("training", "exam")
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory, campaign) -> dict[str, Document]:
+def reports(tmp_path_factory, campaign, cli) -> dict[str, Document]:
     root = tmp_path_factory.mktemp("handmade")
     out = {}
     for form_id in ("mem-stats", "samr-stats"):
-        folder = rollup(campaign, root, form_id)
+        folder = rollup(cli, campaign, root, form_id)
         docx = root / f"{form_id}.docx"
-        code, text = cli("report", "--unit", "泰安市", "--form", form_id, "--milestone", "final",
-                         "--from", str(folder), "-o", str(docx), "--date", "2024-11-04")  # fmt: skip
+        code, text, _ = cli("report", "--unit", "泰安市", "--form", form_id, "--milestone",
+                            "final", "--from", str(folder), "-o", str(docx), "--date",
+                            "2024-11-04")  # fmt: skip
         assert code == 0, text
         out[form_id] = Document(str(docx))
     return out

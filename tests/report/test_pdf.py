@@ -236,7 +236,7 @@ def test_dates_are_never_split_across_lines_nor_spaced(pdf):
     assert dates_split_in(pdf) == []
 
 
-def test_a_date_at_the_end_of_a_line_goes_down_whole(rollups, tmp_path, profile, capsys):
+def test_a_date_at_the_end_of_a_line_goes_down_whole(rollups, tmp_path, profile, cli):
     """Staff put {{ date }} in their own wording; wherever the line ends, after a character or
     after a colon, the date is never broken ("2024年11" / "月4日" was what the clerk saw)."""
     from docx import Document
@@ -253,7 +253,7 @@ def test_a_date_at_the_end_of_a_line_goes_down_whole(rollups, tmp_path, profile,
             p.style = doc.styles["Normal"]
     doc.save(str(template))
     out = tmp_path / "r.docx"
-    code, _ = report(capsys, rollups["mem-final"], out, "--template", str(template))
+    code, _ = report(cli, rollups["mem-final"], out, "--template", str(template))
     assert code == 0
     split = dates_split_in(to_pdf(out, tmp_path / "pdf", profile))
     assert split == []
@@ -300,12 +300,11 @@ def widest_gap(pdf: Path) -> tuple[float, str]:
 
 
 @pytest.fixture(scope="module")
-def deploy_pdf(rollups, tmp_path_factory, session_capsys, profile) -> Path:
+def deploy_pdf(rollups, tmp_path_factory, cli, profile) -> Path:
     from tests.report.conftest import report
 
     work = tmp_path_factory.mktemp("deploy-pdf")
-    with session_capsys() as cap:
-        code, _ = report(cap, rollups["deploy"], work / "deploy.docx")
+    code, _ = report(cli, rollups["deploy"], work / "deploy.docx")
     assert code == 0
     return to_pdf(work / "deploy.docx", work, profile)
 
@@ -319,13 +318,12 @@ def test_the_contact_line_is_not_spread_over_the_width(deploy_pdf):
 
 
 @pytest.fixture(scope="module")
-def compiled_pdf(rollups, tmp_path_factory, session_capsys, profile) -> Path:
+def compiled_pdf(rollups, tmp_path_factory, cli, profile) -> Path:
     from tests.report.conftest import report, wps_documents
 
     work = tmp_path_factory.mktemp("compiled-pdf")
     wps_documents(work / "docs")
-    with session_capsys() as cap:
-        code, _ = report(cap, rollups["mem-final"], work / "r.docx", "--inbox", str(work / "docs"))
+    code, _ = report(cli, rollups["mem-final"], work / "r.docx", "--inbox", str(work / "docs"))
     assert code == 0
     return to_pdf(work / "r.docx", work, profile)
 
