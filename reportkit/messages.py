@@ -26,6 +26,18 @@ FIELD_TYPES: dict[str, str] = {
     "email": "电子邮箱",
 }
 
+# A submission's status, as the board, the outputs, the report and the browser view name it.
+STATUS_NAMES: dict[str, str] = {
+    "on_time": "按时",
+    "late": "逾期",
+    "missing": "缺报",
+    "rejected": "退回",
+    "pending": "待报",
+}
+
+# An issue's severity, as the console, the outputs' 校验问题 sheet and the browser name it.
+SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+
 MESSAGES: dict[str, str] = {
     # campaign file
     "campaign.syntax": "活动配置文件格式错误：{detail}",

@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
 from reportkit import __version__
-from reportkit.messages import msg
-from reportkit.rollup import STATUS_NAMES, STATUSES
+from reportkit.messages import STATUS_NAMES, msg
+from reportkit.rollup import STATUSES
 
 if TYPE_CHECKING:
     from reportkit.io.ics import Written

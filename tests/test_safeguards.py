@@ -124,6 +124,23 @@ def test_a_unit_without_a_denominator_is_left_out_of_the_rate_and_it_is_said(cam
     assert all("岱岳区" in i.message and i.severity == "warning" for i in said)
 
 
+def test_a_cell_one_unit_left_blank_adds_nothing_to_the_total(campaign):
+    """A roll-up's total is over the subordinates who reported the figure: one blank cell
+    does not make the city's total unknown (a county's own total row would be)."""
+    from reportkit.rollup import aggregate
+
+    form = campaign.forms["samr-stats"]
+    units = [campaign.unit(c) for c in ("370902", "370911", "370921")]
+    a = {"false_publicity.cases": 3, "false_publicity.fines": Decimal("1.5")}
+    b = {"false_publicity.cases": None, "false_publicity.fines": None}
+    c = {"false_publicity.cases": 4, "false_publicity.fines": Decimal("0.25")}
+    totals, _ = aggregate(form, list(zip(units, [a, b, c], strict=True)))
+    assert totals["false_publicity.cases"] == 3 + 4
+    assert totals["false_publicity.fines"] == Decimal("1.75")
+    assert totals["total.cases"] == 7  # the total row over the rows that have a figure
+    assert totals["illegal_ads.cases"] is None  # nobody reported it: no figure, not 0
+
+
 # --- the end of the deadline day -------------------------------------------------------------
 
 

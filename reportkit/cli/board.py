@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from reportkit.cli.base import echo
-from reportkit.messages import chinese_date, chinese_time
+from reportkit.messages import SEVERITY_NAMES, STATUS_NAMES, chinese_date, chinese_time
 
 COLOURS = {
     "on_time": "green",
@@ -19,7 +19,6 @@ COLOURS = {
     "rejected": "red",
     "pending": "cyan",
 }
-SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def now(campaign: Any) -> dt.datetime:
@@ -39,7 +38,6 @@ def _pad(text: str, width: int) -> str:
 def render_board(campaign: Any, data: dict) -> None:
     """The completeness board: one line per subordinate, then the problems."""
     from reportkit.io.names import printable
-    from reportkit.rollup import STATUS_NAMES
 
     colour = sys.stdout.isatty()
     ms = campaign.milestones[data["milestone"]]
@@ -78,7 +76,7 @@ def render_board(campaign: Any, data: dict) -> None:
             where = "!".join(x for x in (i.get("sheet"), i.get("cell")) if x)
             name = Path(i["file"]).name if i.get("file") else ""
             echo(
-                f"  {SEVERITY[i['severity']]}  {name}  {where}  {i['message']}".replace(
+                f"  {SEVERITY_NAMES[i['severity']]}  {name}  {where}  {i['message']}".replace(
                     "    ", "  "
                 )
             )

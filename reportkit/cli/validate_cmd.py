@@ -8,9 +8,7 @@ import click
 
 from reportkit.cli.base import UserError, command, echo, emit_json
 from reportkit.cli.options import campaign_option, json_option, load, pick_milestone, resolve_unit
-from reportkit.messages import msg
-
-SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+from reportkit.messages import SEVERITY_NAMES, msg
 
 
 @command(
@@ -118,7 +116,7 @@ def _render(campaign, records: list[dict], summary: dict) -> None:  # type: igno
         for i in r["issues"]:
             where = "!".join(x for x in (i["sheet"], i["cell"]) if x)
             where = f"{where}  " if where else ""
-            echo(f"    {SEVERITY[i['severity']]}  {where}{i['message']}")
+            echo(f"    {SEVERITY_NAMES[i['severity']]}  {where}{i['message']}")
             if i.get("hint"):
                 echo(f"          提示：{i['hint']}")
     echo()

@@ -21,7 +21,7 @@ import os
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from reportkit.io.workbook import (
     a1,
     layout,
 )
+from reportkit.model import derive
 from reportkit.model.campaign import Campaign, Cell, FieldDef, Form, defined_name
 from reportkit.model.registry import Region
 
@@ -190,76 +191,26 @@ def _milestone_validation(names: list[str]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------- values
 
 
-class _Text:
-    """A text value where a number was expected (Excel's SUM skips it; arithmetic fails)."""
-
-
-_TEXT = _Text()
-
-
-def _number(v: Any) -> Decimal | _Text | None:
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        raise TypeError(f"not a cell value: {v!r}")
-    if isinstance(v, int):
-        return Decimal(v)
-    if isinstance(v, Decimal):
-        return v
-    if isinstance(v, float):
-        return Decimal(repr(v))
-    return _TEXT
-
-
 def _plain(d: Decimal) -> int | float:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _sum(values: list[Any]) -> int | float:
-    total = Decimal(0)
-    for v in values:
-        n = _number(v)
-        if isinstance(n, Decimal):
-            total += n
-    return _plain(total)
-
-
-def _ratio(num: Any, den: Any) -> int | float | str:
-    """What ``=IF(den>0,ROUND(num/den*100,2),"")`` gives in Excel."""
-    d = _number(den)
-    if d is None:
-        return ""
-    if isinstance(d, _Text):
-        return "#VALUE!"
-    if d <= 0:
-        return ""
-    n = _number(num)
-    if isinstance(n, _Text):
-        return "#VALUE!"
-    rate = ((n or Decimal(0)) / d * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return float(rate)
-
-
 def computed_values(form: Form, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The values of the derived cells (sums, then rates) from the input `values`."""
-    out: dict[str, Any] = {}
-    inputs = [r for r in form.rows if not r.derived]
-    for rd in form.rows:
-        if rd.derive != "sum":
-            continue
-        for c in form.columns:
-            if not c.derived:
-                out[f"{rd.id}.{c.id}"] = _sum([values.get(f"{r.id}.{c.id}") for r in inputs])
+    """The cached results of the derived cells' formulas: what Excel shows before it
+    recalculates (a blank counts 0; a rate with no positive denominator is blank; text in a
+    rate's operands is #VALUE!)."""
+    derived = derive.derived_values(form, values, derive.ZERO)
+    # a sum as Excel shows it (12.6456, not 12.645600000000002); a rate is always a float
+    out: dict[str, Any] = {
+        key: "" if value is None else _plain(Decimal(value)) for key, value in derived.items()
+    }
     merged = {**values, **out}
-    for rd in form.rows:
-        for c in form.columns:
-            if c.derive == "ratio":
-                num = merged.get(f"{rd.id}.{c.numerator}")
-                den = merged.get(f"{rd.id}.{c.denominator}")
-                out[f"{rd.id}.{c.id}"] = _ratio(num, den)
-    for f in form.fields:
-        if f.derive == "ratio":
-            out[f.id] = _ratio(merged.get(f.numerator or ""), merged.get(f.denominator or ""))
+    for key, num, den in derive.derivation(form).rates:
+        d = merged.get(den)
+        if isinstance(d, str) or (out[key] != "" and isinstance(merged.get(num), str)):
+            out[key] = "#VALUE!"
+        elif out[key] != "":
+            out[key] = float(out[key])
     return out
 
 

@@ -13,19 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from reportkit.messages import STATUS_NAMES
 from reportkit.model.campaign import Campaign
 from reportkit.model.registry import Region
 from reportkit.report.numbers import chinese_date, fmt, rate, total
 from reportkit.report.source import Child, RollupData
 from reportkit.report.tables import TableSpec, breakdown_tables, official_table
 
-STATUS_TEXT = {
-    "on_time": "按时",
-    "late": "逾期",
-    "missing": "缺报",
-    "rejected": "退回",
-    "pending": "待报",
-}
 CHILDREN_LABEL = {"province": "各省（区、市）", "city": "各市", "county": "各县（市、区）"}
 SCOPE = {"national": "全国", "province": "全省", "city": "全市", "county": "全县"}
 MAX_PROBLEMS = 20
@@ -199,7 +193,7 @@ def _basis(campaign: Campaign, region: Region) -> str:
 
 
 def _statuses(data: RollupData) -> dict[str, Any]:
-    by: dict[str, list[Child]] = {s: [] for s in STATUS_TEXT}
+    by: dict[str, list[Child]] = {s: [] for s in STATUS_NAMES}
     for c in data.children:
         by.setdefault(c.status, []).append(c)
     not_counted = [c for c in data.children if c.status not in ("on_time", "late")]
@@ -405,7 +399,7 @@ def _attachments(
 ) -> list[AttachmentSpec]:
     form = data.form
     rows = [
-        (c.name, STATUS_TEXT.get(c.status, c.status), c.values if c.values else None)
+        (c.name, STATUS_NAMES.get(c.status, c.status), c.values if c.values else None)
         for c in data.children
     ]
     out: list[AttachmentSpec] = []

@@ -4,10 +4,10 @@ trailing zeros, rates recomputed from numerators and denominators (never average
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-RATE_PLACES = Decimal("0.01")
+from reportkit.model import derive
 
 
 def fmt(value: Any) -> str:
@@ -32,21 +32,12 @@ def fmt(value: Any) -> str:
 
 def rate(numerator: Any, denominator: Any) -> Decimal | None:
     """numerator / denominator in percent, 2 places, half up; None when undefined."""
-    if numerator is None or denominator is None:
-        return None
-    den = Decimal(denominator)
-    if den == 0:
-        return None
-    return (Decimal(numerator) / den * 100).quantize(RATE_PLACES, ROUND_HALF_UP)
+    return derive.rate(numerator, denominator, derive.SKIP)
 
 
 def total(*values: Any) -> Any:
     """The sum of the values that are there (None when none is)."""
-    present = [v for v in values if v is not None]
-    if not present:
-        return None
-    out = sum((Decimal(v) for v in present), Decimal(0))
-    return int(out) if all(isinstance(v, int) for v in present) else out
+    return derive.total(values, None, derive.SKIP)
 
 
 def chinese_date(day: dt.date) -> str:

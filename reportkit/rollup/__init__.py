@@ -9,14 +9,13 @@ timeliness.
 The names of the pure core are exported here.
 """
 
+from reportkit.messages import STATUS_NAMES
 from reportkit.rollup.core import (
     LATE,
     MISSING,
     ON_TIME,
     PENDING,
-    RATE_PLACES,
     REJECTED,
-    STATUS_NAMES,
     STATUSES,
     ChildStatus,
     Entry,
@@ -31,7 +30,7 @@ from reportkit.rollup.core import (
 )
 
 __all__ = [
-    "LATE", "MISSING", "ON_TIME", "PENDING", "RATE_PLACES", "REJECTED", "STATUSES",
+    "LATE", "MISSING", "ON_TIME", "PENDING", "REJECTED", "STATUSES",
     "STATUS_NAMES", "ChildStatus", "Entry", "RollupResult", "aggregate", "child_issues",
     "child_status", "end_of_day", "output_name", "plain", "rollup",
 ]  # fmt: skip

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from reportkit.issues import INFO, WARNING, Issue
 from reportkit.messages import msg
+from reportkit.model import derive
 from reportkit.model.campaign import Form
 from reportkit.model.packed import PackedValues
 from reportkit.model.registry import Region
@@ -24,14 +25,6 @@ from reportkit.model.target import Target
 
 ON_TIME, LATE, MISSING, REJECTED, PENDING = "on_time", "late", "missing", "rejected", "pending"
 STATUSES = (ON_TIME, LATE, MISSING, REJECTED, PENDING)
-STATUS_NAMES = {
-    ON_TIME: "按时",
-    LATE: "逾期",
-    MISSING: "缺报",
-    REJECTED: "退回",
-    PENDING: "待报",
-}
-RATE_PLACES = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,37 +142,18 @@ def child_status(
     return ChildStatus(unit, status, deadline, None, 0, None)
 
 
-def _number(v: Value) -> Decimal | None:
-    if v is None or isinstance(v, (str, dt.date)):
-        return None
-    return Decimal(v)
-
-
-def _as_type(total: Decimal, ftype: str) -> Value:
-    return int(total) if ftype == "count" else total
-
-
 def aggregate(
     form: Form, children: list[tuple[Region, Mapping[str, Value]]]
 ) -> tuple[dict[str, Value], list[Issue]]:
     """Totals of `form` over the children's values; rates recomputed, never summed."""
     totals: dict[str, Value] = {}
     issues: list[Issue] = []
+    # over the subordinates who reported a value: one who left a cell blank adds nothing
     inputs = [c for c in form.cells if not c.derived and c.field.numeric]
     for cell in inputs:
-        nums = [n for _, vals in children if (n := _number(vals.get(cell.key))) is not None]
-        totals[cell.key] = _as_type(sum(nums, Decimal(0)), cell.field.type) if nums else None
-    sum_rows = [r for r in form.rows if r.derive == "sum"]
-    plain_rows = [r for r in form.rows if not r.derived]
-    for row in sum_rows:
-        for col in form.columns:
-            if col.derived or not col.numeric:
-                continue
-            parts = [totals.get(f"{r.id}.{col.id}") for r in plain_rows]
-            nums = [Decimal(p) for p in parts if p is not None]
-            totals[f"{row.id}.{col.id}"] = (
-                _as_type(sum(nums, Decimal(0)), col.type) if nums else None
-            )
+        parts = [vals.get(cell.key) for _, vals in children]
+        totals[cell.key] = derive.total(parts, cell.field.type, derive.SKIP)
+    totals.update(derive.sums(form, totals, derive.SKIP))
     for col in form.columns:
         if col.derive != "ratio":
             continue
@@ -187,7 +161,7 @@ def aggregate(
             num_key, den_key = f"{row.id}.{col.numerator}", f"{row.id}.{col.denominator}"
             num_sum, den_sum, left_out = Decimal(0), Decimal(0), []
             for region, vals in children:
-                num, den = _number(vals.get(num_key)), _number(vals.get(den_key))
+                num, den = derive.number(vals.get(num_key)), derive.number(vals.get(den_key))
                 if num is None:
                     continue
                 if den is None or den == 0:
@@ -210,9 +184,7 @@ def aggregate(
                     )
                 )
                 totals[den_key] = den_sum
-            totals[f"{row.id}.{col.id}"] = (
-                (num_sum / den_sum * 100).quantize(RATE_PLACES, ROUND_HALF_UP) if den_sum else None
-            )
+            totals[f"{row.id}.{col.id}"] = derive.rate(num_sum, den_sum)
     return totals, issues
 
 

@@ -16,11 +16,10 @@ from typing import Any
 
 from reportkit.io.atomic import atomic_write
 from reportkit.io.intake import Options, read_many
-from reportkit.messages import msg
+from reportkit.messages import STATUS_NAMES, msg
 from reportkit.model.campaign import Campaign, Form
 from reportkit.model.registry import Region
 from reportkit.rollup.core import (
-    STATUS_NAMES,
     RollupResult,
     end_of_day,
     output_name,

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from reportkit.issues import INFO
-from reportkit.messages import chinese_time
+from reportkit.messages import SEVERITY_NAMES, STATUS_NAMES, chinese_time
 from reportkit.model.campaign import Campaign
 from reportkit.rollup.core import (
-    STATUS_NAMES,
     RollupResult,
     child_issues,
     plain,
@@ -54,7 +53,7 @@ def sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
         (
             unit,
             file or (Path(i.file).name if i.file else ""),
-            {"error": "错误", "warning": "警告", "info": "提示"}[i.severity],
+            SEVERITY_NAMES[i.severity],
             i.sheet or "",
             i.cell or "",
             i.message,

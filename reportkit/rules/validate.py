@@ -14,14 +14,12 @@ from typing import Any
 
 from reportkit.issues import ERROR, INFO, WARNING, Issue
 from reportkit.messages import MESSAGES, msg
+from reportkit.model import derive
 from reportkit.model.campaign import Campaign, FieldDef, Form, RowDef, Rule
 from reportkit.model.expr import Condition, Expr, ExprError, compare, parse, parse_condition
 from reportkit.model.memo import by_identity
 from reportkit.model.submission import RawCell, Value
 from reportkit.rules.values import EMPTY, MAX_NUMBER, MAX_TEXT, Parsed, parse_value, quote, render
-
-RATE_PLACES = Decimal("0.01")
-MONEY_PLACES = Decimal("0.0001")
 
 
 def check_values(
@@ -280,23 +278,11 @@ class _Check:
                     )
 
     def sum_rows(self) -> None:
-        for row in self.form.rows:
-            if row.derive != "sum":
-                continue
-            for c in self.form.columns:
-                if c.derived:
-                    continue
-                parts = [self.values.get(self.key(r, c.id)) for r in self.data_rows]
-                self.values[self.key(row, c.id)] = _sum(parts, c.type)
+        # a county's own table: a total with a blank part is unknown, not a smaller total
+        self.values.update(derive.sums(self.form, self.values, derive.UNKNOWN))
 
     def ratios(self) -> None:
-        for row, rate in self.ratio_specs():
-            key = self.key(row, rate.id)
-            num = self.values.get(self.key(row, rate.numerator or ""))
-            den = self.values.get(self.key(row, rate.denominator or ""))
-            exact = _ratio(num, den)
-            self.exact[key] = exact
-            self.values[key] = None if exact is None else exact.quantize(RATE_PLACES, ROUND_HALF_UP)
+        self.values.update(derive.rates(self.form, self.values, derive.UNKNOWN, self.exact))
 
     def check_derived(self) -> None:
         for cell in self.plan.derived_cells:
@@ -524,20 +510,6 @@ def _fraction_like(raw: object) -> bool:
         return 0 < raw <= 1
     except Exception:  # a signalling NaN
         return False
-
-
-def _sum(parts: list[Value], kind: str) -> Value:
-    if kind not in ("count", "money") or any(not _is_number(p) for p in parts):
-        return None  # rates are never summed; a total with a missing part is unknown
-    if kind == "count":
-        return sum(int(p) for p in parts)  # type: ignore[arg-type]
-    return sum((Decimal(p) for p in parts), Decimal(0)).quantize(MONEY_PLACES)  # type: ignore[arg-type]
-
-
-def _ratio(num: Value, den: Value) -> Decimal | None:
-    if not _is_number(num) or not _is_number(den) or den == 0:
-        return None
-    return Decimal(num) * 100 / Decimal(den)  # type: ignore[arg-type]
 
 
 def _rate_matches(typed: Decimal, exact: Decimal) -> bool:

@@ -478,14 +478,29 @@ def test_formulas_and_cached_values_samr(campaign, files):
     assert at(blank, lay.cells["total.cases"]) == 0
 
 
-def test_computed_values_rules():
-    assert xw._ratio(1, 160) == 0.63
-    assert xw._ratio(1, 8) == 12.5
-    assert xw._ratio(None, 53) == 0.0
-    assert xw._ratio(5, None) == "" and xw._ratio(5, 0) == ""
-    assert xw._ratio(5, "x") == "#VALUE!" and xw._ratio("x", 5) == "#VALUE!"
-    assert xw._sum([1, None, "x", 2]) == 3
-    assert xw._sum([Decimal("0.1"), Decimal("0.2")]) == 0.3
+def test_computed_values_rules(campaign):
+    """The cached results are what Excel's =IF(den>0,ROUND(num/den*100,2),"") and =SUM(...)
+    show: a blank numerator counts 0, no positive denominator is blank, text is #VALUE!, SUM
+    skips blanks and text and adds decimals exactly."""
+    mem, samr = campaign.forms["mem-stats"], campaign.forms["samr-stats"]
+
+    def rate(num, den):
+        got = xw.computed_values(mem, {"training.self_checked": num, "training.in_scope": den})
+        return got["training.self_check_rate"]
+
+    assert rate(1, 160) == 0.63
+    assert rate(1, 8) == 12.5
+    assert rate(None, 53) == 0.0
+    assert rate(5, None) == "" and rate(5, 0) == ""
+    assert rate(5, "x") == "#VALUE!" and rate("x", 5) == "#VALUE!"
+
+    def total(*parts):
+        rows = ("false_publicity", "illegal_ads", "other")
+        got = xw.computed_values(samr, {f"{r}.fines": v for r, v in zip(rows, parts, strict=True)})
+        return got["total.fines"]
+
+    assert total(1, None, "x") == 1 and total(1, 2, None) == 3
+    assert total(Decimal("0.1"), Decimal("0.2"), None) == 0.3
 
 
 def test_values_for_derived_cells_are_ignored(campaign, taishan, tmp_path):

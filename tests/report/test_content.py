@@ -11,7 +11,7 @@ import pytest
 
 from reportkit.model.target import resolve_target
 from reportkit.report.content import build_content, title_lines, title_text
-from reportkit.report.numbers import chinese_date, fmt, rate
+from reportkit.report.numbers import chinese_date, fmt, rate, total
 from reportkit.report.source import SourceError, load_rollup
 
 
@@ -29,6 +29,14 @@ def test_rates_are_recomputed_half_up():
     assert rate(1, 8) == Decimal("12.50")  # 12.5 exactly
     assert rate(2, 3) == Decimal("66.67")
     assert rate(1, 0) is None and rate(None, 3) is None
+
+
+def test_a_total_over_rows_counts_the_rows_that_have_a_figure():
+    """Both rows' figure in a sentence: a row nobody reported adds nothing, it does not make
+    the total unknown; with no row reported there is no figure."""
+    assert total(3, None, 4) == 7 and isinstance(total(3, None, 4), int)
+    assert total(Decimal("1.5"), None, 2) == Decimal("3.5")
+    assert total(None, None) is None
 
 
 def test_date_has_no_leading_zeros():
