@@ -66,7 +66,8 @@ SOURCES = (
     "reportkit/sample.py",
     "reportkit/io/xlsx_writer.py",
     "reportkit/io/workbook.py",
-    "reportkit/campaigns/tzzy-2024.toml",
+    "reportkit/campaigns/tzzy-2024/campaign.toml",
+    "reportkit/campaigns/tzzy-2024/sample.toml",
     "reportkit/campaigns/regions.csv",
 )
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from decimal import Decimal
 from typing import Any
 
 from reportkit.model.campaign import Campaign, Form
+from reportkit.model.formula import parse_formula
 from reportkit.model.registry import Region
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林高罗"
@@ -57,7 +59,7 @@ def _mobile(rng: random.Random) -> str:
     return f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
 
 
-def _deadline_day(campaign: Campaign, region: Region, milestone: str = "deploy") -> dt.date:
+def _deadline_day(campaign: Campaign, region: Region, milestone: str) -> dt.date:
     """The unit's deadline, or (where the campaign sets none for it) its nearest superior's."""
     for unit in (region, *campaign.registry.ancestors(region.code)):
         deadline = campaign.deadline(milestone, unit)
@@ -82,81 +84,106 @@ def sample_header(
 def sample_values(
     campaign: Campaign, form: Form, region: Region, line: str, milestone: str, seed: int = 0
 ) -> dict[str, Any]:
-    """Input values for `form` at `milestone`: only the cells that milestone requires."""
-    rng = _rng(seed, region.code, form.id, line, milestone)
-    if form.id == "samr-stats":
-        values = _samr(rng, milestone)
-    elif form.id == "mem-stats":
-        values = _mem(_rng(seed, region.code, form.id, line), milestone)
-    elif form.id == "deploy":
-        values = _deploy(campaign, rng, region, line)
-    else:  # a form of another campaign: small whole numbers in every required count cell
-        values = {
+    """Input values for `form` at `milestone`: only the cells that milestone requires.
+
+    Drawn as the campaign folder's sample.toml says for the form; a form it does not describe
+    gets small whole numbers in every required count cell."""
+    spec = campaign.samples.get("forms", {}).get(form.id)
+    if spec is None:
+        rng = _rng(seed, region.code, form.id, line, milestone)
+        values: dict[str, Any] = {
             c.key: rng.randint(0, 9) for c in form.required(milestone) if c.field.type == "count"
         }
+    else:
+        per_milestone = spec.get("per_milestone", True)
+        rng = _rng(seed, region.code, form.id, line, *([milestone] if per_milestone else []))
+        values = _Draw(campaign, form, spec, rng, region, line, milestone).values()
     required = {c.key for c in form.required(milestone)}
     return {k: v for k, v in values.items() if k in required}
 
 
-def _samr(rng: random.Random, milestone: str) -> dict[str, Any]:
-    scale = 1 if milestone == "midterm" else 2
-    out: dict[str, Any] = {}
-    for row in ("false_publicity", "illegal_ads", "other"):
-        cases = rng.randint(0, 6 * scale)
-        out[f"{row}.cases"] = cases
-        out[f"{row}.fines"] = _money(rng, 3.0 * cases) if cases else Decimal(0)
-        out[f"{row}.to_police"] = rng.randint(0, cases // 3) if cases else 0
-    out["joint_enforcement"] = rng.randint(1, 4 * scale)
-    out["exposed_cases"] = rng.randint(0, 2 * scale)
-    return out
+class _Draw:
+    """One unit's figures drawn as a form's sample spec says (see sample.toml)."""
 
+    def __init__(
+        self,
+        campaign: Campaign,
+        form: Form,
+        spec: dict[str, Any],
+        rng: random.Random,
+        region: Region,
+        line: str,
+        milestone: str,
+    ) -> None:
+        self.campaign, self.form, self.spec, self.rng = campaign, form, spec, rng
+        self.region, self.line = region, line
+        self.constants = {
+            k: Decimal(v) for k, v in spec.get("constants", {}).get(milestone, {}).items()
+        }
+        self.functions = {
+            "randint": lambda a, b: Decimal(rng.randint(int(a), int(b))),
+            "money": lambda high: _money(rng, float(high)) if high else Decimal(0),
+            "min": min,
+            "max": max,
+        }
 
-def _mem(rng: random.Random, milestone: str) -> dict[str, Any]:
-    # Drawn once per unit and line (not per milestone) so final figures extend the midterm ones.
-    out: dict[str, Any] = {}
-    for row, high in (("training", 30), ("exam", 6)):
-        in_scope = rng.randint(2, high)
-        self_checked = rng.randint(max(1, in_scope * 7 // 10), in_scope)
-        self_problems = rng.randint(0, 3 * self_checked)
-        inspected = rng.randint(max(1, in_scope * 8 // 10), in_scope)
-        with_problems = rng.randint(0, inspected)
-        problems = with_problems + rng.randint(0, 2 * with_problems)
-        penalized = rng.randint(0, with_problems)
-        eliminated = rng.randint(0, penalized)
-        out.update(
-            {
-                f"{row}.in_scope": in_scope,
-                f"{row}.self_checked": self_checked,
-                f"{row}.self_problems": self_problems,
-                f"{row}.self_fixed": rng.randint(self_problems * 6 // 10, self_problems),
-                f"{row}.inspected": inspected,
-                f"{row}.with_problems": with_problems,
-                f"{row}.penalized": penalized,
-                f"{row}.fines": _money(rng, 2.0 * penalized) if penalized else Decimal(0),
-                f"{row}.ordered_to_fix": rng.randint(0, with_problems),
-                f"{row}.suspended": rng.randint(0, with_problems - eliminated),
-                f"{row}.eliminated": eliminated,
-                f"{row}.problems": problems,
-                f"{row}.fixed": rng.randint(problems * 7 // 10, problems),
-                f"{row}.exposed_cases": rng.randint(0, min(2, penalized)),
-                f"{row}.institutions": in_scope - eliminated,
-            }
-        )
-    return out
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for row, own in self.spec.get("rows", {}).items():
+            known = {**self.constants, **{k: Decimal(v) for k, v in own.items()}}
+            for cell in self.spec.get("cells", []):
+                value = self.number(cell, known)
+                known[cell["id"]] = value
+                out[f"{row}.{cell['id']}"] = self.typed(f"{row}.{cell['id']}", value)
+        known = dict(self.constants)
+        for f in self.spec.get("fields", []):
+            if "text" in f:
+                out[f["id"]] = self.text(f["text"], known)
+            elif "days_before" in f:
+                days = int(self.formula(f["days_before"], known))
+                due = _deadline_day(self.campaign, self.region, f["milestone"])
+                out[f["id"]] = due - dt.timedelta(days=days)
+            else:
+                known[f["id"]] = value = self.number(f, known)
+                out[f["id"]] = self.typed(f["id"], value)
+        return out
 
+    def typed(self, key: str, value: Decimal) -> int | Decimal:
+        """A drawn figure as its cell holds it: money as Decimal, anything else whole."""
+        try:
+            kind = self.form.cell(key).field.type
+        except KeyError:
+            kind = "count"
+        return value if kind == "money" else int(value)
 
-def _deploy(campaign: Campaign, rng: random.Random, region: Region, line: str) -> dict[str, Any]:
-    agency = campaign.agency_name(region, line)
-    short = region.name.rstrip("市区县") if len(region.name) > 2 else region.name
-    prefix = "市监" if line == "samr" else "应急"
-    return {
-        "plan_name": f"{agency}特种作业人员安全技术培训考核专项治理实施方案",
-        "doc_number": f"{short}{prefix}发〔{campaign.year}〕{rng.randint(3, 40)}号",
-        # before 填报时间, which sample_header puts 1–6 days before the deadline
-        "issued_on": _deadline_day(campaign, region) - dt.timedelta(days=rng.randint(7, 14)),
-        "liaison_name": _name(rng),
-        "liaison_title": rng.choice(TITLES),
-        "office_phone": _phone(rng, region),
-        "mobile": _mobile(rng),
-        "email": f"{line}{region.code}@example.cn",
-    }
+    def number(self, cell: dict[str, Any], known: dict[str, Decimal]) -> Decimal:
+        gate = cell.get("unless_zero")
+        if gate is not None and not self.formula(gate, known):
+            return Decimal(0)
+        return self.formula(cell["value"], known)
+
+    def formula(self, text: str, known: dict[str, Decimal]) -> Decimal:
+        return parse_formula(text).evaluate(known.__getitem__, self.functions)
+
+    def text(self, template: str, known: dict[str, Decimal]) -> str:
+        region, campaign = self.region, self.campaign
+        words = {
+            "agency": lambda: campaign.agency_name(region, self.line),
+            "short": lambda: region.name.rstrip("市区县") if len(region.name) > 2 else region.name,
+            "year": lambda: str(campaign.year),
+            "line": lambda: self.line,
+            "code": lambda: region.code,
+            "line_word": lambda: self.spec.get("line_words", {}).get(self.line, ""),
+            "name()": lambda: _name(self.rng),
+            "title()": lambda: self.rng.choice(TITLES),
+            "phone()": lambda: _phone(self.rng, region),
+            "mobile()": lambda: _mobile(self.rng),
+        }
+
+        def fill(m: re.Match[str]) -> str:
+            hole = m.group(1).strip()
+            if hole in words:
+                return words[hole]()
+            return str(int(self.formula(hole, known)))
+
+        return re.sub(r"\{([^{}]+)\}", fill, template)

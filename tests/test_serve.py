@@ -405,7 +405,11 @@ def _sequences(data: bytes) -> dict[str, int]:
 def test_campaign_feeds_are_stable_across_restarts_and_a_moved_deadline_rises(tmp_path):
     from importlib import resources
 
-    text = resources.files("reportkit.campaigns").joinpath("tzzy-2024.toml").read_text("utf-8")
+    text = (
+        resources.files("reportkit.campaigns")
+        .joinpath("tzzy-2024/campaign.toml")
+        .read_text("utf-8")
+    )
     before = '{ level = "county", date = "2024-11-01", scope = "370900"'
     assert text.count(before) == 1
     campaign_file = tmp_path / "活动 2024.toml"

@@ -32,9 +32,10 @@ def campaign_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--campaign",
         "campaign_file",
-        type=click.Path(dir_okay=False),
+        type=click.Path(),
         default=None,
-        help="活动配置文件（TOML）；默认使用内置的活动。",
+        help="活动：活动文件夹（含 campaign.toml，可另有 report.toml、sample.toml）或单个活动配置文件"
+        "（TOML）；默认使用内置的活动。",
     )(fn)
 
 

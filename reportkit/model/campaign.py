@@ -20,7 +20,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-DEFAULT_CAMPAIGN = "tzzy-2024.toml"
+DEFAULT_CAMPAIGN = "tzzy-2024"  # the packaged campaign's folder under reportkit/campaigns/
+CAMPAIGN_FILE = "campaign.toml"  # a campaign folder's definition
+# A campaign folder's other files, each optional: the report's wording and figures, the demo
+# figures of `reportkit sample`. A campaign without them still works: generic wording, small
+# whole numbers.
+EXTRAS = {"report": "report.toml", "samples": "sample.toml"}
 FIELD_TYPES = ("count", "money", "rate", "text", "date", "phone", "email")
 NUMERIC_TYPES = ("count", "money", "rate")
 SEVERITIES = ("error", "warning")
@@ -270,6 +275,9 @@ class Campaign:
     documents: tuple[dict[str, Any], ...] = ()
     source: str = DEFAULT_CAMPAIGN
     registry: Registry = field(default_factory=default_registry, repr=False)
+    # the campaign folder's report.toml and sample.toml, as read (their users check them)
+    report: dict[str, Any] = field(default_factory=dict, repr=False)
+    samples: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # --- units -----------------------------------------------------------------------------
     @property
@@ -423,18 +431,44 @@ class Campaign:
 
 
 def load_campaign(path: str | Path | None = None, registry: Registry | None = None) -> Campaign:
-    """Load and check a campaign file; the packaged default when `path` is None."""
+    """Load and check a campaign: a campaign folder (its campaign.toml, and report.toml and
+    sample.toml when there), a campaign.toml in one, or a single campaign file; the packaged
+    default when `path` is None."""
+    folder: Any
     if path is None:
-        text = resources.files("reportkit.campaigns").joinpath(DEFAULT_CAMPAIGN).read_text("utf-8")
-        name = DEFAULT_CAMPAIGN
+        folder = resources.files("reportkit.campaigns").joinpath(DEFAULT_CAMPAIGN)
+        main: Any = folder.joinpath(CAMPAIGN_FILE)
+        name = f"{DEFAULT_CAMPAIGN}/{CAMPAIGN_FILE}"
     else:
         path = Path(path)
-        name = str(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as e:
-            raise CampaignError(name, "-", msg("campaign.unreadable", detail=e)) from e
-    return parse_campaign(text, name, registry)
+        main = path / CAMPAIGN_FILE if path.is_dir() else path
+        folder = main.parent if main.name == CAMPAIGN_FILE else None
+        name = str(main)
+    text = _read(main, name)
+    campaign = parse_campaign(text, name, registry)
+    if folder is not None:
+        for attr, filename in EXTRAS.items():
+            extra = folder.joinpath(filename)
+            if extra.is_file():
+                where = f"{name.rsplit(CAMPAIGN_FILE, 1)[0]}{filename}"
+                setattr(campaign, attr, _toml(_read(extra, where), where))
+    return campaign
+
+
+def _read(path: Any, name: str) -> str:
+    try:
+        return str(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise CampaignError(name, "-", msg("campaign.unreadable", detail=e)) from e
+
+
+def _toml(text: str, name: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+)", str(e))
+        line = int(m.group(1)) if m else None
+        raise CampaignError(name, "-", msg("campaign.syntax", detail=e), line) from e
 
 
 _default_cache: dict[str, Campaign] = {}
@@ -450,12 +484,7 @@ def default_campaign() -> Campaign:
 def parse_campaign(
     text: str, name: str = "campaign.toml", registry: Registry | None = None
 ) -> Campaign:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"line (\d+)", str(e))
-        line = int(m.group(1)) if m else None
-        raise CampaignError(name, "-", msg("campaign.syntax", detail=e), line) from e
+    data = _toml(text, name)
     return _Parser(data, text, name, registry or default_registry()).campaign()
 
 

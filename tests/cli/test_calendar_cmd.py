@@ -71,7 +71,11 @@ def test_all_for_a_unit_is_the_unit_its_subordinates_and_superiors(cli, tmp_path
 
 
 def test_campaign_file_option(cli, tmp_path):
-    text = resources.files("reportkit.campaigns").joinpath("tzzy-2024.toml").read_text("utf-8")
+    text = (
+        resources.files("reportkit.campaigns")
+        .joinpath("tzzy-2024/campaign.toml")
+        .read_text("utf-8")
+    )
     f = tmp_path / "活动 副本.toml"
     f.write_text(text.replace('date = "2024-06-24"', 'date = "2024-06-25"'), "utf-8")
     path = tmp_path / "x.ics"

@@ -45,7 +45,11 @@ def test_unknown_unit_is_usage_error_in_chinese(cli):
 def test_broken_campaign_file_names_line_and_key(cli, tmp_path):
     from importlib import resources
 
-    text = resources.files("reportkit.campaigns").joinpath("tzzy-2024.toml").read_text("utf-8")
+    text = (
+        resources.files("reportkit.campaigns")
+        .joinpath("tzzy-2024/campaign.toml")
+        .read_text("utf-8")
+    )
     bad = tmp_path / "坏的 活动.toml"
     bad.write_text(text.replace('severity = "warning"', 'severity = "warn"'), "utf-8")
     rc, _, err = cli("campaign", "--campaign", str(bad))

@@ -31,7 +31,11 @@ TAIAN_MEM = CALENDARS / "370900-mem-泰安市应急管理局.ics"
 
 
 def _toml() -> str:
-    return resources.files("reportkit.campaigns").joinpath("tzzy-2024.toml").read_text("utf-8")
+    return (
+        resources.files("reportkit.campaigns")
+        .joinpath("tzzy-2024/campaign.toml")
+        .read_text("utf-8")
+    )
 
 
 def _events(data: bytes) -> dict[str, object]:

@@ -19,7 +19,11 @@ def campaign():
 
 @pytest.fixture(scope="module")
 def source() -> str:
-    return resources.files("reportkit.campaigns").joinpath("tzzy-2024.toml").read_text("utf-8")
+    return (
+        resources.files("reportkit.campaigns")
+        .joinpath("tzzy-2024/campaign.toml")
+        .read_text("utf-8")
+    )
 
 
 def test_forms_and_cells(campaign):

@@ -125,7 +125,11 @@ def test_workdays_before_knows_adjusted_working_weekends():
 
 
 def test_a_year_without_holiday_data_is_noted_not_a_crash():
-    text = resources.files("reportkit.campaigns").joinpath("tzzy-2024.toml").read_text("utf-8")
+    text = (
+        resources.files("reportkit.campaigns")
+        .joinpath("tzzy-2024/campaign.toml")
+        .read_text("utf-8")
+    )
     text = text.replace(
         '{ level = "county", date = "2024-11-01"', '{ level = "county", date = "2099-11-02"'
     )
@@ -149,7 +153,11 @@ def test_feed_units_default_and_for_a_unit(campaign):
 
 
 def test_a_unit_without_a_listed_contact_says_so():
-    text = resources.files("reportkit.campaigns").joinpath("tzzy-2024.toml").read_text("utf-8")
+    text = (
+        resources.files("reportkit.campaigns")
+        .joinpath("tzzy-2024/campaign.toml")
+        .read_text("utf-8")
+    )
     block = 'office = "泰安市应急管理局"\nname = "庄颂"'
     assert block in text
     # without 泰安市's mem contact, a county's own deadline names the office and says so
@@ -162,7 +170,11 @@ def test_a_unit_without_a_listed_contact_says_so():
 
 
 def test_subordinates_under_different_deadlines_get_one_entry_per_group():
-    text = resources.files("reportkit.campaigns").joinpath("tzzy-2024.toml").read_text("utf-8")
+    text = (
+        resources.files("reportkit.campaigns")
+        .joinpath("tzzy-2024/campaign.toml")
+        .read_text("utf-8")
+    )
     anchor = '  { level = "county", date = "2024-03-28", scope = "370900", source = "局函〔2024〕81号" },\n'
     assert anchor in text
     c = parse_campaign(
