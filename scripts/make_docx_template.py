@@ -14,8 +14,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from reportkit.model.campaign import default_campaign
 from reportkit.report.fonts import fontconfig_aliases
-from reportkit.report.template import KINDS, build_template
+from reportkit.report.template import report_forms, template_for
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "templates" / "docx"
@@ -27,7 +28,11 @@ def main(argv: list[str]) -> int:
     stale = []
     TARGET.mkdir(parents=True, exist_ok=True)
     FONTCONFIG.parent.mkdir(parents=True, exist_ok=True)
-    outputs = [(TARGET / f"{kind}.docx", lambda kind=kind: build_template(kind)) for kind in KINDS]
+    campaign = default_campaign()
+    outputs = [
+        (TARGET / f"{kind}.docx", lambda kind=kind: template_for(campaign, kind))
+        for kind in report_forms(campaign)
+    ]
     outputs.append((FONTCONFIG, lambda: fontconfig_aliases().encode("utf-8")))
     for path, build in outputs:
         data = build()

@@ -36,8 +36,7 @@ MILESTONE = "milestone"  # the header id of the 报送节点 cell (defined name 
 MILESTONE_LABEL = "报送节点"
 
 SHEET_TABLE = "统计表"
-SHEET_NAMES = {"deploy": "部署情况"}  # forms without rows; the fallback is SHEET_FIELDS
-SHEET_FIELDS = "填报表"
+SHEET_FIELDS = "填报表"  # a form without rows, unless the campaign names its sheet
 
 Span = tuple[int, int, int, int]  # first row, first col, last row, last col (zero-based, inclusive)
 Pos = tuple[int, int]  # row, col (zero-based)
@@ -95,7 +94,8 @@ def _slots(width: int) -> list[tuple[int, int, int, int]]:
 
 
 def sheet_name(form: Form) -> str:
-    return SHEET_TABLE if form.is_table else SHEET_NAMES.get(form.id, SHEET_FIELDS)
+    """The worksheet's name: the campaign's for the form, else 统计表 (a table) or 填报表."""
+    return form.sheet or (SHEET_TABLE if form.is_table else SHEET_FIELDS)
 
 
 def layout(campaign: Campaign, form: Form) -> Layout:

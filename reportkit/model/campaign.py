@@ -209,6 +209,7 @@ class Form:
     unit_label: str | None = None
     remark: str | None = None
     row_header: str = ""
+    sheet: str | None = None  # the worksheet's name in a template (a form's own, or the default)
 
     @property
     def is_table(self) -> bool:
@@ -850,6 +851,7 @@ class _Parser:
                     "unit_label",
                     "remark",
                     "row_header",
+                    "sheet",
                     "rows",
                     "columns",
                     "fields",
@@ -909,6 +911,7 @@ class _Parser:
                 unit_label=self.get(d, "unit_label", p, str, None),
                 remark=self.get(d, "remark", p, str, None),
                 row_header=self.get(d, "row_header", p, str, ""),
+                sheet=self.get(d, "sheet", p, str, None),
             )
         return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,14 +19,13 @@ from reportkit.model.campaign import Campaign
 from reportkit.model.registry import Region
 from reportkit.report.numbers import chinese_date, fmt, rate, total
 from reportkit.report.source import Child, RollupData
+from reportkit.report.spec import TITLE_WORDS, Chart, Compare, FormReport, report_spec
 from reportkit.report.tables import TableSpec, breakdown_tables, official_table
 
 CHILDREN_LABEL = {"province": "各省（区、市）", "city": "各市", "county": "各县（市、区）"}
 SCOPE = {"national": "全国", "province": "全省", "city": "全市", "county": "全县"}
 MAX_PROBLEMS = 20
 TITLE_LINE_CHARS = 20  # 22 pt characters in the 156 mm type area
-# Words a title line may end with (a title is broken between words, never inside one).
-TITLE_WORDS = ("关于", "人员", "技术", "考核", "治理", "工作", "情况", "管理局", "管理厅", "总局")
 
 
 @dataclass
@@ -53,11 +53,12 @@ class AttachmentSpec:
 
 @dataclass
 class ReportContent:
-    kind: str  # template name: mem-stats | samr-stats | deploy
+    kind: str  # the form the report is on (names its Word template)
     context: dict[str, Any]
     charts: list[ChartSpec]
     attachments: list[AttachmentSpec]
     figures: dict[str, str]  # every figure the template may print, by name (for checking)
+    body: list[Any] = field(default_factory=list)  # the template's paragraphs (report.toml)
 
 
 def clean(text: Any) -> str:
@@ -78,19 +79,23 @@ def names(items: list[Child] | list[str]) -> str:
     return "、".join(i if isinstance(i, str) else i.name for i in items)
 
 
-def title_text(agency: str, campaign_name: str, milestone: str) -> str:
-    what = {"midterm": "中期工作情况", "final": "工作情况", "deploy": "工作部署情况"}.get(
-        milestone, "工作情况"
-    )
+def title_text(
+    agency: str, campaign_name: str, milestone: str, titles: Mapping[str, str] | None = None
+) -> str:
+    """<unit>关于<campaign><what>的报告, what the campaign's report.toml calls the milestone's
+    report (工作情况 where it says nothing)."""
+    what = (titles or {}).get(milestone, "工作情况")
     return f"{agency}关于{campaign_name}{what}的报告"
 
 
-def title_lines(text: str, width: int = TITLE_LINE_CHARS) -> str:
+def title_lines(
+    text: str, width: int = TITLE_LINE_CHARS, words: tuple[str, ...] = TITLE_WORDS
+) -> str:
     """Break a long title into lines of about equal length (梯形 or 菱形), between words
-    where possible; "\n" between lines."""
+    where possible (after one of `words`); "\n" between lines."""
     if len(text) <= width:
         return text
-    cuts = {i + len(w) for w in TITLE_WORDS for i in _find_all(text, w)}
+    cuts = {i + len(w) for w in words for i in _find_all(text, w)}
     cuts |= {i for i in _find_all(text, "关于")}
     out, rest = [], text
     while len(rest) > width:
@@ -118,10 +123,13 @@ def build_content(
     narratives: list[Any] = (),  # compile.Narrative, appended as attachments
     letterhead: bool = True,
 ) -> ReportContent:
+    from reportkit.report.template import body_of
+
     region = campaign.registry.get(data.unit_code)
     line = campaign.lines[data.line]
     form = data.form
-    kind = form.id if form.id in ("mem-stats", "samr-stats") else "deploy"
+    spec = report_spec(campaign)
+    wording = spec.forms[form.id]
     parent = campaign.parent(region)
     counted = [c for c in data.children if c.values and c.status in ("on_time", "late")]
     ctx: dict[str, Any] = {
@@ -130,7 +138,10 @@ def build_content(
         "region": region.name,
         "line_name": line.name,
         "campaign": campaign.name,
-        "title": title_lines(title_text(clean(data.agency), campaign.name, data.milestone)),
+        "title": title_lines(
+            title_text(clean(data.agency), campaign.name, data.milestone, spec.titles),
+            words=spec.title_words,
+        ),
         "recipient": (campaign.agency_name(parent, data.line) + "：") if parent else "",
         "basis": _basis(campaign, region),
         "scope": SCOPE.get(region.level, "全"),
@@ -143,12 +154,14 @@ def build_content(
         "date": chinese_date(date),
         "year": date.year,
         "milestone": data.milestone,
-        "final": data.milestone == "final",
-        "midterm": data.milestone == "midterm",
         "complete": data.complete,
         "s": _statuses(data),
         "problems": _problems(data),
     }
+    # one flag per milestone, for the wording's {% if final %}: the campaign's own ids
+    for m in campaign.milestones:
+        if m.isidentifier():
+            ctx.setdefault(m, data.milestone == m)
     contact = campaign.contact(region, data.line)
     ctx["contact"] = (
         {"name": contact.name, "phones": "、".join(contact.phones), "email": contact.email or ""}
@@ -157,27 +170,14 @@ def build_content(
     )
     figures: dict[str, str] = {}
     charts: list[ChartSpec] = []
-    if kind == "mem-stats":
-        ctx.update(_mem(data, counted, figures))
-        charts += _mem_charts(data, counted, ctx["children_label"])
-    elif kind == "samr-stats":
-        ctx.update(_samr(data, counted, figures))
-        charts += _samr_charts(counted, ctx["children_label"])
-    else:
-        ctx["plans"] = [
-            {
-                "name": c.name,
-                "agency": clean(c.agency),
-                "plan": clean(c.values.get("plan_name")),
-                "number": clean(c.values.get("doc_number")),
-            }
-            for c in counted
-        ]
+    if form.is_table or form.fields:
+        ctx.update(_figures(data, counted, wording, figures))
+        charts += _charts(data, counted, wording, ctx["children_label"])
     attachments = _attachments(campaign, data, ctx, contact, narratives)
     ctx["attachments"] = [{"number": a.number, "title": a.title} for a in attachments]
     ctx["has_chart"] = bool(charts)
     ctx["chart_captions"] = [c.caption for c in charts]
-    return ReportContent(kind, ctx, charts, attachments, figures)
+    return ReportContent(form.id, ctx, charts, attachments, figures, body_of(campaign, form.id))
 
 
 def _basis(campaign: Campaign, region: Region) -> str:
@@ -224,107 +224,100 @@ def _problems(data: RollupData) -> list[str]:
     return out
 
 
-# --- 应急管理 (附件2) ---------------------------------------------------------------------------
-
-MEM_ROWS = ("training", "exam")
+# --- figures -----------------------------------------------------------------------------------
 
 
-def _mem(data: RollupData, counted: list[Child], figures: dict[str, str]) -> dict[str, Any]:
+def _figures(
+    data: RollupData, counted: list[Child], wording: FormReport, figures: dict[str, str]
+) -> dict[str, Any]:
+    """t: every figure of the table; d: each column summed over the rows, and the rates over
+    those sums (and row by row); cmp: the comparisons between subordinates (report.toml)."""
     t = data.totals
-    out_t: dict[str, dict[str, str]] = {}
-    for row in MEM_ROWS:
-        out_t[row] = {
-            c.field.id: shown(t.get(c.key)) for c in data.form.cells if c.row and c.row.id == row
-        }
-    both = {}
-    for col in ("self_checked", "self_problems", "self_fixed", "inspected", "with_problems",
-                "penalized", "fines", "ordered_to_fix", "suspended", "eliminated", "problems",
-                "fixed", "exposed_cases", "institutions", "in_scope"):  # fmt: skip
-        both[col] = total(*(t.get(f"{r}.{col}") for r in MEM_ROWS))
-    d: dict[str, Any] = {row: {} for row in MEM_ROWS}
-    for row in MEM_ROWS:
-        d[row]["self_fix_rate"] = shown(
-            rate(t.get(f"{row}.self_fixed"), t.get(f"{row}.self_problems"))
-        )
-        d[row]["fix_rate"] = shown(rate(t.get(f"{row}.fixed"), t.get(f"{row}.problems")))
-    d.update({k: shown(v) for k, v in both.items()})
-    d["self_fix_rate"] = shown(rate(both["self_fixed"], both["self_problems"]))
-    d["fix_rate"] = shown(rate(both["fixed"], both["problems"]))
-    d["self_check_rate"] = shown(rate(both["self_checked"], both["in_scope"]))
-    d["inspection_rate"] = shown(rate(both["inspected"], both["in_scope"]))
-    cmp = {
-        "self_check": _extremes(counted, lambda c: _child_rate(c, "self_checked")),
-        "inspection": _extremes(counted, lambda c: _child_rate(c, "inspected")),
-        "fines": _sources(
-            counted, lambda c: total(*(c.values.get(f"{r}.fines") for r in MEM_ROWS)), both["fines"]
-        ),
+    form = data.form
+    out_t: dict[str, Any] = {}
+    for c in form.cells:
+        if c.row:
+            out_t.setdefault(c.row.id, {})[c.field.id] = shown(t.get(c.key))
+        else:
+            out_t[c.field.id] = shown(t.get(c.key))
+    rows = wording.rows
+    both = {
+        col.id: total(*(t.get(f"{r}.{col.id}") for r in rows))
+        for col in form.columns
+        if col.numeric and not col.derived
     }
+    d: dict[str, Any] = {row: {} for row in rows}
+    for name, (num, den) in wording.rates.items():
+        for row in rows:
+            d[row][name] = shown(rate(t.get(f"{row}.{num}"), t.get(f"{row}.{den}")))
+    d.update({k: shown(v) for k, v in both.items()})
+    for name, (num, den) in wording.rates.items():
+        d[name] = shown(rate(both.get(num), both.get(den)))
+    cmp: dict[str, Any] = {}
+    for c in wording.compare:
+        value = _measure(c, rows)
+        if c.kind == "highest":
+            cmp[c.name] = _extremes(counted, value, unit="%" if c.rate else "")
+        else:
+            grand = both.get(c.sum) if c.sum else t.get(c.cell or "")
+            cmp[c.name] = _sources(counted, value, grand)
     _collect(figures, "t", out_t)
     _collect(figures, "d", d)
     _collect(figures, "cmp", cmp)
     return {"t": out_t, "d": d, "cmp": cmp}
 
 
-def _child_rate(child: Child, numerator: str) -> Decimal | None:
-    """A subordinate's coverage over both rows, from its own numerators and denominators."""
-    num = total(*(child.values.get(f"{r}.{numerator}") for r in MEM_ROWS))
-    dens = [child.values.get(f"{r}.in_scope") for r in MEM_ROWS]
-    nums = [child.values.get(f"{r}.{numerator}") for r in MEM_ROWS]
+def _measure(what: Compare | Any, rows: tuple[str, ...]) -> Callable[[Child], Any]:
+    """A subordinate's figure for a comparison or a chart series: its rate over the rows, its
+    column summed over the rows, or one cell."""
+    if what.rate:
+        num, den = what.rate
+        return lambda c: _child_rate(c, rows, num, den)
+    if getattr(what, "sum", None):
+        col = what.sum
+        return lambda c: total(*(c.values.get(f"{r}.{col}") for r in rows))
+    return lambda c: c.values.get(what.cell)
+
+
+def _child_rate(child: Child, rows: tuple[str, ...], numerator: str, denominator: str) -> Any:
+    """A subordinate's rate over the rows, from its own numerators and denominators."""
+    nums = [child.values.get(f"{r}.{numerator}") for r in rows]
+    dens = [child.values.get(f"{r}.{denominator}") for r in rows]
     if any(n is not None and den is None for n, den in zip(nums, dens, strict=True)):
         return None  # a row without its denominator: no honest rate for the unit
-    return rate(num, total(*dens))
+    return rate(total(*nums), total(*dens))
 
 
-def _mem_charts(data: RollupData, counted: list[Child], label: str) -> list[ChartSpec]:
+def _charts(
+    data: RollupData, counted: list[Child], wording: FormReport, label: str
+) -> list[ChartSpec]:
     if len(counted) < 2:
         return []
-    series = [("自查覆盖率", [_float(_child_rate(c, "self_checked")) for c in counted])]
-    caption = f"{label}完成自查机构的覆盖率（%）"
-    if data.milestone == "final":
-        series.append(("执法检查覆盖率", [_float(_child_rate(c, "inspected")) for c in counted]))
-        caption = f"{label}自查和执法检查覆盖率（%）"
+    out = []
+    for chart in wording.charts:
+        out += _chart(data, counted, chart, wording.rows, label)
+    return out
+
+
+def _chart(
+    data: RollupData, counted: list[Child], chart: Chart, rows: tuple[str, ...], label: str
+) -> list[ChartSpec]:
+    series = [
+        (s.name, [_float(_measure(s, rows)(c)) for c in counted])
+        for s in chart.series
+        if s.milestones is None or data.milestone in s.milestones
+    ]
     if all(v is None for _, vals in series for v in vals):
         return []
-    return [ChartSpec(caption, [c.name for c in counted], series, "覆盖率（%）", percent=True)]
-
-
-# --- 市场监管 (附件1) ---------------------------------------------------------------------------
-
-SAMR_ROWS = ("false_publicity", "illegal_ads", "other")
-
-
-def _samr(data: RollupData, counted: list[Child], figures: dict[str, str]) -> dict[str, Any]:
-    t = data.totals
-    out_t: dict[str, Any] = {}
-    for c in data.form.cells:
-        if c.row:
-            out_t.setdefault(c.row.id, {})[c.field.id] = shown(t.get(c.key))
-        else:
-            out_t[c.field.id] = shown(t.get(c.key))
-    cmp = {
-        "cases": _extremes(counted, lambda c: c.values.get("total.cases"), unit=""),
-        "fines": _sources(counted, lambda c: c.values.get("total.fines"), t.get("total.fines")),
-        "police": _sources(
-            counted, lambda c: c.values.get("total.to_police"), t.get("total.to_police")
-        ),
-    }
-    _collect(figures, "t", out_t)
-    _collect(figures, "cmp", cmp)
-    return {"t": out_t, "cmp": cmp}
-
-
-def _samr_charts(counted: list[Child], label: str) -> list[ChartSpec]:
-    if len(counted) < 2:
-        return []
-    labels = {"false_publicity": "虚假宣传", "illegal_ads": "违法广告", "other": "其他"}
-    series = [(labels[r], [_float(c.values.get(f"{r}.cases")) for c in counted]) for r in SAMR_ROWS]
+    caption = chart.captions.get(data.milestone, chart.caption).replace("{label}", label)
     return [
         ChartSpec(
-            f"{label}查办案件数量（件）",
+            caption,
             [c.name for c in counted],
             series,
-            "案件数量（件）",
-            stacked=True,
+            chart.axis,
+            stacked=chart.stacked,
+            percent=chart.percent,
         )
     ]
 

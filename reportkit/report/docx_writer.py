@@ -74,7 +74,7 @@ def render_report(
         except OSError as e:
             raise TemplateError(str(e)) from e
     else:
-        source = tpl_mod.build_template(content.kind, fonts)
+        source = tpl_mod.build_template(content.body, content.kind, fonts)
     written = Written(None)
     with tempfile.TemporaryDirectory(prefix="reportkit-report-") as tmp:
         charts = []

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reportkit.messages import msg
+from reportkit.model.campaign import CampaignError
 from reportkit.model.target import Target
 from reportkit.report.compile import Narrative, Skipped
 from reportkit.report.content import ReportContent
@@ -71,7 +72,11 @@ def make_report(
     from reportkit.report.template import has_report
 
     campaign = target.campaign
-    if not has_report(campaign, target.form):
+    try:
+        wording = has_report(campaign, target.form)
+    except CampaignError as e:  # the campaign folder's report.toml is broken: say where
+        raise ReportError(str(e)) from e
+    if not wording:
         raise ReportError(msg("report.no_report", form=target.form.name))
     try:
         data = load_rollup(target, source)

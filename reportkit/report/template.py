@@ -27,8 +27,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 
 from reportkit.report.fonts import KNOWN_FONTS, ROLE_DESIGN, FontSet, design, fallbacks
-
-KINDS = ("mem-stats", "samr-stats", "deploy")
+from reportkit.report.spec import Para
 
 PAGE_W, PAGE_H = Mm(210), Mm(297)
 MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
@@ -466,7 +465,6 @@ def footers(document: DocumentObject) -> None:
 # --- the narrative -------------------------------------------------------------------------------
 
 # (style, text[, highlight]) — one run per paragraph, so Word keeps each placeholder whole.
-Para = tuple[str, str] | tuple[str, str, bool]
 
 HEAD: list[Para] = [
     ("RKPlain", "{%p if letterhead %}"),
@@ -535,124 +533,41 @@ TAIL: list[Para] = [
     ("RKDate", "{{ date }}"),
 ]  # fmt: skip
 
-OPENING = (
-    "按照{{ basis }}要求，{{ scope }}{{ line_name }}部门扎实开展{{ campaign }}。"
-    "现将{% if midterm %}中期{% endif %}工作情况报告如下："
-)
+SECTIONS: dict[str, list[Para]] = {
+    "@charts": CHARTS,
+    "@status": STATUS,
+    "@problems": PROBLEMS,
+    "@next": NEXT,
+}
 
-MEM: list[Para] = [
-    ("Normal", OPENING),
-    ("Heading1", "一、基本情况"),
-    ("Heading2", "（一）自查自改情况"),
-    ("Normal",
-     "{{ scope }}纳入治理范围的培训机构{{ t.training.in_scope }}家、考试机构{{ t.exam.in_scope }}家。"
-     "各地组织培训机构、考试机构对照治理要求开展自查自改，完成自查的培训机构{{ t.training.self_checked }}家、"
-     "考试机构{{ t.exam.self_checked }}家，覆盖率分别为{{ t.training.self_check_rate }}%、"
-     "{{ t.exam.self_check_rate }}%；自查出问题{{ d.self_problems }}项（培训机构{{ t.training.self_problems }}项、"
-     "考试机构{{ t.exam.self_problems }}项），已整改完成{{ d.self_fixed }}项，整改率{{ d.self_fix_rate }}%。"),
-    ("RKPlain", "{%p if final %}"),
-    ("Heading2", "（二）执法检查情况"),
-    ("Normal",
-     "各级应急管理部门对培训机构、考试机构开展全覆盖执法检查，完成执法检查的培训机构"
-     "{{ t.training.inspected }}家、考试机构{{ t.exam.inspected }}家，覆盖率分别为"
-     "{{ t.training.inspection_rate }}%、{{ t.exam.inspection_rate }}%。查出问题的机构{{ d.with_problems }}家，"
-     "查出问题{{ d.problems }}项，已整改完成{{ d.fixed }}项，整改率{{ d.fix_rate }}%。"
-     "给予处罚的机构{{ d.penalized }}家，罚款{{ d.fines }}万元（培训机构{{ t.training.fines }}万元、"
-     "考试机构{{ t.exam.fines }}万元）；责令限期整改{{ d.ordered_to_fix }}家，停业整顿{{ d.suspended }}家，"
-     "淘汰退出{{ d.eliminated }}家；曝光典型案例{{ d.exposed_cases }}件。专项治理后，{{ scope }}共有培训机构"
-     "{{ t.training.institutions }}家、考试机构{{ t.exam.institutions }}家。"),
-    ("RKPlain", "{%p endif %}"),
-    ("Heading2", "（{% if final %}三{% else %}二{% endif %}）各地情况"),
-    ("RKPlain", "{%p if cmp.self_check %}"),
-    ("Normal",
-     "{% if cmp.self_check.same %}{{ children_label }}自查覆盖率均为{{ cmp.self_check.high }}%。"
-     "{% else %}从{{ children_label }}看，自查覆盖率最高的是{{ cmp.self_check.high_names }}"
-     "（{{ cmp.self_check.high }}%），最低的是{{ cmp.self_check.low_names }}（{{ cmp.self_check.low }}%）。"
-     "{% endif %}"
-     "{% if final and cmp.inspection %}{% if cmp.inspection.same %}执法检查覆盖率均为"
-     "{{ cmp.inspection.high }}%。{% else %}执法检查覆盖率最高的是{{ cmp.inspection.high_names }}"
-     "（{{ cmp.inspection.high }}%），最低的是{{ cmp.inspection.low_names }}（{{ cmp.inspection.low }}%）。"
-     "{% endif %}{% endif %}"),
-    ("RKPlain", "{%p else %}"),
-    ("Normal", "报送数据的单位不足两个，暂不作各地比较。"),
-    ("RKPlain", "{%p endif %}"),
-    ("RKPlain", "{%p if final and cmp.fines %}"),
-    ("Normal",
-     "罚款主要来自{% for x in cmp.fines.top %}{{ x.name }}（{{ x.value }}万元）{% if not loop.last %}、"
-     "{% endif %}{% endfor %}，{% if cmp.fines.top_count > 1 %}合计{{ cmp.fines.top_total }}万元，{% endif %}"
-     "占{{ scope }}罚款总额的{{ cmp.fines.share }}%"
-     "{% if cmp.fines.none_names %}；{{ cmp.fines.none_names }}未作出罚款{% endif %}。"),
-    ("RKPlain", "{%p endif %}"),
-    *CHARTS,
-    *STATUS,
-    *PROBLEMS,
-    *NEXT,
-]  # fmt: skip
 
-SAMR: list[Para] = [
-    ("Normal", OPENING),
-    ("Heading1", "一、基本情况"),
-    ("Heading2", "（一）案件查办情况"),
-    ("Normal",
-     "截至{{ as_of }}，{{ scope }}市场监管部门共查办特种作业人员安全技术培训考核领域案件"
-     "{{ t.total.cases }}件，其中虚假宣传案件{{ t.false_publicity.cases }}件、违法广告案件"
-     "{{ t.illegal_ads.cases }}件、其他案件{{ t.other.cases }}件；罚没款{{ t.total.fines }}万元"
-     "（虚假宣传{{ t.false_publicity.fines }}万元、违法广告{{ t.illegal_ads.fines }}万元、"
-     "其他{{ t.other.fines }}万元），移送公安机关{{ t.total.to_police }}件。"),
-    ("Heading2", "（二）部门协作和宣传曝光情况"),
-    ("Normal",
-     "会同应急管理部门开展执法联动{{ t.joint_enforcement }}次，曝光典型案例{{ t.exposed_cases }}件。"),
-    ("Heading2", "（三）各地情况"),
-    ("RKPlain", "{%p if cmp.cases %}"),
-    ("Normal",
-     "从{{ children_label }}看，查办案件最多的是{{ cmp.cases.high_names }}（{{ cmp.cases.high }}件），"
-     "最少的是{{ cmp.cases.low_names }}（{{ cmp.cases.low }}件）。"
-     "{% if cmp.fines %}罚没款主要来自{% for x in cmp.fines.top %}{{ x.name }}（{{ x.value }}万元）"
-     "{% if not loop.last %}、{% endif %}{% endfor %}，{% if cmp.fines.top_count > 1 %}合计"
-     "{{ cmp.fines.top_total }}万元，{% endif %}占{{ scope }}罚没款的{{ cmp.fines.share }}%。{% endif %}"
-     "{% if cmp.police %}移送公安机关的案件主要来自{% for x in cmp.police.top %}{{ x.name }}"
-     "（{{ x.value }}件）{% if not loop.last %}、{% endif %}{% endfor %}。{% endif %}"),
-    ("RKPlain", "{%p else %}"),
-    ("Normal", "报送数据的单位不足两个，暂不作各地比较。"),
-    ("RKPlain", "{%p endif %}"),
-    *CHARTS,
-    *STATUS,
-    *PROBLEMS,
-    *NEXT,
-]  # fmt: skip
+def report_forms(campaign: Any) -> list[str]:
+    """The forms the campaign's report.toml writes a report for, in its order."""
+    from reportkit.report.spec import report_spec
 
-DEPLOY: list[Para] = [
-    ("Normal",
-     "按照{{ basis }}要求，{{ scope }}{{ line_name }}部门及时部署开展{{ campaign }}。"
-     "现将工作部署情况报告如下："),
-    ("Heading1", "一、工作部署情况"),
-    ("Normal",
-     "{{ children_label }}应报送{{ s.expected }}个单位，已有{{ s.counted }}个单位制定印发实施方案、"
-     "明确联络人{% if s.not_counted_names %}，{{ s.not_counted_names }}尚未报送{% endif %}。"
-     "各单位实施方案名称、文号和联络人见附件1。"),
-    ("RKPlain", "{%p if contact %}"),
-    ("Normal",
-     "本单位联络人：{{ contact.name }}，联系电话：{{ contact.phones }}"
-     "{% if contact.email %}，电子邮箱：{{ contact.email }}{% endif %}。"),
-    ("RKPlain", "{%p endif %}"),
-    *STATUS,
-    *PROBLEMS,
-    *NEXT,
-]  # fmt: skip
-
-BODIES = {"mem-stats": MEM, "samr-stats": SAMR, "deploy": DEPLOY}
+    return [fid for fid, f in report_spec(campaign).forms.items() if f.body]
 
 
 def has_report(campaign: Any, form: Any) -> bool:
-    """Whether there is report wording for `form`."""
-    return form.id in BODIES
+    """Whether the campaign's report.toml writes a report for `form`."""
+    return form.id in report_forms(campaign)
 
 
-def _fill(document: DocumentObject, kind: str) -> None:
+def body_of(campaign: Any, form_id: str) -> list[Para]:
+    """The report's paragraphs for the form, reportkit's own sections put where it says."""
+    from reportkit.report.spec import report_spec
+
+    out: list[Para] = []
+    for para in report_spec(campaign).forms[form_id].body:
+        out += SECTIONS.get(para[0], [para])
+    return out
+
+
+def _fill(document: DocumentObject, paragraphs: list[Para]) -> None:
     body = document.element.body
     for p in list(body.iterchildren(qn("w:p"))):
         body.remove(p)
-    for para in [*HEAD, *BODIES[kind], *TAIL]:
+    for para in [*HEAD, *paragraphs, *TAIL]:
         style, text = para[0], para[1]
         p = document.add_paragraph(style=document.styles[STYLES[style][0]])
         if text:
@@ -664,17 +579,21 @@ def _fill(document: DocumentObject, kind: str) -> None:
 # --- the whole template --------------------------------------------------------------------------
 
 
-def build_template(kind: str, fonts: FontSet | None = None) -> bytes:
-    """The template for `kind` (mem-stats, samr-stats or deploy) as .docx bytes."""
-    if kind not in KINDS:
-        raise KeyError(kind)
+def template_for(campaign: Any, form_id: str, fonts: FontSet | None = None) -> bytes:
+    """The Word template of the campaign's report on `form_id`, as .docx bytes."""
+    return build_template(body_of(campaign, form_id), form_id, fonts)
+
+
+def build_template(paragraphs: list[Para], kind: str, fonts: FontSet | None = None) -> bytes:
+    """A report template with `paragraphs` between the head and the tail, as .docx bytes
+    (`kind` names it in the document's properties)."""
     fonts = fonts or FontSet()
     document = Document()
     _drop_extras(document)
     build_styles(document, fonts)
     page_setup(document.sections[0])
     footers(document)
-    _fill(document, kind)
+    _fill(document, paragraphs)
     set_properties(document, f"reportkit 报告模板（{kind}）", "reportkit")
     buf = io.BytesIO()
     document.save(buf)

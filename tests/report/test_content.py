@@ -45,9 +45,12 @@ def test_date_has_no_leading_zeros():
 
 @pytest.mark.parametrize("agency", ["泰安市应急管理局", "泰安市市场监督管理局", "应急管理部"])
 @pytest.mark.parametrize("milestone", ["midterm", "final", "deploy"])
-def test_title_lines_balanced_and_between_words(agency, milestone):
-    text = title_text(agency, "特种作业人员安全技术培训考核专项治理", milestone)
-    lines = title_lines(text).split("\n")
+def test_title_lines_balanced_and_between_words(agency, milestone, campaign):
+    from reportkit.report.spec import report_spec
+
+    spec = report_spec(campaign)
+    text = title_text(agency, "特种作业人员安全技术培训考核专项治理", milestone, spec.titles)
+    lines = title_lines(text, words=spec.title_words).split("\n")
     assert "".join(lines) == text
     assert all(len(x) <= 20 for x in lines)
     for a, b in itertools.pairwise(lines):
