@@ -22,7 +22,7 @@ import os
 import re
 import struct
 import zipfile
-from collections.abc import Container, Iterator
+from collections.abc import Collection, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -82,7 +82,12 @@ def member_name(info: zipfile.ZipInfo) -> str:
 
 
 class Expander:
-    """Expands archives into `scratch`, counting what it writes against one cap for the run."""
+    """Expands archives into `scratch`, counting what it writes against one cap for the run.
+
+    `take` is the members' suffixes to extract (the roll-up's workbooks unless given, the
+    report's Word documents: `intake.WORKBOOK_FILES`, `intake.WORD_FILES`); archives inside
+    are expanded whatever `take` is, and documents not taken are noted.
+    """
 
     def __init__(
         self,
@@ -90,15 +95,19 @@ class Expander:
         tz: ZoneInfo,
         known: Container[str] = frozenset(),
         cap: int | None = None,
+        take: Collection[str] | None = None,
     ) -> None:
+        from reportkit.io.intake import WORKBOOK_FILES
+
         self.scratch, self.tz, self.known = scratch, tz, known
         self.cap = MAX_RUN_BYTES if cap is None else cap
+        self.take = WORKBOOK_FILES if take is None else take
         self.written = 0
         self._n = 0
 
     def expand(self, path: str, key: str, raw: str, mtime: float, depth: int = 1) -> Expansion:
         """Every member of the archive at `path` (seen as `key`, named `raw`)."""
-        from reportkit.io.intake import DOCUMENT_SUFFIXES, SPREADSHEET_SUFFIXES, UPLOAD_SUFFIXES
+        from reportkit.io.intake import DOCUMENT_SUFFIXES
         from reportkit.io.sniff import is_lock_file, suffix_of
 
         out = Expansion()
@@ -126,11 +135,10 @@ class Expander:
                     if is_lock_file(base):
                         out.notes.append(_note(m_name, "file.lock_file", INFO))
                         continue
-                    if suffix in DOCUMENT_SUFFIXES:
-                        out.notes.append(_note(m_name, "file.document", INFO))
-                        continue
                     nested = is_archive(base)
-                    if not nested and suffix not in SPREADSHEET_SUFFIXES | UPLOAD_SUFFIXES:
+                    if not nested and suffix not in self.take:
+                        if suffix in DOCUMENT_SUFFIXES:
+                            out.notes.append(_note(m_name, "file.document", INFO))
                         continue  # as in a folder: pictures, notes and the like are not ours
                     if nested and depth >= MAX_DEPTH:
                         out.notes.append(

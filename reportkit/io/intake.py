@@ -3,12 +3,14 @@
 A spreadsheet parser can be made to abort or hang by a crafted file (python-calamine aborts the
 whole process on a cell at XFD1048576). Every file is therefore read in a worker process with a
 memory cap and a time limit; a worker that dies or overruns costs only its own file, which gets
-a clear error, and a fresh worker takes the next file.
+a clear error, and a fresh worker takes the next file. The pool runs any `Job`: the report's
+Word documents are read in it too (`report.compile`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import multiprocessing as mp
@@ -17,11 +19,11 @@ import sys
 import time
 import zipfile
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from reportkit.io.names import shown
 from reportkit.issues import ERROR, INFO, Issue
@@ -33,6 +35,7 @@ from reportkit.model.submission import Submission
 # Narrative material a unit sends with its tables (实施方案, 总结, 典型案例): listed, not read as
 # a table; `reportkit report --inbox` compiles the Word ones into the report.
 P = TypeVar("P", str, Path)
+R = TypeVar("R")
 
 DOCUMENT_SUFFIXES = {".docx", ".doc", ".wps", ".pdf", ".ofd"}
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xlsb"}
@@ -51,21 +54,33 @@ class Options:
     prechecks: bool = True  # tests turn this off to prove the worker isolation on its own
 
 
-def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Submission]]:
+def collect(
+    paths: Iterable[str | Path], take: Collection[str] | None = None
+) -> tuple[list[Path], list[Submission]]:
     """Expand folders recursively; lock files and unreadable entries become notes, not errors.
 
     Symbolic links are not followed out of a folder: a link inside an inbox could otherwise pull
     in files from anywhere on the machine.
     """
-    names, notes = collect_names(paths)
+    names, notes = collect_names(paths, take)
     return [Path(n) for n in names], notes
 
 
-def collect_names(paths: Iterable[str | Path]) -> tuple[list[str], list[Submission]]:
+def collect_names(
+    paths: Iterable[str | Path], take: Collection[str] | None = None
+) -> tuple[list[str], list[Submission]]:
     """`collect`, the files as plain strings: an inbox of thousands of files is listed without
-    a Path object (and its interned parts) for each."""
+    a Path object (and its interned parts) for each.
+
+    `take` is the suffixes listed from a folder (the roll-up's WORKBOOK_FILES unless given;
+    the report's are WORD_FILES); .zip archives are listed whatever `take` is, and a file
+    named itself is listed whatever its suffix, unless it is a lock file or a document not
+    taken.
+    """
+    from reportkit.io.archive import is_archive
     from reportkit.io.sniff import is_lock_file, suffix_of
 
+    take = WORKBOOK_FILES if take is None else take
     files: list[str] = []
     notes: list[Submission] = []
     for p in map(Path, paths):
@@ -78,13 +93,13 @@ def collect_names(paths: Iterable[str | Path]) -> tuple[list[str], list[Submissi
                 suffix = suffix_of(entry.name).lower()
                 if is_lock_file(entry.name):
                     notes.append(_note(entry.path, "file.lock_file", INFO))
+                elif suffix in take or is_archive(entry.name):
+                    files.append(entry.path)
                 elif suffix in DOCUMENT_SUFFIXES:
                     notes.append(_note(entry.path, "file.document", INFO))
-                elif suffix in SPREADSHEET_SUFFIXES or suffix in UPLOAD_SUFFIXES:
-                    files.append(entry.path)
         elif is_lock_file(p):
             notes.append(_note(p, "file.lock_file", INFO))
-        elif p.suffix.lower() in DOCUMENT_SUFFIXES:
+        elif p.suffix.lower() in DOCUMENT_SUFFIXES and p.suffix.lower() not in take:
             notes.append(_note(p, "file.document", INFO))
         else:
             files.append(str(p))
@@ -92,16 +107,17 @@ def collect_names(paths: Iterable[str | Path]) -> tuple[list[str], list[Submissi
 
 
 def expand(
-    files: Sequence[str | Path], scratch: Path, tz: str
+    files: Sequence[str | Path], scratch: Path, tz: str, take: Collection[str] | None = None
 ) -> tuple[list[tuple[str, str]], list[Submission]]:
     """The files to read — (path, name as shown): a .zip's members extracted into `scratch`
-    and named archive/member — and the notes on what could not be (see `archive`)."""
+    and named archive/member — and the notes on what could not be (see `archive`). `take` is
+    the members' suffixes to extract (as for `collect_names`)."""
     from zoneinfo import ZoneInfo
 
     from reportkit.io.archive import Expander, is_archive
     from reportkit.io.files import open_regular
 
-    expander = Expander(scratch, ZoneInfo(tz))
+    expander = Expander(scratch, ZoneInfo(tz), take=take)
     out: list[tuple[str, str]] = []
     notes: list[Submission] = []
     for f in map(str, files):
@@ -158,6 +174,8 @@ def _inside(path: Path, root: Path) -> bool:
 # Files without a spreadsheet extension are still looked at when they might be one (a county
 # that saved "泰山区统计表" without extension, or as .zip/.tmp/.bak).
 UPLOAD_SUFFIXES = {"", ".zip", ".bak", ".tmp", ".csv", ".htm", ".html"}
+WORKBOOK_FILES = frozenset(SPREADSHEET_SUFFIXES | UPLOAD_SUFFIXES)  # what the roll-up reads
+WORD_FILES = frozenset({".docx"})  # what the report appends (`reportkit report --inbox`)
 
 
 def _note(path: Path | str, code: str, severity: str, **kw: Any) -> Submission:
@@ -237,6 +255,23 @@ def _check(sub: Submission, campaign: Campaign, options: Options) -> None:
 # --- the worker pool -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Job(Generic[R]):
+    """What isolated workers do with each task (a file's path), and what a lost task gets.
+
+    `start` runs once in each worker and gives what every task needs (the campaign); `run`
+    gives a task's result in the worker and must not raise (if it does, the worker dies and
+    the task is lost as a crash); `lost` gives, in the parent, the result for a task whose
+    worker died ("crashed") or overran its `timeout` ("timeout", with the seconds). The
+    functions are module-level ones (or partials of them): a spawned worker unpickles them.
+    """
+
+    start: Callable[[], Any]
+    run: Callable[[Any, str], R]
+    lost: Callable[[str, str, int], R]
+    timeout: float = FILE_TIMEOUT
+
+
 def quiet_stderr() -> None:
     """Send this worker's standard error to the null device (REPORTKIT_DEBUG keeps it)."""
     if os.environ.get("REPORTKIT_DEBUG"):
@@ -256,11 +291,10 @@ def _limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
 
 
-def _worker_main(conn: Any, options: Options) -> None:
+def _worker_main(conn: Any, job: Job[Any]) -> None:
     import faulthandler
 
     from reportkit.io.lifeline import die_with_parent
-    from reportkit.model.campaign import default_campaign, load_campaign
 
     die_with_parent()  # a killed roll-up leaves no worker behind
     faulthandler.disable()  # a parser abort is expected and reported; no traceback dump
@@ -269,7 +303,7 @@ def _worker_main(conn: Any, options: Options) -> None:
     # collector from walking it (and copying its pages) on every collection
     gc.freeze()
     _limit_memory()
-    campaign = load_campaign(options.campaign_file) if options.campaign_file else default_campaign()
+    state = job.start()
     while True:
         try:
             task = conn.recv()
@@ -277,19 +311,54 @@ def _worker_main(conn: Any, options: Options) -> None:
             return
         if task is None:
             return
-        try:
-            result = read_one(Path(task), campaign, options)
-        except MemoryError:
-            result = _note(shown(task), "file.crashed", ERROR)
-        except Exception as e:  # a bug of ours must not stop the other files
-            result = _note(shown(task), "file.unreadable", ERROR, detail=f"{type(e).__name__}: {e}")
-        except BaseException as e:  # a parser's PanicException is not an Exception
-            if isinstance(e, (KeyboardInterrupt, SystemExit)):
-                raise
-            result = _note(shown(task), "file.crashed", ERROR)
-        result.raw = {}  # the parent needs values, header and issues; raw cells stay here
-        conn.send(result)
+        conn.send(job.run(state, task))
 
+
+# --- workbooks in the workers --------------------------------------------------------------------
+
+
+def _load_campaign(campaign_file: str | None) -> Campaign:
+    from reportkit.model.campaign import default_campaign, load_campaign
+
+    return load_campaign(campaign_file) if campaign_file else default_campaign()
+
+
+def _read_task(options: Options, campaign: Campaign, task: str) -> Submission:
+    try:
+        result = read_one(Path(task), campaign, options)
+    except MemoryError:
+        result = _note(shown(task), "file.crashed", ERROR)
+    except Exception as e:  # a bug of ours must not stop the other files
+        result = _note(shown(task), "file.unreadable", ERROR, detail=f"{type(e).__name__}: {e}")
+    except BaseException as e:  # a parser's PanicException is not an Exception
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
+        result = _note(shown(task), "file.crashed", ERROR)
+    result.raw = {}  # the parent needs values, header and issues; raw cells stay here
+    return result
+
+
+def _lost_file(task: str, what: str, seconds: int) -> Submission:
+    if what == "timeout":
+        return _note(shown(task), "file.timeout", ERROR, seconds=seconds)
+    return _note(shown(task), "file.crashed", ERROR)
+
+
+def read_many(
+    files: Sequence[P], options: Options, jobs: int | None = None
+) -> Iterator[tuple[P, Submission]]:
+    """Read `files` (paths or strings) in isolated workers; yields (file, submission) as each
+    finishes."""
+    job = Job(
+        functools.partial(_load_campaign, options.campaign_file),
+        functools.partial(_read_task, options),
+        _lost_file,
+        options.timeout,
+    )
+    return run_isolated(files, job, jobs)
+
+
+# --- running a job -------------------------------------------------------------------------------
 
 PIPELINE = 16  # tasks queued in each worker, so it never waits for the parent between files
 COALESCE = 0.002  # seconds the parent lets results gather when they come one by one
@@ -302,9 +371,9 @@ class _Worker:
     the file that did it; the others are given to a fresh worker.
     """
 
-    def __init__(self, ctx: Any, options: Options) -> None:
+    def __init__(self, ctx: Any, job: Job[Any]) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, options), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, job), daemon=True)
         self.proc.start()
         child.close()
         self.tasks: deque[Any] = deque()
@@ -343,17 +412,16 @@ def _context() -> Any:
     return mp.get_context("spawn")
 
 
-def read_many(
-    files: Sequence[P], options: Options, jobs: int | None = None
-) -> Iterator[tuple[P, Submission]]:
-    """Read `files` (paths or strings) in isolated workers; yields (file, submission) as each
-    finishes."""
-    if not files:
+def run_isolated(tasks: Sequence[P], job: Job[R], jobs: int | None = None) -> Iterator[tuple[P, R]]:
+    """Run `job` on `tasks` (paths or strings) in isolated workers with the memory cap and the
+    job's time limit; yields (task, result) as each finishes. A worker that dies or overruns
+    costs only its own task (which gets `job.lost`); a fresh worker takes the others."""
+    if not tasks:
         return
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     ctx = _context()
-    queue = deque(files)
-    workers = [_Worker(ctx, options) for _ in range(jobs)]
+    queue = deque(tasks)
+    workers = [_Worker(ctx, job) for _ in range(jobs)]
 
     def feed(w: _Worker) -> None:
         while queue and len(w.tasks) < PIPELINE:
@@ -373,32 +441,32 @@ def read_many(
                 time.sleep(COALESCE)
             got = 0
             busy = [w for w in workers if w.tasks]
-            timeout = max(0.0, min(w.started + options.timeout for w in busy) - time.monotonic())
+            timeout = max(0.0, min(w.started + job.timeout for w in busy) - time.monotonic())
             ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
             for i, w in enumerate(workers):
                 if not w.tasks:
                     continue
-                failure: tuple[str, dict[str, Any]] | None = None
+                failure: str | None = None
                 while w.tasks and w.conn.poll():
                     try:
                         result = w.conn.recv()
                     except (EOFError, OSError):
-                        failure = ("file.crashed", {})
+                        failure = "crashed"
                         break
                     got += 1
                     yield w.done(), result
                 if failure is None and w.tasks:
                     if w.proc.sentinel in ready or not w.proc.is_alive():
-                        failure = ("file.crashed", {})
-                    elif time.monotonic() - w.started > options.timeout:
-                        failure = ("file.timeout", {"seconds": int(options.timeout)})
+                        failure = "crashed"
+                    elif time.monotonic() - w.started > job.timeout:
+                        failure = "timeout"
                 if failure is not None:
                     culprit = w.done()
                     queue.extendleft(reversed(w.tasks))  # the rest go to a fresh worker
                     w.tasks.clear()
                     w.kill()
-                    yield culprit, _note(shown(str(culprit)), failure[0], ERROR, **failure[1])
-                    w = workers[i] = _Worker(ctx, options)
+                    yield culprit, job.lost(str(culprit), failure, int(job.timeout))
+                    w = workers[i] = _Worker(ctx, job)
                 feed(w)
     finally:
         for w in workers:

@@ -103,6 +103,16 @@ def sniff_data(data: bytes) -> Sniffed:
     return _sniff_text(head)
 
 
+def sniff_docx(data: bytes) -> Sniffed:
+    """The verdict on a Word document (.docx) from its bytes, before python-docx sees it: the
+    limits a workbook is held to (size, entries, encryption, zip bombs, lying sizes, DTDs in
+    any part) applied to its parts. A document to open has kind "docx" and no problem; any
+    other kind says what the file is instead (a .doc, a workbook, a damaged zip…)."""
+    if len(data) > MAX_FILE_BYTES or not data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
+        return sniff_data(data)  # empty, too big, or not a zip at all
+    return _sniff_zip(data, word=True)
+
+
 def _sniff_ole(data: bytes) -> Sniffed:
     # An OLE2 compound file: Excel 97-2003 (.xls), an encrypted OOXML workbook, or a Word .doc.
     # The directory names are UTF-16LE; looking for them avoids a full OLE parser here.
@@ -138,7 +148,8 @@ def _sniff_text(head: bytes) -> Sniffed:
     return Sniffed("unknown", "file.unknown")
 
 
-def _sniff_zip(data: bytes) -> Sniffed:
+def _sniff_zip(data: bytes, word: bool = False) -> Sniffed:
+    """A zip's verdict, as a workbook (or, `word`, as a Word document)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
@@ -151,12 +162,14 @@ def _sniff_zip(data: bytes) -> Sniffed:
             return Sniffed("zip", "file.corrupt_zip")
         names = [i.filename for i in infos]
         kind = _zip_kind(zf, names)
-        if kind not in SPREADSHEET_KINDS:
+        if word and kind != "docx":
+            return Sniffed(kind, "file.unknown")
+        if not word and kind not in SPREADSHEET_KINDS:
             return Sniffed(kind, "file.word" if kind == "docx" else "file.not_spreadsheet")
         problem = _check_zip(zf, infos, names)
         if problem:
             return Sniffed(kind, *problem)
-        parts: dict[str, bytes] = {}
+        parts: dict[str, bytes] | None = None if word else {}
         problem = _check_parts(zf, infos, kind, parts)
         if problem:
             return Sniffed(kind, *problem)

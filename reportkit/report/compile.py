@@ -17,29 +17,35 @@ Rule, for every .docx in the inbox (a folder, searched recursively, or a .zip):
 4. **Order.** By unit in the order of the campaign's unit list (code order), then summaries
    before experience before cases, then by file name. Identical files are kept once.
 
-Hostile files are checked before any parser sees them (size, zip bombs, DTDs), as workbooks are.
+The inbox is listed, and its .zip archives expanded, by the roll-up's own walker and expander
+(`io.intake`, `io.archive`): the same rule on links out of a folder, the same GBK names and the
+same limits on archive members. Each document is then read in an isolated worker process with
+the workbooks' memory cap and time limit, and checked before python-docx sees it by the
+workbooks' sniffer (size, zip bombs, lying sizes, DTDs): a document that hangs or crashes the
+parser is left out with a reason, and the others are read as usual.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
-import tempfile
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportkit.messages import msg
+from reportkit.io.intake import FILE_TIMEOUT, MAX_READ
+from reportkit.io.sniff import Sniffed
+from reportkit.messages import describe_oserror, msg
 from reportkit.model.campaign import Campaign
 from reportkit.model.registry import Region, normalize, short_forms
 from reportkit.model.target import Target
 
 KIND_ORDER = {"deploy": 0, "midterm": 1, "final": 1, "experience": 2, "cases": 3, None: 4}
-MAX_DOCX_BYTES = 64 * 1024 * 1024
-MAX_ZIP_MEMBERS = 5_000
 PARAGRAPHS = 5
+MAX_PARAGRAPH = 2_000  # characters of a paragraph looked at: titles and 落款 are short
+TIMEOUT = FILE_TIMEOUT  # seconds to read one document, as for a workbook
 
 
 @dataclass
@@ -83,105 +89,122 @@ def _accepts(kind: str | None, milestone: str) -> bool:
     return kind == milestone
 
 
-@contextmanager
-def docx_files(inbox: list[Path]) -> Iterator[list[tuple[Path, str]]]:
-    """(path, name shown) of every .docx in the inbox; .zip archives are unpacked to a
-    temporary folder (members by base name only, so '../' cannot escape it)."""
-    with tempfile.TemporaryDirectory(prefix="reportkit-docx-") as tmp:
-        out: list[tuple[Path, str]] = []
-        for root in inbox:
-            paths = sorted(root.rglob("*")) if root.is_dir() else [root]
-            for p in paths:
-                if not p.is_file() or p.name.startswith(("~$", ".~")):
-                    continue
-                if p.suffix.lower() == ".docx":
-                    out.append((p, str(p)))
-                elif p.suffix.lower() == ".zip" and zipfile.is_zipfile(p):
-                    out += _unzip_docx(p, Path(tmp) / f"{len(out):04d}")
-        yield out
+# --- listing the inbox (as the roll-up does) ----------------------------------------------------
 
 
-def _unzip_docx(archive: Path, target: Path) -> list[tuple[Path, str]]:
-    out = []
+def _word_files(
+    inbox: list[Path], scratch: Path, tz: str
+) -> tuple[list[tuple[str, str]], list[Skipped]]:
+    """Every .docx of the inbox, listed by the roll-up's walker (links out of a folder are not
+    followed, lock files are left out) and the members of its .zip archives extracted into
+    `scratch` by the roll-up's expander (GBK names, unsafe names, bombs, caps): (path, name
+    shown), and the archive members that could not be extracted, with why."""
+    from reportkit.io.intake import WORD_FILES, collect_names, expand
+    from reportkit.io.sniff import suffix_of
+    from reportkit.issues import ERROR
+
+    names, _ = collect_names(inbox, WORD_FILES)  # the notes: lock files, other documents
+    files, notes = expand(names, scratch, tz, WORD_FILES)
+    skipped = [
+        Skipped(i.file or n.file, i.message) for n in notes for i in n.issues if i.severity == ERROR
+    ]
+    # a file named .zip that is no archive, or a file named itself that is no .docx: not ours
+    return [(p, s) for p, s in files if suffix_of(p).lower() in WORD_FILES], skipped
+
+
+# --- reading one document (runs in an isolated worker) ------------------------------------------
+
+
+@dataclass
+class _Read:
+    """What a worker read of one document: its hash and its first and last paragraphs, or
+    why it was not read."""
+
+    sha256: str = ""
+    first: list[str] = field(default_factory=list)
+    last: list[str] = field(default_factory=list)
+    problem: str | None = None
+
+
+def paragraphs(source: Path | bytes) -> list[str]:
+    """The non-empty paragraphs of a checked .docx (its path, or its bytes)."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
+    return [t for p in doc.paragraphs if (t := p.text.strip())]
+
+
+def _refusal(v: Sniffed) -> str | None:
+    """Why a document the sniffer judged must not be opened, or None."""
+    code, detail = v.problem, v.detail
+    if code == "file.too_big":
+        return msg(code, detail=detail)
+    if code in ("file.empty", "file.corrupt_zip"):
+        return msg(code)
+    if code == "file.encrypted" or v.kind == "encrypted":
+        return msg("report.doc_unreadable", detail=msg("report.doc_encrypted"))
+    if v.kind == "zip":
+        return msg("report.doc_hostile", detail=msg("report.doc_no_body"))
+    if v.kind != "docx":
+        return msg("report.doc_not_docx")
+    if code is None:
+        return None
+    part = {
+        "file.zip_entries": msg("report.doc_entries", count=detail),
+        "file.zip_bomb": msg("report.doc_part_big", part=detail),
+        "file.zip_size_lie": msg("report.doc_part_lie", part=detail),
+        "file.zip_duplicate": msg("report.doc_part_duplicate", part=detail),
+        "file.xml_dtd": msg("report.doc_part_dtd", part=detail),
+    }.get(code, detail or code)
+    return msg("report.doc_hostile", detail=part)
+
+
+def _read(_state: object, task: str) -> _Read:
+    """Read, check, hash and parse one document; never raises for what is in it."""
+    from reportkit.io.files import NotRegular, read_capped
+    from reportkit.io.sniff import sniff_docx
+
     try:
-        with zipfile.ZipFile(archive) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()][:MAX_ZIP_MEMBERS]
-            for n, info in enumerate(infos):
-                name = _member_name(info)
-                base = Path(name).name
-                if Path(base).suffix.lower() != ".docx" or base.startswith(("~$", ".~")):
-                    continue
-                if info.file_size > MAX_DOCX_BYTES:
-                    continue
-                target.mkdir(parents=True, exist_ok=True)
-                dest = target / f"{n:05d}-{base}"
-                with zf.open(info) as src:
-                    dest.write_bytes(src.read(MAX_DOCX_BYTES + 1)[:MAX_DOCX_BYTES])
-                out.append((dest, f"{archive}/{name}"))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return out
-    return out
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:  # Windows zip tools write GBK names without the UTF-8 flag
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
-
-
-MAX_ENTRIES = 2_000
-MAX_UNPACKED = 256 * 1024 * 1024
-MAX_RATIO = 200
-HEAD = 64 * 1024
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-
-
-def _check(data: bytes) -> str | None:
-    """A reason not to open the file, or None: size, zip bombs, encryption and DTDs are
-    checked from the zip directory and the head of each XML part, before python-docx runs."""
-    import io
-
-    if len(data) > MAX_DOCX_BYTES:
-        return msg("file.too_big", detail=f"{len(data) // (1024 * 1024)} MB")
+        data, st = read_capped(task, MAX_READ)
+    except NotRegular:
+        return _Read(problem=msg("file.not_regular"))
+    except OSError as e:
+        return _Read(problem=msg("report.doc_unreadable", detail=describe_oserror(e, False)))
+    if data is None:
+        return _Read(problem=msg("file.too_big", detail=f"{st.st_size // (1 << 20)} MB"))
+    problem = _refusal(sniff_docx(data))  # size, zip bombs, DTDs: before python-docx runs
+    if problem:
+        return _Read(problem=problem)
+    sha = hashlib.sha256(data).hexdigest()
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return msg("file.corrupt_zip")
-    with zf:
-        if "word/document.xml" not in {i.filename for i in infos}:
-            return msg("report.doc_hostile", detail="没有 word/document.xml")
-        if len(infos) > MAX_ENTRIES:
-            return msg("report.doc_hostile", detail=f"{len(infos)} 个内部文件")
-        total = 0
-        for info in infos:
-            total += info.file_size
-            ratio = info.file_size / info.compress_size if info.compress_size else 0
-            if total > MAX_UNPACKED or (ratio > MAX_RATIO and info.file_size > 1 << 20):
-                return msg("report.doc_hostile", detail=f"{info.filename} 解压后过大")
-            if info.flag_bits & 0x1:
-                return msg("report.doc_unreadable", detail="文件已加密")
-            if not info.filename.endswith((".xml", ".rels")):
-                continue
-            try:
-                with zf.open(info) as f:
-                    head = f.read(HEAD)
-            except Exception:  # zipfile raises assorted errors on broken archives
-                return msg("file.corrupt_zip")
-            if _DTD.search(head):
-                return msg("report.doc_hostile", detail=f"{info.filename} 含有 XML 实体声明")
+        texts = [t[:MAX_PARAGRAPH] for t in paragraphs(data)]
+    except MemoryError:
+        return _Read(problem=msg("report.doc_crashed"))
+    except Exception as e:  # python-docx raises assorted errors on broken documents
+        return _Read(problem=msg("report.doc_unreadable", detail=e))
+    except BaseException as e:
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
+        return _Read(problem=msg("report.doc_crashed"))
+    return _Read(sha, texts[:PARAGRAPHS], texts[-PARAGRAPHS:])
+
+
+def _nothing() -> None:
     return None
 
 
-def paragraphs(path: Path) -> list[str]:
-    """The non-empty paragraphs of a checked .docx."""
-    from docx import Document
+def _lost(task: str, what: str, seconds: int) -> _Read:
+    if what == "timeout":
+        return _Read(problem=msg("report.doc_timeout", seconds=seconds))
+    return _Read(problem=msg("report.doc_crashed"))
 
-    doc = Document(str(path))
-    return [t for p in doc.paragraphs if (t := p.text.strip())]
+
+def _read_all(files: list[str]) -> dict[str, _Read]:
+    """Each document read in an isolated worker, with the memory cap and the time limit the
+    workbooks have: one that hangs, crashes or exhausts memory costs only itself."""
+    from reportkit.io.intake import Job, run_isolated
+
+    return dict(run_isolated(files, Job(_nothing, _read, _lost, TIMEOUT)))
 
 
 def identify(
@@ -251,33 +274,26 @@ def find_narratives(
 ) -> Iterator[tuple[list[Narrative], list[Skipped]]]:
     """The narrative documents to append, in order, and the ones left out (with why); the
     paths stay valid until the block ends (members of a .zip live in a temporary folder)."""
+    from reportkit.io.scratch import scratch_dir
+
     campaign, parent, line, milestone = target.campaign, target.unit, target.line, target.milestone
     found: list[Narrative] = []
-    skipped: list[Skipped] = []
     seen: dict[str, str] = {}
     children = {c.code: i for i, c in enumerate(campaign.children(parent))}
-    with docx_files(inbox) as files:
+    with scratch_dir() as tmp:
+        files, skipped = _word_files(inbox, tmp, campaign.timezone)
+        read = _read_all(list(dict.fromkeys(p for p, _ in files)))
         for path, shown in files:
-            try:
-                data = path.read_bytes()
-            except OSError as e:
-                skipped.append(Skipped(shown, msg("report.doc_unreadable", detail=e)))
+            got = read[path]
+            if got.problem is not None:
+                skipped.append(Skipped(shown, got.problem))
                 continue
-            problem = _check(data)
-            if problem:
-                skipped.append(Skipped(shown, problem))
-                continue
-            sha = hashlib.sha256(data).hexdigest()
+            sha = got.sha256
             if sha in seen:
                 skipped.append(Skipped(shown, msg("report.doc_duplicate", other=seen[sha])))
                 continue
-            try:
-                texts = paragraphs(path)
-            except Exception as e:  # python-docx raises assorted errors on broken documents
-                skipped.append(Skipped(shown, msg("report.doc_unreadable", detail=e)))
-                continue
             stem = _stem(Path(shown).name)
-            head = [*texts[:PARAGRAPHS], *texts[-PARAGRAPHS:]]
+            head = [*got.first, *got.last]
             source, doc_line = identify(campaign, parent, [Path(shown).stem, *head])
             if source is None:
                 skipped.append(Skipped(shown, msg("report.doc_no_unit")))
@@ -294,14 +310,16 @@ def find_narratives(
                 reason = msg("report.doc_other_line", line=campaign.lines[doc_line].name)
                 skipped.append(Skipped(shown, reason))
                 continue
-            kind = classify(stem) or classify(" ".join(texts[:2]))
+            kind = classify(stem) or classify(" ".join(got.first[:2]))
             if not _accepts(kind, milestone):
                 name = campaign.milestones[kind].name if kind in campaign.milestones else kind
                 skipped.append(Skipped(shown, msg("report.doc_other_milestone", milestone=name)))
                 continue
             seen[sha] = shown
             found.append(
-                Narrative(path, shown, unit, source, doc_line, kind, _title(texts, stem), sha)
+                Narrative(
+                    Path(path), shown, unit, source, doc_line, kind, _title(got.first, stem), sha
+                )
             )
         found.sort(
             key=lambda n: (
