@@ -10,12 +10,14 @@ Rule, for every .docx in the inbox (a folder, searched recursively, or a .zip):
    is filed under its city.
 2. **Line.** An office name (…应急管理局 / …市场监督管理局) decides the line; a document of the
    other line is left out; one that names no office, or both, is kept.
-3. **Milestone.** Words in the file name and title say what it is: 中期 → midterm; 实施方案 or
-   部署 → deploy; 总结 (without 中期) → final; 经验, 做法 or 案例 → "cases", which may be sent at
-   any time and is kept for every milestone. A document for another milestone is left out; one
-   that says none is kept (the inbox is the one for this milestone).
-4. **Order.** By unit in the order of the campaign's unit list (code order), then summaries
-   before experience before cases, then by file name. Identical files are kept once.
+3. **Milestone.** Words in the file name and title say what it is, as the campaign folder's
+   report.toml lists them (for 2024: 中期 → midterm; 实施方案 or 部署 → deploy; 案例 → cases;
+   经验 or 做法 → experience; 总结 → final). A document for another milestone is left out; a
+   kind kept any time (cases, experience) and one that says none are kept (the inbox is the
+   one for this milestone).
+4. **Order.** By unit in the order of the campaign's unit list (code order), then by the
+   kinds' rank in report.toml (for 2024: plans, summaries, experience, cases), then by file
+   name. Identical files are kept once.
 
 The inbox is listed, and its .zip archives expanded, by the roll-up's own walker and expander
 (`io.intake`, `io.archive`): the same rule on links out of a folder, the same GBK names and the
@@ -41,8 +43,8 @@ from reportkit.messages import describe_oserror, msg
 from reportkit.model.campaign import Campaign
 from reportkit.model.registry import Region, normalize, short_forms
 from reportkit.model.target import Target
+from reportkit.report.spec import report_spec
 
-KIND_ORDER = {"deploy": 0, "midterm": 1, "final": 1, "experience": 2, "cases": 3, None: 4}
 PARAGRAPHS = 5
 MAX_PARAGRAPH = 2_000  # characters of a paragraph looked at: titles and 落款 are short
 TIMEOUT = FILE_TIMEOUT  # seconds to read one document, as for a workbook
@@ -66,27 +68,10 @@ class Skipped:
     reason: str
 
 
-def classify(text: str) -> str | None:
-    """What a document is, from its file name and title."""
-    if "中期" in text:
-        return "midterm"
-    if "实施方案" in text or "部署" in text:
-        return "deploy"
-    if "案例" in text:
-        return "cases"
-    if "经验" in text or "做法" in text:
-        return "experience"
-    if "总结" in text:
-        return "final"
-    return None
-
-
-def _accepts(kind: str | None, milestone: str) -> bool:
-    if kind in (None, "cases"):
-        return True
-    if kind == "experience":  # 先进经验做法 are due with the final report, and welcome any time
-        return True
-    return kind == milestone
+def classify(campaign: Campaign, text: str) -> str | None:
+    """What a document is, from its file name and title (the campaign's report.toml says by
+    which words)."""
+    return report_spec(campaign).classify(text)
 
 
 # --- listing the inbox (as the roll-up does) ----------------------------------------------------
@@ -260,10 +245,10 @@ def _line(campaign: Campaign, text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _title(texts: list[str], fallback: str) -> str:
+def _title(campaign: Campaign, texts: list[str], fallback: str) -> str:
     """The document's title: its first paragraph that reads like one, else the file name."""
     for t in texts[:3]:
-        if 4 <= len(t) <= 60 and classify(t) is not None:
+        if 4 <= len(t) <= 60 and classify(campaign, t) is not None:
             return t
     return fallback
 
@@ -280,6 +265,7 @@ def find_narratives(
     found: list[Narrative] = []
     seen: dict[str, str] = {}
     children = {c.code: i for i, c in enumerate(campaign.children(parent))}
+    spec = report_spec(campaign)
     with scratch_dir() as tmp:
         files, skipped = _word_files(inbox, tmp, campaign.timezone)
         read = _read_all(list(dict.fromkeys(p for p, _ in files)))
@@ -310,22 +296,29 @@ def find_narratives(
                 reason = msg("report.doc_other_line", line=campaign.lines[doc_line].name)
                 skipped.append(Skipped(shown, reason))
                 continue
-            kind = classify(stem) or classify(" ".join(got.first[:2]))
-            if not _accepts(kind, milestone):
+            kind = classify(campaign, stem) or classify(campaign, " ".join(got.first[:2]))
+            if not spec.accepts(kind, milestone):
                 name = campaign.milestones[kind].name if kind in campaign.milestones else kind
                 skipped.append(Skipped(shown, msg("report.doc_other_milestone", milestone=name)))
                 continue
             seen[sha] = shown
             found.append(
                 Narrative(
-                    Path(path), shown, unit, source, doc_line, kind, _title(got.first, stem), sha
+                    Path(path),
+                    shown,
+                    unit,
+                    source,
+                    doc_line,
+                    kind,
+                    _title(campaign, got.first, stem),
+                    sha,
                 )
             )
         found.sort(
             key=lambda n: (
                 children.get(n.unit.code, len(children)),
                 n.source.code,
-                KIND_ORDER.get(n.kind, 4),
+                spec.rank(n.kind),
                 Path(n.shown_as).name,
             )
         )

@@ -60,10 +60,37 @@ class FormReport:
 
 
 @dataclass(frozen=True)
+class Material:
+    """A kind of Word material subordinates send, told by words in its name or title."""
+
+    kind: str  # a milestone's id, or a kind of its own (experience)
+    words: tuple[str, ...]
+    rank: int  # its place among a unit's materials
+    any_time: bool = False  # kept for every report, not only its milestone's
+
+
+@dataclass(frozen=True)
 class ReportSpec:
     titles: Mapping[str, str]  # by milestone: what a report is about
     title_words: tuple[str, ...]
     forms: Mapping[str, FormReport]
+    materials: tuple[Material, ...] = ()
+
+    def classify(self, text: str) -> str | None:
+        """What a document is, from its file name or title (None: it does not say)."""
+        for m in self.materials:
+            if any(w in text for w in m.words):
+                return m.kind
+        return None
+
+    def accepts(self, kind: str | None, milestone: str) -> bool:
+        """Whether a document of `kind` belongs in `milestone`'s report."""
+        m = next((x for x in self.materials if x.kind == kind), None)
+        return kind is None or m is None or m.any_time or kind == milestone
+
+    def rank(self, kind: str | None) -> int:
+        m = next((x for x in self.materials if x.kind == kind), None)
+        return m.rank if m is not None else max((x.rank for x in self.materials), default=0) + 1
 
 
 @by_identity
@@ -99,7 +126,7 @@ class _Reader:
 
     def spec(self) -> ReportSpec:
         data = self.campaign.report
-        self.keys(data, ("titles", "title_words", "forms"), "report")
+        self.keys(data, ("titles", "title_words", "forms", "materials"), "report")
         titles = data.get("titles", {})
         for mid, title in titles.items():
             if mid not in self.campaign.milestones:
@@ -112,7 +139,24 @@ class _Reader:
             if form is None:
                 raise self.fail(f"forms.{fid}", "campaign.ref", kind="表格", value=fid)
             forms[fid] = self.form(form, table, f"forms.{fid}")
-        return ReportSpec(dict(titles), (*TITLE_WORDS, *words), forms)
+        materials = tuple(
+            self.material(m, f"materials[{i}]") for i, m in enumerate(data.get("materials", []))
+        )
+        return ReportSpec(dict(titles), (*TITLE_WORDS, *words), forms, materials)
+
+    def material(self, m: Any, where: str) -> Material:
+        if not isinstance(m, dict):
+            raise self.fail(where, "campaign.type", expected="表", value=m)
+        self.keys(m, ("kind", "words", "rank", "any_time"), where)
+        rank = m.get("rank", 0)
+        if not isinstance(rank, int) or isinstance(rank, bool):
+            raise self.fail(f"{where}.rank", "campaign.type", expected="整数", value=rank)
+        return Material(
+            self.text(m.get("kind"), f"{where}.kind"),
+            self.strings(m.get("words", []), f"{where}.words"),
+            rank,
+            bool(m.get("any_time", False)),
+        )
 
     def form(self, form: Form, table: Mapping[str, Any], where: str) -> FormReport:
         self.keys(table, ("body", "rows", "rates", "compare", "charts"), where)

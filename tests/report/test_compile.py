@@ -47,13 +47,13 @@ def test_identify(campaign, taian, texts, unit, line):
     assert found_line == line
 
 
-def test_classify():
-    assert classify("中期总结") == "midterm"
-    assert classify("专项治理工作总结") == "final"
-    assert classify("先进经验做法") == "experience"
-    assert classify("典型案例") == "cases"
-    assert classify("实施方案") == "deploy"
-    assert classify("材料") is None
+def test_classify(campaign):
+    assert classify(campaign, "中期总结") == "midterm"
+    assert classify(campaign, "专项治理工作总结") == "final"
+    assert classify(campaign, "先进经验做法") == "experience"
+    assert classify(campaign, "典型案例") == "cases"
+    assert classify(campaign, "实施方案") == "deploy"
+    assert classify(campaign, "材料") is None
 
 
 def test_order_filters_and_reasons(campaign, taian, tmp_path):

@@ -91,3 +91,18 @@ def test_a_campaign_folder_and_its_campaign_toml_load_the_same(tmp_path):
     lone = tmp_path / "lone.toml"
     shutil.copy(folder / "campaign.toml", lone)
     assert load_campaign(lone).report == {}  # a file not named campaign.toml is alone
+
+
+def test_what_a_word_material_is_comes_from_report_toml(tmp_path):
+    from reportkit.report.compile import classify
+
+    folder = folder_copy(tmp_path)
+    toml = folder / "report.toml"
+    text = toml.read_text("utf-8")
+    assert text.count('words = ["中期"]') == 1
+    toml.write_text(text.replace('words = ["中期"]', 'words = ["中期", "半年"]'), "utf-8")
+    changed = load_campaign(folder)
+    assert classify(changed, "上半年工作总结") == "midterm"
+    spec = report_spec(changed)
+    assert spec.accepts("experience", "midterm") and not spec.accepts("final", "midterm")
+    assert spec.rank("deploy") < spec.rank("final") < spec.rank("experience") < spec.rank(None)
