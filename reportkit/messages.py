@@ -148,7 +148,6 @@ MESSAGES: dict[str, str] = {
     "rollup.ledger_unwritable": "无法在 {path} 处创建或锁定台账（{detail}）。请检查该文件夹的权限，或用 --ledger 指定一个可写的位置。",
     "rollup.output_failed": "无法写入输出文件 {path}：{detail}。之前的输出文件保持不变。",
     "rollup.input_incomplete": "这是一份不完整的汇总表（其下级有缺报或退回），汇总时会注明。",
-    "rollup.busy_file": "文件正在写入，已跳过，下次运行时再读取。",
     # whose file is it
     "unit.no_unit": "无法确定报送单位：模板信息和“填报单位”都没有写明单位。",
     "unit.unknown_unit": "填报单位“{text}”无法识别：{detail}",
@@ -280,7 +279,6 @@ MESSAGES: dict[str, str] = {
     "serve.col_calendar": "日历",
     "serve.col_events": "事项",
     "serve.col_subscribe": "订阅地址",
-    "serve.col_download": "下载",
     "serve.subscribe": "webcal 订阅",
     "serve.download": "下载 .ics",
     "serve.board": "报送完成情况",
@@ -350,9 +348,6 @@ MESSAGES: dict[str, str] = {
     "history.invalid": "无效（{errors} 个错误）",
     "history.exported": "已把 {count} 个版本的存档原文件取出到 {dir}：",
     # CLI
-    "cli.error": "错误：{message}",
-    "cli.usage_hint": "运行“{command} --help”查看用法。",
-    "cli.wrote": "已写入 {path}",
     "cli.no_such_path": "找不到文件或文件夹：{path}",
     "cli.oserror": "无法读写文件：{detail}",
     "cli.bad_datetime": "无法识别的时间“{text}”，请写成 2024-11-02 或 2024-11-02T18:00",
