@@ -11,13 +11,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "reportkit"
 # a catalogue key written as a string literal: "calendar.need_line", "value.normalized.hint_date"
 KEY = re.compile(r"""["']([a-z_]+(?:\.[a-z_0-9]+)+)["']""")
 # the calls that look a message up by its key (msg, the readers' and intake's issue helpers)
-CALL = re.compile(r"""\b(?:msg|issue|_note|note|_issue|add)\(\s*["']([a-z_]+(?:\.[a-z_0-9]+)+)["']""")
+CALL = re.compile(
+    r"""\b(?:msg|issue|_note|note|_issue|add)\(\s*["']([a-z_]+(?:\.[a-z_0-9]+)+)["']"""
+)
 
 
 def sources() -> str:
-    return "\n".join(
-        p.read_text("utf-8") for p in PACKAGE.rglob("*.py") if p.name != "messages.py"
-    )
+    return "\n".join(p.read_text("utf-8") for p in PACKAGE.rglob("*.py") if p.name != "messages.py")
 
 
 def test_every_message_in_the_catalogue_is_used():

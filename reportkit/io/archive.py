@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from reportkit.io.files import open_regular
 from reportkit.io.names import shown
-from reportkit.issues import ERROR, INFO, WARNING, Issue
+from reportkit.issues import Issue
 from reportkit.messages import msg
 from reportkit.model.submission import Submission
 
@@ -117,9 +117,7 @@ class Expander:
                 infos = [i for i in zf.infolist() if not i.is_dir()]
                 if len(infos) > MAX_MEMBERS:
                     out.notes.append(
-                        _note(
-                            name, "file.archive_members", ERROR, count=len(infos), limit=MAX_MEMBERS
-                        )
+                        _note(name, "file.archive_members", count=len(infos), limit=MAX_MEMBERS)
                     )
                     infos = infos[:MAX_MEMBERS]
                 for info in infos:
@@ -131,19 +129,17 @@ class Expander:
                     base = re.split(r"[\\/]", inner)[-1]
                     suffix = suffix_of(base).lower()
                     if unsafe(inner):
-                        out.notes.append(_note(m_name, "file.member_unsafe_name", WARNING))
+                        out.notes.append(_note(m_name, "file.member_unsafe_name"))
                     if is_lock_file(base):
-                        out.notes.append(_note(m_name, "file.lock_file", INFO))
+                        out.notes.append(_note(m_name, "file.lock_file"))
                         continue
                     nested = is_archive(base)
                     if not nested and suffix not in self.take:
                         if suffix in DOCUMENT_SUFFIXES:
-                            out.notes.append(_note(m_name, "file.document", INFO))
+                            out.notes.append(_note(m_name, "file.document"))
                         continue  # as in a folder: pictures, notes and the like are not ours
                     if nested and depth >= MAX_DEPTH:
-                        out.notes.append(
-                            _note(m_name, "file.archive_too_deep", ERROR, limit=MAX_DEPTH)
-                        )
+                        out.notes.append(_note(m_name, "file.archive_too_deep", limit=MAX_DEPTH))
                         continue
                     problem = self._judge(info)
                     if problem is not None:
@@ -152,14 +148,14 @@ class Expander:
                     try:
                         data = _read(zf, info)
                     except _Bad as e:
-                        out.notes.append(_note(m_name, e.code, ERROR, e.detail))
+                        out.notes.append(_note(m_name, e.code, e.detail))
                         continue
                     sha = hashlib.sha256(data).hexdigest()
                     when = self._time(info, mtime)
                     if nested or sha not in self.known:
                         if self.written + len(data) > self.cap:
                             out.notes.append(
-                                _note(m_name, "file.extract_cap", ERROR, limit=_mib(self.cap))
+                                _note(m_name, "file.extract_cap", limit=_mib(self.cap))
                             )
                             continue
                         copy = self._write(data, suffix, when)
@@ -181,21 +177,22 @@ class Expander:
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
             # the archive as a whole (its directory) cannot be read; members found before the
             # damage are kept
-            out.notes.append(_note(name, "file.bad_archive", ERROR, _detail(e)))
+            out.notes.append(_note(name, "file.bad_archive", _detail(e)))
         return out
 
-    def _judge(self, info: zipfile.ZipInfo) -> tuple[str, str] | tuple[str, str, str] | None:
+    def _judge(self, info: zipfile.ZipInfo) -> tuple[str] | tuple[str, str] | None:
+        """Why a member is not extracted: (code[, detail]), or None."""
         if info.compress_type not in METHODS:
             method = METHOD_NAMES.get(info.compress_type, f"方式 {info.compress_type}")
             if info.compress_type == 99:
-                return "file.member_encrypted", ERROR
-            return "file.member_method", ERROR, method
+                return ("file.member_encrypted",)
+            return "file.member_method", method
         if info.flag_bits & 0x1:
-            return "file.member_encrypted", ERROR
+            return ("file.member_encrypted",)
         if info.file_size > MAX_MEMBER_BYTES:
-            return "file.member_too_big", ERROR, _mib(info.file_size)
+            return "file.member_too_big", _mib(info.file_size)
         if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            return "file.member_bomb", ERROR, _mib(info.file_size)
+            return "file.member_bomb", _mib(info.file_size)
         return None
 
     def _time(self, info: zipfile.ZipInfo, fallback: float) -> float:
@@ -348,7 +345,7 @@ def _mib(n: int) -> str:
     return f"{n / (1 << 20):.0f} MB"
 
 
-def _note(name: str, code: str, severity: str, detail: str = "", **kw: object) -> Submission:
+def _note(name: str, code: str, detail: str = "", **kw: object) -> Submission:
     sub = Submission(file=name)
-    sub.issues.append(Issue(code, severity, msg(code, detail=detail, **kw), file=name))
+    sub.issues.append(Issue.of(code, msg(code, detail=detail, **kw), file=name))
     return sub

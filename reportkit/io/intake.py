@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from reportkit.io.names import shown
-from reportkit.issues import ERROR, INFO, Issue
+from reportkit.issues import Issue
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign
 from reportkit.model.memo import by_identity
@@ -92,15 +92,15 @@ def collect_names(
                     continue
                 suffix = suffix_of(entry.name).lower()
                 if is_lock_file(entry.name):
-                    notes.append(_note(entry.path, "file.lock_file", INFO))
+                    notes.append(_note(entry.path, "file.lock_file"))
                 elif suffix in take or is_archive(entry.name):
                     files.append(entry.path)
                 elif suffix in DOCUMENT_SUFFIXES:
-                    notes.append(_note(entry.path, "file.document", INFO))
+                    notes.append(_note(entry.path, "file.document"))
         elif is_lock_file(p):
-            notes.append(_note(p, "file.lock_file", INFO))
+            notes.append(_note(p, "file.lock_file"))
         elif p.suffix.lower() in DOCUMENT_SUFFIXES and p.suffix.lower() not in take:
-            notes.append(_note(p, "file.document", INFO))
+            notes.append(_note(p, "file.document"))
         else:
             files.append(str(p))
     return files, notes
@@ -178,10 +178,10 @@ WORKBOOK_FILES = frozenset(SPREADSHEET_SUFFIXES | UPLOAD_SUFFIXES)  # what the r
 WORD_FILES = frozenset({".docx"})  # what the report appends (`reportkit report --inbox`)
 
 
-def _note(path: Path | str, code: str, severity: str, **kw: Any) -> Submission:
+def _note(path: Path | str, code: str, **kw: Any) -> Submission:
     name = shown(str(path))
     sub = Submission(file=name)
-    sub.issues.append(Issue(code, severity, msg(code, **kw), file=name))
+    sub.issues.append(Issue.of(code, msg(code, **kw), file=name))
     return sub
 
 
@@ -199,24 +199,24 @@ def read_one(path: Path, campaign: Campaign, options: Options) -> Submission:
         # read once (a regular file only, never blocking): hashed, sniffed, parsed from memory
         data, before = read_capped(path, MAX_READ)
         if data is None:
-            return _note(name, "file.too_big", ERROR, detail=f"{before.st_size // (1 << 20)} MB")
+            return _note(name, "file.too_big", detail=f"{before.st_size // (1 << 20)} MB")
         verdict = sniff_data(data) if options.prechecks else _trusting_sniff(path)
     except NotRegular:
-        return _note(name, "file.not_regular", ERROR)
+        return _note(name, "file.not_regular")
     except OSError as e:
-        return _note(name, "file.oserror", ERROR, detail=e.strerror or str(e))
+        return _note(name, "file.oserror", detail=e.strerror or str(e))
     if verdict.readable:
         sub = read_submission(
             path, campaign, verdict.kind, display=name, data=data, parts=verdict.parts
         )
     else:
-        sub = _note(name, verdict.problem or "file.unknown", ERROR, detail=verdict.detail)
+        sub = _note(name, verdict.problem or "file.unknown", detail=verdict.detail)
     try:
         after = path.stat()
     except OSError as e:
-        return _note(name, "file.oserror", ERROR, detail=e.strerror or str(e))
+        return _note(name, "file.oserror", detail=e.strerror or str(e))
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        return _note(name, "file.busy", ERROR)
+        return _note(name, "file.busy")
     sub.sha256 = hashlib.sha256(data).hexdigest()
     sub.mtime = after.st_mtime
     if sub.form is not None and sub.valid:
@@ -327,21 +327,21 @@ def _read_task(options: Options, campaign: Campaign, task: str) -> Submission:
     try:
         result = read_one(Path(task), campaign, options)
     except MemoryError:
-        result = _note(shown(task), "file.crashed", ERROR)
+        result = _note(shown(task), "file.crashed")
     except Exception as e:  # a bug of ours must not stop the other files
-        result = _note(shown(task), "file.unreadable", ERROR, detail=f"{type(e).__name__}: {e}")
+        result = _note(shown(task), "file.unreadable", detail=f"{type(e).__name__}: {e}")
     except BaseException as e:  # a parser's PanicException is not an Exception
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
-        result = _note(shown(task), "file.crashed", ERROR)
+        result = _note(shown(task), "file.crashed")
     result.raw = {}  # the parent needs values, header and issues; raw cells stay here
     return result
 
 
 def _lost_file(task: str, what: str, seconds: int) -> Submission:
     if what == "timeout":
-        return _note(shown(task), "file.timeout", ERROR, seconds=seconds)
-    return _note(shown(task), "file.crashed", ERROR)
+        return _note(shown(task), "file.timeout", seconds=seconds)
+    return _note(shown(task), "file.crashed")
 
 
 def read_many(

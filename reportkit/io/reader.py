@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reportkit.io.workbook import META_SHEET, MILESTONE, TEMPLATE_VERSION, a1, layout, parse_a1
-from reportkit.issues import ERROR, INFO, WARNING, Issue
+from reportkit.issues import ERROR, Issue
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, FieldDef, Form, defined_name
 from reportkit.model.memo import by_identity
@@ -124,10 +124,11 @@ def defined_names(data: bytes, kind: str = "xlsx") -> dict[str, tuple[str, int, 
 # --- reading ------------------------------------------------------------------------------------
 
 
-def issue(code: str, severity: str, file: str, **kw: Any) -> Issue:
+def issue(code: str, file: str, **kw: Any) -> Issue:
+    """The issue `code` found in `file`, its severity the registry's."""
     where = {k: kw[k] for k in ("sheet", "cell", "field", "hint") if k in kw}
     text = msg(code, file=file, **{k: v for k, v in kw.items() if k != "hint"})
-    return Issue(code, severity, text, file=file, **where)
+    return Issue.of(code, text, file=file, **where)
 
 
 def read_submission(
@@ -144,7 +145,7 @@ def read_submission(
     sub = Submission(file=name)
     if path.suffix.lower() not in EXTENSIONS.get(kind, ()):
         sub.issues.append(
-            issue("file.extension_mismatch", WARNING, name, ext=path.suffix or "（无）", kind=kind)
+            issue("file.extension_mismatch", name, ext=path.suffix or "（无）", kind=kind)
         )
     if data is None:
         data = path.read_bytes()
@@ -157,7 +158,7 @@ def read_submission(
     except BaseException as e:  # a Rust panic reaches Python as PanicException, a BaseException
         if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
             raise
-        sub.issues.append(issue("file.unreadable", ERROR, name, detail="解析程序内部错误"))
+        sub.issues.append(issue("file.unreadable", name, detail="解析程序内部错误"))
         return sub
     meta_sheet = next((s for s in sheets if s.name == META_SHEET), None)
     if meta_sheet is not None:
@@ -167,10 +168,10 @@ def read_submission(
             if r and isinstance(r[0], str)
         }
     if sub.meta.get("rollup") == "1" and sub.meta.get("complete") == "0":
-        sub.issues.append(issue("rollup.input_incomplete", WARNING, name))
+        sub.issues.append(issue("rollup.input_incomplete", name))
     form = _pick_form(campaign, sub.meta, sheets)
     if form is None:
-        sub.issues.append(issue("file.no_form", ERROR, name, forms=campaign.form_names()))
+        sub.issues.append(issue("file.no_form", name, forms=campaign.form_names()))
         return sub
     sub.form = form.id
     # Fastest first: our template where its labels are all still in place (then every cell is
@@ -188,18 +189,18 @@ def read_submission(
         for dname, refs in sorted(twice.items()):
             if dname in wanted:  # which cell counts cannot be told: not read by these names
                 sub.issues.append(
-                    issue("file.duplicate_name", ERROR, name, detail=dname, refs="、".join(refs))
+                    issue("file.duplicate_name", name, detail=dname, refs="、".join(refs))
                 )
         located = _by_names(form, sheets, names) if names and not twice else None
     if located is None:
         found = _by_labels(form, sheets)
         if found is None:
-            sub.issues.append(issue("file.no_form", ERROR, name, forms=campaign.form_names()))
+            sub.issues.append(issue("file.no_form", name, forms=campaign.form_names()))
             return sub
         located, notes = found
         if meta_sheet is not None:
-            sub.issues.append(issue("read.by_labels", INFO, name))
-        sub.issues += [issue(code, severity, name, **kw) for code, severity, kw in notes]
+            sub.issues.append(issue("read.by_labels", name))
+        sub.issues += [issue(code, name, **kw) for code, kw in notes]
     sub.raw = located
     _check_sight(sub, form, kind, data, name, parts)
     by_sheet = {s.name: s for s in sheets}
@@ -208,9 +209,9 @@ def read_submission(
         if s.name == META_SHEET:
             continue
         if s.name in used and not s.visible:
-            sub.issues.append(issue("file.table_hidden", WARNING, name, sheet=s.name))
+            sub.issues.append(issue("file.table_hidden", name, sheet=s.name))
         elif not s.visible and any(_is_number(v) for _, _, v in s.cells()):
-            sub.issues.append(issue("file.hidden_sheet", WARNING, name, sheet=s.name))
+            sub.issues.append(issue("file.hidden_sheet", name, sheet=s.name))
     del by_sheet
     return sub
 
@@ -237,10 +238,10 @@ def _check_sight(
     if not by_sheet:
         return
 
-    def add(code: str, severity: str, key: str, rc: Any, **kw: Any) -> None:
+    def add(code: str, key: str, rc: Any, **kw: Any) -> None:
         where = msg("value.where", label=cells[key].label, cell=rc.cell)
         sub.issues.append(
-            issue(code, severity, name, sheet=rc.sheet, cell=rc.cell, field=key, where=where,
+            issue(code, name, sheet=rc.sheet, cell=rc.cell, field=key, where=where,
                   value=rc.value, **kw)
         )  # fmt: skip
 
@@ -255,17 +256,17 @@ def _check_sight(
             if formula is not None:
                 text = f"“={formula}”" if formula else ""
                 if is_external(formula) or (facts.external and not formula):
-                    add("cell.external", ERROR, key, rc, formula=text)
+                    add("cell.external", key, rc, formula=text)
                 else:
-                    add("cell.formula", WARNING, key, rc, formula=text)
+                    add("cell.formula", key, rc, formula=text)
             if pos[0] in s.hidden_rows:
-                add("cell.hidden_row", WARNING, key, rc, row=pos[0] + 1)
+                add("cell.hidden_row", key, rc, row=pos[0] + 1)
             elif s.hidden_cols and s.col_hidden(pos[1]):
-                add("cell.hidden_col", WARNING, key, rc, col=a1(0, pos[1]).rstrip("0123456789"))
+                add("cell.hidden_col", key, rc, col=a1(0, pos[1]).rstrip("0123456789"))
             merge = covered.get(pos)
             if merge is not None:
                 span = f"{a1(merge[0], merge[1])}:{a1(merge[2], merge[3])}"
-                add("cell.under_merge", WARNING, key, rc, range=span)
+                add("cell.under_merge", key, rc, range=span)
 
 
 @by_identity
@@ -408,7 +409,7 @@ def _clip(v: Any) -> Any:
     return v
 
 
-Note = tuple[str, str, dict[str, Any]]  # an issue about the labels: code, severity, values
+Note = tuple[str, dict[str, Any]]  # an issue about the labels: code, values
 
 
 def _by_labels(form: Form, sheets: list[Sheet]) -> tuple[dict[str, RawCell], list[Note]] | None:
@@ -452,7 +453,7 @@ class _Labels:
         for r, c in hits:
             text = str(self.s.get(r, c))
             self.notes.append(
-                ("read.near_label", INFO, {"sheet": self.s.name, "cell": a1(r, c),
+                ("read.near_label", {"sheet": self.s.name, "cell": a1(r, c),
                                            "text": text, "label": label})
             )  # fmt: skip
         return sorted(hits)
@@ -480,7 +481,7 @@ class _Labels:
             kw["where"] = msg("read.label_guess", cell=a1(*best), text=str(self.s.get(*best)))
         else:
             kw["where"] = ""
-        self.notes.append(("read.label_missing", ERROR, kw))
+        self.notes.append(("read.label_missing", kw))
 
 
 def _labels_on_sheet(form: Form, s: Sheet) -> tuple[dict[str, RawCell], list[Note]]:

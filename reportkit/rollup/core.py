@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reportkit.issues import INFO, WARNING, Issue
+from reportkit.issues import Issue
 from reportkit.messages import msg
 from reportkit.model import derive
 from reportkit.model.campaign import Form
@@ -171,9 +171,8 @@ def aggregate(
                 den_sum += den
             if left_out:
                 issues.append(
-                    Issue(
+                    Issue.of(
                         "rollup.rate_left_out",
-                        WARNING,
                         msg(
                             "rollup.rate_left_out",
                             row=row.label,
@@ -222,9 +221,8 @@ def _rollup(
         deadline = due.date if due else None
         if below and any(e.valid and e.received_at <= as_of for e in own):
             issues.append(
-                Issue(
+                Issue.of(
                     "rollup.own_file_wins",
-                    INFO,
                     msg("rollup.own_file_wins", unit=child.name, count=len(below)),
                     field=None,
                 )
@@ -249,9 +247,8 @@ def _rollup(
                     ),
                 ]
                 issues.append(
-                    Issue(
+                    Issue.of(
                         "rollup.built",
-                        INFO,
                         msg("rollup.built", unit=child.name, count=len(used)),
                     )
                 )
@@ -265,9 +262,8 @@ def _rollup(
     for c in statuses:
         if c.counted is not None and not c.counted.complete:
             issues.append(
-                Issue(
+                Issue.of(
                     "rollup.child_incomplete",
-                    WARNING,
                     msg("rollup.child_incomplete", unit=c.unit.name),
                 )
             )

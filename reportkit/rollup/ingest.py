@@ -24,7 +24,7 @@ from reportkit.io.intake import Options, collect_names, read_many, renamed
 from reportkit.io.ledger import Ledger, Placement, Record
 from reportkit.io.names import shown
 from reportkit.io.scratch import scratch_dir
-from reportkit.issues import INFO, Issue
+from reportkit.issues import Issue
 from reportkit.messages import describe_oserror, msg
 from reportkit.model.campaign import Campaign
 from reportkit.model.submission import Submission
@@ -126,10 +126,9 @@ def _digests(files: list[str]) -> list[tuple[str | None, os.stat_result] | OSErr
 def _unopened(f: str, e: OSError) -> Issue:
     name = shown(f)
     if isinstance(e, NotRegular):
-        return Issue("file.not_regular", "warning", msg("file.not_regular"), file=name)
-    return Issue(
+        return Issue.of("file.not_regular", msg("file.not_regular"), file=name)
+    return Issue.of(
         "file.oserror",
-        "error",
         msg("file.oserror", detail=describe_oserror(e, with_file=False)),
         file=name,
     )
@@ -270,9 +269,8 @@ def _place(
     elif not campaign.registry.is_descendant(v_unit, unit.code):
         r = campaign.registry.get(v_unit)
         problems.append(
-            Issue(
+            Issue.of(
                 "rollup.not_below",
-                "error",
                 msg("rollup.not_below", unit=f"{r.name}（{r.code}）", parent=unit.name),
                 file=name,
             )
@@ -280,7 +278,7 @@ def _place(
 
 
 def _note(name: str, code: str, **kw: Any) -> Issue:
-    return Issue(code, INFO, _shared_msg(code, tuple(sorted(kw.items()))), file=name)
+    return Issue.of(code, _shared_msg(code, tuple(sorted(kw.items()))), file=name)
 
 
 @functools.lru_cache(maxsize=256)
@@ -362,9 +360,8 @@ def _record(it: _Item, sub: Submission, milestone: str, tz: str) -> Record | Non
     if sub.mtime is not None and sub.mtime > now + FUTURE_SLACK:
         zone = ZoneInfo(tz)
         sub.issues.append(
-            Issue(
+            Issue.of(
                 "file.future_time",
-                "warning",
                 msg(
                     "file.future_time",
                     mtime=_when(sub.mtime, zone),
@@ -385,4 +382,4 @@ def _when(ts: float, tz: ZoneInfo) -> str:
 
 
 def _busy(name: str) -> Issue:
-    return Issue("file.busy", "error", msg("file.busy"), file=name)
+    return Issue.of("file.busy", msg("file.busy"), file=name)

@@ -5,21 +5,21 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from reportkit.issues import ERROR, INFO, WARNING, Issue
+from reportkit.issues import WARNING, Issue
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, Form
 from reportkit.model.submission import Submission
 
 
 def _issue(
-    sub: Submission, code: str, severity: str = ERROR, field: str | None = None, **kw: object
+    sub: Submission, code: str, severity: str | None = None, field: str | None = None, **kw: object
 ) -> None:
     raw = sub.raw.get(field) if field else None
     sub.issues.append(
-        Issue(
+        Issue.of(
             code,
-            severity,
             msg(code, **kw),
+            severity,
             file=sub.file,
             sheet=raw.sheet if raw else None,
             cell=raw.cell if raw else None,
@@ -141,7 +141,7 @@ def _milestone(sub: Submission, campaign: Campaign) -> str | None:
     cell = _milestone_of_text(text, campaign, allowed) if text else None
     if text and cell is None:
         names = "、".join(campaign.milestones[m].name for m in allowed)
-        _issue(sub, "milestone.unknown", WARNING, field="milestone", text=text[:40], choices=names)
+        _issue(sub, "milestone.unknown", field="milestone", text=text[:40], choices=names)
     if meta and cell and meta != cell:
         _issue(
             sub,
@@ -156,7 +156,7 @@ def _milestone(sub: Submission, campaign: Campaign) -> str | None:
         found = _infer_milestone(sub, form)
         if found is not None:
             name = campaign.milestones[found].name
-            _issue(sub, "milestone.inferred", INFO, field="milestone", name=name)
+            _issue(sub, "milestone.inferred", field="milestone", name=name)
     return found
 
 

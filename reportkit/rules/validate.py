@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from reportkit.issues import ERROR, INFO, WARNING, Issue
+from reportkit.issues import ERROR, WARNING, Issue
 from reportkit.messages import MESSAGES, msg
 from reportkit.model import derive
 from reportkit.model.campaign import Campaign, FieldDef, Form, RowDef, Rule
@@ -110,7 +110,7 @@ class _Check:
     def add(
         self,
         code: str,
-        severity: str,
+        severity: str | None,
         key: str | None,
         where_label: str,
         *,
@@ -123,10 +123,10 @@ class _Check:
         fmt.setdefault("label", where_label)
         hint_key = hint or f"{code}.hint"
         self.issues.append(
-            Issue(
-                code=code,
-                severity=severity,
-                message=message or msg(code, where=self.where(where_label, key), **fmt),
+            Issue.of(
+                code,
+                message or msg(code, where=self.where(where_label, key), **fmt),
+                severity,
                 file=self.file,
                 sheet=rc.sheet if rc else None,
                 cell=rc.cell if rc else None,
@@ -174,7 +174,7 @@ class _Check:
                 hint = "required.missing.hint_number" if field.numeric else None
                 self.add(
                     "required.missing",
-                    ERROR,
+                    None,
                     key,
                     cell.label,
                     hint=hint,
@@ -193,13 +193,13 @@ class _Check:
                 # a header the parser cannot read is flagged, not blocking: an empty one is too
                 self.value_issue(p, WARNING, f.id, f.label, f, raw)
             if p.value is None and p.ok and self.milestone:
-                self.add("required.header", WARNING, f.id, f.label)
+                self.add("required.header", None, f.id, f.label)
             if f.type == "date" and isinstance(p.value, dt.date) and not self.own_output:
                 first, last = self.campaign.date_window
                 if not first <= p.value <= last:
                     self.add(
                         "value.date_out_of_campaign",
-                        WARNING,
+                        None,
                         f.id,
                         f.label,
                         value=render(p.value),
@@ -247,7 +247,7 @@ class _Check:
                 self.values[dkey] = value
                 self.add(
                     "derived.denominator_from_rate",
-                    WARNING,
+                    None,
                     dkey,
                     label,
                     value=render(value),
@@ -270,7 +270,7 @@ class _Check:
                 if relevant:
                     self.add(
                         "derived.no_denominator",
-                        WARNING,
+                        None,
                         dkey,
                         label,
                         rates="、".join(r.label for r in relevant),
@@ -297,7 +297,7 @@ class _Check:
                 shown = render(computed) + ("%" if is_rate else "")
                 self.add(
                     "derived.not_calculated",
-                    INFO,
+                    None,
                     cell.key,
                     cell.label,
                     typed=quote(rc.value) if rc.value is not None else msg("derived.empty"),
@@ -322,7 +322,7 @@ class _Check:
             shown = render(computed) + ("%" if is_rate else "")
             self.add(
                 "derived.mismatch",
-                WARNING,
+                None,
                 cell.key,
                 cell.label,
                 typed=quote(rc.value) if rc is not None else render(typed),
@@ -377,7 +377,7 @@ class _Check:
     def rule_invalid(self, rule: Rule, detail: str) -> None:
         self.add(
             "rule.invalid",
-            WARNING,
+            None,
             None,
             rule.id,
             rule=rule.id,

@@ -14,7 +14,7 @@ import reprlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from reportkit.issues import ERROR, WARNING
+from reportkit.issues import ERROR, severity_of
 from reportkit.messages import msg
 from reportkit.model.campaign import FieldDef
 from reportkit.model.submission import Value
@@ -138,7 +138,7 @@ def parse_value(raw: object, field: FieldDef) -> Parsed:
                     return Parsed(value)
         return _parse(raw, field)
     except Exception:  # last-resort guard; every known input has its own branch above
-        return Parsed(None, "value.unsupported", ERROR, _type_name(raw))
+        return Parsed(None, "value.unsupported", severity_of("value.unsupported"), _type_name(raw))
 
 
 def quote(raw: object, limit: int = QUOTE_LEN) -> str:
@@ -185,7 +185,7 @@ def _parse(raw: object, field: FieldDef) -> Parsed:
 
 
 def _error(code: str, detail: str | None = None) -> Parsed:
-    return Parsed(None, code, ERROR, detail)
+    return Parsed(None, code, severity_of(code), detail)
 
 
 def _type_name(raw: object) -> str:
@@ -318,7 +318,7 @@ def _finish_number(d: Decimal, field: FieldDef, steps: list[str]) -> Parsed:
         value = d
     if code is None:
         return Parsed(value)
-    return Parsed(value, code, WARNING, _STEP_SEP.join(steps))
+    return Parsed(value, code, severity_of(code), _STEP_SEP.join(steps))
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -348,7 +348,12 @@ def _parse_date(raw: object) -> Parsed:
     if m:
         day = _make_date(m["y"], m["m"], m["d"])
         if day:
-            return Parsed(day, "value.normalized", WARNING, msg("value.step_compact_date"))
+            return Parsed(
+                day,
+                "value.normalized",
+                severity_of("value.normalized"),
+                msg("value.step_compact_date"),
+            )
         return _error("value.not_date")
     if _SERIAL.fullmatch(s):
         return _date_serial(Decimal(s))
@@ -376,7 +381,12 @@ def _date_serial(raw: int | float | Decimal) -> Parsed:
         return _error("value.not_date")
     days = int(raw)
     day = EXCEL_EPOCH + dt.timedelta(days=days)
-    return Parsed(day, "value.normalized", WARNING, msg("value.step_serial", serial=days))
+    return Parsed(
+        day,
+        "value.normalized",
+        severity_of("value.normalized"),
+        msg("value.step_serial", serial=days),
+    )
 
 
 # --- text, phone, e-mail ---------------------------------------------------------------------
@@ -425,7 +435,7 @@ def _parse_text(raw: object, kind: str) -> Parsed:
         s = s[:MAX_TEXT].rstrip()
         code = "value.too_long"
     if not s:
-        return Parsed(None, code, WARNING, _STEP_SEP.join(steps)) if code else EMPTY
+        return Parsed(None, code, severity_of(code), _STEP_SEP.join(steps)) if code else EMPTY
     if code is None:
         if kind == "phone" and not phone_ok(s):
             code = "value.phone_shape"
@@ -433,7 +443,7 @@ def _parse_text(raw: object, kind: str) -> Parsed:
             code = "value.email_shape"
     if code is None:
         return Parsed(s)
-    return Parsed(s, code, WARNING, _STEP_SEP.join(steps) or None)
+    return Parsed(s, code, severity_of(code), _STEP_SEP.join(steps) or None)
 
 
 def phone_ok(s: str) -> bool:
