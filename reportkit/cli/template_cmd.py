@@ -41,7 +41,7 @@ def units_for(campaign: Campaign, region: Region, children: bool) -> list[Region
 @command(
     "template",
     "生成空白填报模板（单位已预填，带数据校验）。\n\n"
-    "每个输入单元格都有定义名称（如 RK_training_self_checked），工作表受保护，只有输入单元格可编辑；"
+    "每个输入单元格都有定义名称（RK_行代码_列代码，单项为 RK_字段代码），工作表受保护，只有输入单元格可编辑；"
     "A4 横向打印。使用 --children 为每个下级单位各生成一份。",
 )
 @campaign_option
