@@ -85,8 +85,7 @@ def cmd(
     as_json: bool,
 ) -> None:
     from reportkit.io.ledger import LedgerError
-    from reportkit.rollup.job import run_rollup
-    from reportkit.rollup.summary import summary
+    from reportkit.rollup.job import job_summary, run_rollup
 
     campaign = load(campaign_file)
     target = resolve_target(campaign, unit_text, form_id, milestone, line)
@@ -117,27 +116,15 @@ def cmd(
                 detail=describe_oserror(e, with_file=False),
             )
         ) from e
-    data = summary(campaign, job.result, job.as_of or as_of or now(campaign))
-    if job.moment is not None:
-        data["moment"] = job.moment.isoformat(timespec="seconds")
-        data["filled_on"] = job.moment.date().isoformat()
-    data["notices"] = list(job.notices)
-    data["outputs"] = list(job.outputs)
-    data["inbox_issues"] = [i.to_dict() for i in job.issues]
-    data["ignored"] = [i.to_dict() for i in job.ignored]
-    data["files"] = {"parsed": job.ingested, "unchanged": job.reused}
-    failed = job.result.problems or any(i.severity == "error" for i in job.issues)
+    data = job_summary(job, as_of or now(campaign))
     if as_json:
         emit_json(data)
     else:
         render_board(campaign, data)
         if job.ignored:
-            echo(f"另有 {len(job.ignored)} 个文件属于其他表格或报送节点，已忽略。")
-        echo(
-            f"本次解析 {job.ingested} 个文件；{job.reused} 个文件的内容台账中已有（未变化或重复），"
-            "直接使用台账记录。"
-        )
-        echo("输出：" + "、".join(p for p in job.outputs if p.endswith(".xlsx")))
+            echo(msg("rollup.ignored_count", count=len(job.ignored)))
+        echo(msg("rollup.parsed_count", parsed=job.ingested, reused=job.reused))
+        echo(msg("rollup.outputs", paths="、".join(p for p in job.outputs if p.endswith(".xlsx"))))
         for notice in job.notices:
-            echo("注意：" + notice)
-    raise SystemExit(1 if failed else 0)
+            echo(msg("rollup.notice", notice=notice))
+    raise SystemExit(1 if job.failed else 0)

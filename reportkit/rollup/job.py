@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from reportkit.io.ledger import Ledger, Version, exclusive_lock, faults
@@ -30,6 +31,8 @@ from reportkit.rollup.outputs import moment, write_outputs
 
 @dataclass
 class JobResult:
+    """A roll-up run: the result, what was written, and what the inbox held besides."""
+
     result: RollupResult
     outputs: list[str]  # paths of every output (each level's workbook and JSON)
     issues: list[Issue]  # file-level problems of the inbox (unreadable, not below U, ...)
@@ -39,6 +42,11 @@ class JobResult:
     as_of: dt.datetime | None = None  # the moment the statuses were judged at
     moment: dt.datetime | None = None  # the moment the unit's output speaks for (填报时间)
     notices: list[str] = field(default_factory=list)  # outputs a person had edited: what was done
+
+    @property
+    def failed(self) -> bool:
+        """Anything missing, late or rejected, or a file that could not be used: exit 1."""
+        return self.result.problems or any(i.severity == "error" for i in self.issues)
 
 
 def run_rollup(
@@ -96,6 +104,24 @@ def run_rollup(
     job.notices = notices
     job.moment = moment(result, as_of, explicit, campaign.timezone)
     return job
+
+
+def job_summary(job: JobResult, as_of: dt.datetime) -> dict[str, Any]:
+    """What `rollup --json` prints: the roll-up's summary, then what this run did (outputs,
+    the inbox's own problems, files of other roll-ups, how many files were parsed)."""
+    from reportkit.rollup.summary import summary
+
+    campaign = job.result.target.campaign
+    data = summary(campaign, job.result, job.as_of or as_of)
+    if job.moment is not None:
+        data["moment"] = job.moment.isoformat(timespec="seconds")
+        data["filled_on"] = job.moment.date().isoformat()
+    data["notices"] = list(job.notices)
+    data["outputs"] = list(job.outputs)
+    data["inbox_issues"] = [i.to_dict() for i in job.issues]
+    data["ignored"] = [i.to_dict() for i in job.ignored]
+    data["files"] = {"parsed": job.ingested, "unchanged": job.reused}
+    return data
 
 
 def status_from_ledger(target: Target, ledger_path: Path, as_of: dt.datetime) -> RollupResult:
