@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 # Holiday names as chinese_calendar's Holiday enum names them.
 HOLIDAY_NAMES: dict[str, str] = {
     "new_years_day": "元旦",
@@ -384,14 +386,14 @@ def describe_oserror(e: OSError, with_file: bool = True) -> str:
     return f"{where}：{reason}" if where else reason
 
 
-def chinese_date(day: object) -> str:
+def chinese_date(day: dt.date) -> str:
     """2024年11月1日: a date as people write it (no spaces: it never wraps inside)."""
-    return f"{day.year}年{day.month}月{day.day}日"  # type: ignore[attr-defined]
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
-def chinese_time(moment: object) -> str:
+def chinese_time(moment: dt.datetime) -> str:
     """2024年11月1日 18:00."""
-    return f"{chinese_date(moment)} {moment:%H:%M}"  # type: ignore[str-format]
+    return f"{chinese_date(moment)} {moment:%H:%M}"
 
 
 def msg(code: str, /, **values: object) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from reportkit.model.campaign import Campaign, Form
-from reportkit.model.formula import parse_formula
+from reportkit.model.formula import Functions, parse_formula
 from reportkit.model.registry import Region
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林高罗"
@@ -120,7 +120,7 @@ class _Draw:
         self.constants = {
             k: Decimal(v) for k, v in spec.get("constants", {}).get(milestone, {}).items()
         }
-        self.functions = {
+        self.functions: Functions = {
             "randint": lambda a, b: Decimal(rng.randint(int(a), int(b))),
             "money": lambda high: _money(rng, float(high)) if high else Decimal(0),
             "min": min,

@@ -50,7 +50,7 @@ CLIENT_TIMEOUT = 20.0  # seconds a client may take to send its request or read t
 WILDCARDS = ("0.0.0.0", "::", "")
 # Addresses a UDP "connect" is aimed at to learn which local address the default route uses:
 # documentation ranges (RFC 5737, RFC 3849); connecting a datagram socket sends nothing.
-_ROUTE_PROBES = {socket.AF_INET: "198.51.100.1", socket.AF_INET6: "2001:db8::1"}
+_ROUTE_PROBES: dict[int, str] = {socket.AF_INET: "198.51.100.1", socket.AF_INET6: "2001:db8::1"}
 
 
 class FeedServer(ThreadingHTTPServer):
@@ -425,7 +425,7 @@ def _not_modified(
 
 def feeds(folder: Path, cache: FeedCache | None = None) -> list[tuple[str, str, int | None]]:
     """(file name, calendar name, number of events) for every ``*.ics`` in `folder`."""
-    out = []
+    out: list[tuple[str, str, int | None]] = []
     if not folder.is_dir():
         return out
     folder = folder.resolve()

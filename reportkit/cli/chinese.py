@@ -131,6 +131,6 @@ def install() -> None:
     for module in (click.core, click.decorators, click.exceptions, click.formatting,
                    click.parser, click.types):  # fmt: skip
         if getattr(module, "_", None) is not gettext:
-            module._ = gettext  # type: ignore[attr-defined]
+            vars(module)["_"] = gettext
         if hasattr(module, "ngettext"):
-            module.ngettext = ngettext  # type: ignore[attr-defined]
+            vars(module)["ngettext"] = ngettext

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
@@ -22,13 +23,17 @@ from reportkit.cli.options import (
 from reportkit.io.names import shown
 from reportkit.messages import chinese_time, msg
 
+if TYPE_CHECKING:
+    from reportkit.io.ledger import Ledger, Version
+    from reportkit.model.campaign import Campaign
 
-def _export(ledger, versions, folder: Path, tz) -> dict[int, str]:  # type: ignore[no-untyped-def]
+
+def _export(ledger: Ledger, versions: list[Version], folder: Path, tz: dt.tzinfo) -> dict[int, str]:
     """Copy each version's archived bytes out of the ledger; never overwrite a file."""
     from reportkit.io.atomic import atomic_write
 
     folder.mkdir(parents=True, exist_ok=True)
-    out = {}
+    out: dict[int, str] = {}
     for v in versions:
         when = dt.datetime.fromtimestamp(v.arrival, tz).strftime("%Y%m%d-%H%M%S")
         target = folder / f"{when}-{v.sha256[:12]}-{Path(v.file).stem[:60]}{v.suffix}"
@@ -124,7 +129,7 @@ def cmd(
             echo(f"  {path}")
 
 
-def _form_name(campaign, form_id):  # type: ignore[no-untyped-def]
+def _form_name(campaign: Campaign, form_id: str | None) -> str:
     form = campaign.forms.get(form_id) if form_id else None
     if form is None:
         return ""

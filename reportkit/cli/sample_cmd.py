@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -23,6 +24,9 @@ from reportkit.cli.options import (
     resolve_unit,
 )
 from reportkit.messages import msg
+
+if TYPE_CHECKING:
+    from reportkit.model.registry import Region
 
 
 @command(
@@ -76,7 +80,13 @@ def cmd(
             header = sample_header(campaign, unit, ln, milestone, seed)
             path = out / workbook_filename(campaign, form, unit, ln, milestone)
 
-            def write(p: Path, unit=unit, ln=ln, values=values, header=header) -> None:  # type: ignore[no-untyped-def]
+            def write(
+                p: Path,
+                unit: Region = unit,
+                ln: str = ln,
+                values: dict[str, Any] = values,
+                header: dict[str, Any] = header,
+            ) -> None:
                 write_form_workbook(
                     p, campaign, form, unit, ln, milestone=milestone, values=values, header=header
                 )

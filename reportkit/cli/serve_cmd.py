@@ -62,9 +62,9 @@ def cmd(
 ) -> None:
     from reportkit.serve import check_public_url, is_loopback, make_server
 
-    for folder in (calendars, outputs):
-        if folder is not None and not Path(folder).is_dir():
-            raise UserError(msg("serve.no_dir", path=folder))
+    for given in (calendars, outputs):
+        if given is not None and not Path(given).is_dir():
+            raise UserError(msg("serve.no_dir", path=given))
     if public_url is not None:
         try:
             check_public_url(public_url)

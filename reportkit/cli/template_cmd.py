@@ -87,13 +87,11 @@ def cmd(
     for unit in units_for(campaign, region, children):
         for ln in lines:
             path = out / workbook_filename(campaign, form, unit, ln, milestone)
-            state = write_new(
-                path,
-                lambda p, unit=unit, ln=ln: write_form_workbook(
-                    p, campaign, form, unit, ln, milestone=milestone
-                ),
-                force,
-            )
+
+            def write(p: Path, unit: Region = unit, ln: str = ln) -> None:
+                write_form_workbook(p, campaign, form, unit, ln, milestone=milestone)
+
+            state = write_new(path, write, force)
             results.append(
                 {
                     "unit": unit.code,

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reportkit.cli.base import UserError, command, echo, emit_json
 from reportkit.cli.options import campaign_option, json_option, load, pick_milestone, resolve_unit
 from reportkit.messages import SEVERITY_NAMES, msg
+
+if TYPE_CHECKING:
+    from reportkit.model.campaign import Campaign
+    from reportkit.model.submission import Submission
 
 
 @command(
@@ -73,7 +78,7 @@ def cmd(
     raise SystemExit(1 if bad else 0)
 
 
-def _record(campaign, sub) -> dict:  # type: ignore[no-untyped-def]
+def _record(campaign: Campaign, sub: Submission) -> dict[str, Any]:
     skipped = (
         sub.form is None
         and bool(sub.issues)
@@ -98,7 +103,7 @@ def _record(campaign, sub) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def _render(campaign, records: list[dict], summary: dict) -> None:  # type: ignore[no-untyped-def]
+def _render(campaign: Campaign, records: list[dict[str, Any]], summary: dict[str, int]) -> None:
     for r in records:
         head = {"valid": "[通过]", "invalid": "[错误]", "skipped": "[跳过]"}[r["status"]]
         form = campaign.forms.get(r["form"]) if r["form"] else None

@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Collection, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from reportkit.io.files import open_regular
@@ -213,7 +213,7 @@ class Expander:
 
 
 @contextlib.contextmanager
-def _open_zip(f: BinaryIO) -> Iterator[tuple[zipfile.ZipFile, dict[str, str]]]:
+def _open_zip(f: io.BufferedIOBase) -> Iterator[tuple[zipfile.ZipFile, dict[str, str]]]:
     """The archive, readable even when a member's name is flagged as UTF-8 but is not (zipfile
     then refuses the whole archive): such names are read as the bytes they are (code page 437,
     lossless), and returned with how they are shown (the bytes as UTF-8, with U+FFFD)."""
@@ -230,7 +230,7 @@ def _open_zip(f: BinaryIO) -> Iterator[tuple[zipfile.ZipFile, dict[str, str]]]:
         yield zf, misflagged
 
 
-def _unflag(f: BinaryIO) -> tuple[BinaryIO, dict[str, str]] | None:
+def _unflag(f: io.BufferedIOBase) -> tuple[_Overlay, dict[str, str]] | None:
     """`f` with the UTF-8 flag cleared on the entries whose names are not UTF-8 (in the
     central directory and in the local header, which zipfile compares when it opens one), and
     those names (as zipfile will read them: code page 437) → how they are shown."""
@@ -277,7 +277,7 @@ class _Overlay(io.RawIOBase):
     """A file read through patches of a few bytes (offset → bytes): zipfile reads it as the
     file it stands for."""
 
-    def __init__(self, f: BinaryIO, patches: dict[int, bytes]) -> None:
+    def __init__(self, f: io.BufferedIOBase, patches: dict[int, bytes]) -> None:
         super().__init__()
         self.f, self.patches, self.pos = f, patches, 0
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import os
 import stat
-from typing import BinaryIO
 
 CHUNK = 1 << 20
 
@@ -24,7 +24,7 @@ class NotRegular(OSError):
         super().__init__(errno.EINVAL, "not a regular file", path)
 
 
-def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+def open_regular(path: str | os.PathLike[str]) -> io.BufferedReader:
     """`open(path, "rb")` for a regular file; NotRegular for anything else, without blocking."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)

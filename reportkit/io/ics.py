@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from icalendar import Alarm, Calendar, Event, vDuration, vText
+from icalendar import TRANSP, Alarm, Calendar, Component, Event, vDuration, vText
 
 from reportkit.io.atomic import atomic_write
 from reportkit.messages import msg
@@ -142,7 +142,7 @@ def _event(feed: Feed, e: Entry, sequence: int, stamp: dt.datetime | None = None
         description=e.description,
         categories=[CATEGORIES[e.kind]],
         contacts=contacts or None,
-        transparency="TRANSPARENT",
+        transparency=TRANSP.TRANSPARENT,
     )
     for n, (trigger, days) in enumerate(ALARMS[e.kind], 1):
         alarm = Alarm()
@@ -161,7 +161,7 @@ def _event(feed: Feed, e: Entry, sequence: int, stamp: dt.datetime | None = None
     return event
 
 
-def _content(event: Event) -> bytes:
+def _content(event: Component) -> bytes:
     """The event as text without SEQUENCE and DTSTAMP: what a revision is measured against."""
     copy = Event.from_ical(event.to_ical())
     for prop in ("SEQUENCE", "DTSTAMP"):

@@ -241,6 +241,7 @@ def _cell_keys(form: Any) -> frozenset[str]:
 def _check(sub: Submission, campaign: Campaign, options: Options) -> None:
     from reportkit.rules.validate import check_values
 
+    assert sub.form is not None  # the caller checks only a submission that names its form
     form = campaign.forms[sub.form]
     milestone = options.milestone or sub.milestone or options.default_milestone
     values, issues = check_values(

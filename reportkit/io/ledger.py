@@ -129,7 +129,7 @@ def remote_filesystem(path: Path) -> str | None:
         try:
             import ctypes
 
-            kind = ctypes.windll.kernel32.GetDriveTypeW(text[:3])  # type: ignore[attr-defined]
+            kind = ctypes.windll.kernel32.GetDriveTypeW(text[:3])
             return "network drive" if kind == 4 else None  # DRIVE_REMOTE
         except (AttributeError, OSError):
             return None
@@ -282,6 +282,15 @@ class Placement(NamedTuple):
     id: int
 
 
+class Sighting(NamedTuple):
+    """Content the ledger already holds, seen at a new place."""
+
+    sha256: str
+    place: str  # as Record.seen_as: an absolute path, or archive/member name as stored
+    size: int
+    mtime_ns: int
+
+
 @dataclass(frozen=True)
 class Record:
     """One file to record: its bytes (archived), what reading it found, where it was seen."""
@@ -412,7 +421,7 @@ class Ledger:
                 self._sighted(c, sub.sha256, it.seen_as, it.size, it.mtime_ns)
         return new
 
-    def record_sightings(self, items: list[tuple[str, str, int, int]]) -> None:
+    def record_sightings(self, items: list[Sighting]) -> None:
         """Content already recorded, seen at a new place: (sha256, place, size, mtime_ns)."""
         with self.transaction() as c:
             for sha, place, size, mtime_ns in items:

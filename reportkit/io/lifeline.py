@@ -20,6 +20,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 _PARENT_ONLY: set[int] = set()
 POLL = 0.25  # seconds between the watchdog's looks at the parent
@@ -76,7 +77,7 @@ def _pdeathsig() -> None:
         pass
 
 
-def _parent_check():  # type: ignore[no-untyped-def]
+def _parent_check() -> Callable[[], bool] | None:
     """A function telling whether the parent is still alive, or None if that cannot be told."""
     import multiprocessing
 

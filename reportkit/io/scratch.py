@@ -56,7 +56,7 @@ def _own(path: Path) -> int:
 def sweep(base: str | None = None) -> list[str]:
     """Remove the temporary folders of runs that are no longer running; return their names."""
     folder = base or tempfile.gettempdir()
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:

@@ -17,6 +17,7 @@ import io
 import re
 import struct
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from reportkit.io.workbook import parse_a1 as _pos
@@ -177,9 +178,9 @@ def _xlsx_sheet(xml: bytes) -> SheetSight:
                 hi = int(a["max"]) - 1 if a.get("max", "").isdigit() else lo
                 s.hidden_cols.append((lo, hi))
     for m in _MERGE.finditer(xml):
-        a, b = _pos(m.group(1).decode()), _pos((m.group(2) or m.group(1)).decode())
-        if a and b:
-            s.merges.append((a[0], a[1], b[0], b[1]))
+        first, last = _pos(m.group(1).decode()), _pos((m.group(2) or m.group(1)).decode())
+        if first and last:
+            s.merges.append((first[0], first[1], last[0], last[1]))
     for m in _F.finditer(xml):
         # a formula is the first child of its cell: the tag before it is <c r="B9" …>
         start = xml.rfind(b"<", 0, m.start())
@@ -290,7 +291,7 @@ def _xls(data: bytes, wanted: set[str]) -> Sight:
     return out
 
 
-def _records(wb: bytes, at: int):  # type: ignore[no-untyped-def]
+def _records(wb: bytes, at: int) -> Iterator[tuple[int, bytes, int]]:
     while at + 4 <= len(wb):
         rt, size = struct.unpack_from("<HH", wb, at)
         yield rt, wb[at + 4 : at + 4 + size], at

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -875,7 +876,12 @@ class _Parser:
                 self.field_def(c, (*p, "fields", i), milestones)
                 for i, c in enumerate(self.get(d, "fields", p, list, []))
             )
-            for kind, items in (("rows", rows), ("columns", columns), ("fields", fields)):
+            kinds: tuple[tuple[str, Sequence[RowDef | FieldDef]], ...] = (
+                ("rows", rows),
+                ("columns", columns),
+                ("fields", fields),
+            )
+            for kind, items in kinds:
                 seen: set[str] = set()
                 for i, it in enumerate(items):
                     if it.id in seen:

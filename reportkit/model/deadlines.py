@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from reportkit.messages import WEEKDAYS, msg
-from reportkit.model.campaign import Campaign, Contact, DayFacts, Deadline, Milestone
+from reportkit.model.campaign import Campaign, Contact, DayFacts, Deadline, Form, Milestone
 from reportkit.model.registry import NATIONAL_CODE, Region
 from reportkit.model.workdays import day_facts
 
@@ -314,7 +314,7 @@ def _date_lines(facts: DayFacts) -> list[str]:
     return out
 
 
-def _form_label(f) -> str:  # type: ignore[no-untyped-def]
+def _form_label(f: Form) -> str:
     return f"{f.attachment} {f.name}" if f.attachment else f.name
 
 

@@ -21,11 +21,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from reportkit.model.campaign import Form
 from reportkit.model.memo import by_identity
-from reportkit.model.submission import Value
 
 RATE_PLACES = Decimal("0.01")  # rates are shown and stored with 2 places, half up
 
@@ -50,7 +49,7 @@ def number(value: object) -> Decimal | None:
     return None
 
 
-def total(parts: Iterable[object], kind: str | None, missing: Missing) -> Value:
+def total(parts: Iterable[object], kind: str | None, missing: Missing) -> int | Decimal | None:
     """The sum of `parts` as a value of `kind` (count → int, money → Decimal); with `kind`
     None, an int when every part is one. None for a kind that is not summed (a rate)."""
     if kind is not None and kind not in SUMMED:
@@ -88,39 +87,57 @@ def rate(
     return exact if places is None else exact.quantize(places, ROUND_HALF_UP)
 
 
+class TotalCell(NamedTuple):
+    """A total row's cell, for one input column: its key, its kind, the keys of its parts."""
+
+    key: str
+    kind: str
+    parts: tuple[str, ...]
+
+
+class RateCell(NamedTuple):
+    """A rate cell (total rows included): its key and its numerator's and denominator's."""
+
+    key: str
+    numerator: str
+    denominator: str
+
+
 @dataclass(frozen=True)
 class Derivation:
     """Which cells of a form are derived and from what, worked out once per form."""
 
-    # (total key, kind, the keys of its parts): a total row's cell, for each input column
-    sums: tuple[tuple[str, str, tuple[str, ...]], ...]
-    # (rate key, numerator key, denominator key): every rate cell, total rows included
-    rates: tuple[tuple[str, str, str], ...]
+    sums: tuple[TotalCell, ...]
+    rates: tuple[RateCell, ...]
 
 
 @by_identity
 def derivation(form: Form) -> Derivation:
     inputs = [r for r in form.rows if not r.derived]
     sums = tuple(
-        (f"{row.id}.{col.id}", col.type, tuple(f"{r.id}.{col.id}" for r in inputs))
+        TotalCell(f"{row.id}.{col.id}", col.type, tuple(f"{r.id}.{col.id}" for r in inputs))
         for row in form.rows
         if row.derive == "sum"
         for col in form.columns
         if not col.derived
     )
     rates = [
-        (f"{row.id}.{col.id}", f"{row.id}.{col.numerator}", f"{row.id}.{col.denominator}")
+        RateCell(f"{row.id}.{col.id}", f"{row.id}.{col.numerator}", f"{row.id}.{col.denominator}")
         for row in form.rows
         for col in form.columns
         if col.derive == "ratio"
     ]
     rates += [
-        (f.id, f.numerator or "", f.denominator or "") for f in form.fields if f.derive == "ratio"
+        RateCell(f.id, f.numerator or "", f.denominator or "")
+        for f in form.fields
+        if f.derive == "ratio"
     ]
     return Derivation(sums, tuple(rates))
 
 
-def sums(form: Form, values: Mapping[str, object], missing: Missing) -> dict[str, Value]:
+def sums(
+    form: Form, values: Mapping[str, object], missing: Missing
+) -> dict[str, int | Decimal | None]:
     """The total rows' cells of `form` from the other rows' `values`."""
     return {
         key: total([values.get(p) for p in parts], kind, missing)
@@ -133,10 +150,10 @@ def rates(
     values: Mapping[str, object],
     missing: Missing,
     exact: dict[str, Decimal | None] | None = None,
-) -> dict[str, Value]:
+) -> dict[str, int | Decimal | None]:
     """Every rate cell of `form` from `values` (total rows' cells included); the unrounded
     rates are put in `exact` when given (to tell whether a typed rate is the right one)."""
-    out: dict[str, Value] = {}
+    out: dict[str, int | Decimal | None] = {}
     for key, num, den in derivation(form).rates:
         value = rate(values.get(num), values.get(den), missing, places=None)
         if exact is not None:
@@ -145,7 +162,9 @@ def rates(
     return out
 
 
-def derived_values(form: Form, values: Mapping[str, object], missing: Missing) -> dict[str, Value]:
+def derived_values(
+    form: Form, values: Mapping[str, object], missing: Missing
+) -> dict[str, int | Decimal | None]:
     """Every derived cell of `form`: the total rows' sums, then the rates (over the sums)."""
     out = sums(form, values, missing)
     out.update(rates(form, {**values, **out}, missing))

@@ -33,5 +33,5 @@ def by_identity(fn: Callable[..., R]) -> Callable[..., R]:
         cache[key] = (args, value)
         return value
 
-    wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
+    vars(wrapper)["cache_clear"] = cache.clear  # what functools.cache offers
     return wrapper

@@ -5,10 +5,15 @@ comes with the `pylopdf-fonts-zh-cn` package and is registered with matplotlib a
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from reportkit.report.content import ChartSpec
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 DPI = 300
 WIDTH_IN = 6.0
@@ -70,7 +75,7 @@ def render_chart(spec: ChartSpec, path: Path, font: ChartFont) -> list[str]:
     n = len(spec.categories)
     groups = 1 if spec.stacked else len(spec.series)
     height = min(8.0, 1.0 + n * 0.1 * (1 + groups))
-    rc = {
+    rc: dict[RcKeyType, Any] = {
         "font.family": "sans-serif",
         "font.sans-serif": [font.family],
         "axes.unicode_minus": False,
@@ -85,6 +90,7 @@ def render_chart(spec: ChartSpec, path: Path, font: ChartFont) -> list[str]:
         positions = list(range(n))
         bar = 0.8 / groups
         left = [0.0] * n
+        ys: Sequence[float]
         for k, (label, values) in enumerate(spec.series):
             vals = [v or 0.0 for v in values]
             if spec.stacked:

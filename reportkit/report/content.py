@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,7 +20,7 @@ from reportkit.model.registry import Region
 from reportkit.report.numbers import chinese_date, fmt, rate, total
 from reportkit.report.source import Child, RollupData
 from reportkit.report.spec import TITLE_WORDS, Chart, Compare, FormReport, report_spec
-from reportkit.report.tables import TableSpec, breakdown_tables, official_table
+from reportkit.report.tables import ChildRow, TableSpec, breakdown_tables, official_table
 
 CHILDREN_LABEL = {"province": "各省（区、市）", "city": "各市", "county": "各县（市、区）"}
 SCOPE = {"national": "全国", "province": "全省", "city": "全市", "county": "全县"}
@@ -120,7 +120,7 @@ def build_content(
     data: RollupData,
     *,
     date: dt.date,
-    narratives: list[Any] = (),  # compile.Narrative, appended as attachments
+    narratives: Sequence[Any] = (),  # compile.Narrative, appended as attachments
     letterhead: bool = True,
 ) -> ReportContent:
     from reportkit.report.template import body_of
@@ -235,11 +235,11 @@ def _figures(
     t = data.totals
     form = data.form
     out_t: dict[str, Any] = {}
-    for c in form.cells:
-        if c.row:
-            out_t.setdefault(c.row.id, {})[c.field.id] = shown(t.get(c.key))
+    for cell in form.cells:
+        if cell.row:
+            out_t.setdefault(cell.row.id, {})[cell.field.id] = shown(t.get(cell.key))
         else:
-            out_t[c.field.id] = shown(t.get(c.key))
+            out_t[cell.field.id] = shown(t.get(cell.key))
     rows = wording.rows
     both = {
         col.id: total(*(t.get(f"{r}.{col.id}") for r in rows))
@@ -276,7 +276,7 @@ def _measure(what: Compare | Any, rows: tuple[str, ...]) -> Callable[[Child], An
     if getattr(what, "sum", None):
         col = what.sum
         return lambda c: total(*(c.values.get(f"{r}.{col}") for r in rows))
-    return lambda c: c.values.get(what.cell)
+    return lambda c: c.values.get(what.cell or "")
 
 
 def _child_rate(child: Child, rows: tuple[str, ...], numerator: str, denominator: str) -> Any:
@@ -325,7 +325,9 @@ def _chart(
 # --- comparisons -------------------------------------------------------------------------------
 
 
-def _extremes(children: list[Child], value, unit: str = "%") -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+def _extremes(
+    children: list[Child], value: Callable[[Child], Any], unit: str = "%"
+) -> dict[str, Any] | None:
     """Highest and lowest subordinates by `value` (ties named together); None when fewer than
     two subordinates have a value."""
     scored = [(c, v) for c in children if (v := value(c)) is not None]
@@ -345,7 +347,9 @@ def _extremes(children: list[Child], value, unit: str = "%") -> dict[str, Any] |
     }
 
 
-def _sources(children: list[Child], value, grand_total: Any, top: int = 3) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+def _sources(
+    children: list[Child], value: Callable[[Child], Any], grand_total: Any, top: int = 3
+) -> dict[str, Any] | None:
     """Where a total came from: the largest contributors and their share of the total."""
     scored = [(c, v) for c in children if (v := value(c)) is not None]
     if grand_total is None or Decimal(grand_total) == 0 or not scored:
@@ -388,11 +392,11 @@ def _attachments(
     data: RollupData,
     ctx: dict[str, Any],
     contact: Any,
-    narratives: list[Any],
+    narratives: Sequence[Any],
 ) -> list[AttachmentSpec]:
     form = data.form
     rows = [
-        (c.name, STATUS_NAMES.get(c.status, c.status), c.values if c.values else None)
+        ChildRow(c.name, STATUS_NAMES.get(c.status, c.status), c.values if c.values else None)
         for c in data.children
     ]
     out: list[AttachmentSpec] = []

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -26,6 +26,9 @@ from reportkit.report.breaks import breakable, split_dates, visible
 from reportkit.report.content import AttachmentSpec, ReportContent
 from reportkit.report.fonts import FontSet
 from reportkit.report.tables import TableSpec
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 TEXT_WIDTH = {False: Mm(156), True: Mm(225)}  # portrait, landscape type area width
 CHART_WIDTH = Mm(140)
@@ -123,7 +126,7 @@ def render_report(
     return tpl_mod.deterministic_zip(buf.getvalue()), written
 
 
-def _xml_roots(document: DocumentObject) -> Iterable:  # type: ignore[type-arg]
+def _xml_roots(document: DocumentObject) -> Iterable[_Element]:
     yield document.element
     yield document.styles.element
     for section in document.sections:
@@ -147,14 +150,14 @@ def tie_lines(document: DocumentObject) -> None:
             _split_at_dates(r)
 
 
-def _split_at_dates(r) -> None:  # type: ignore[no-untyped-def]
+def _split_at_dates(r: _Element) -> None:
     """Replace run `r` by runs of the same properties, each date alone in one whose East
     Asian language is not Chinese: LibreOffice then breaks it by the Unicode rules, which keep
     the word joiners, instead of by its CJK breaker, which ignores them."""
     rpr = r.find(qn("w:rPr"))
-    runs: list = []  # type: ignore[type-arg]
+    runs: list[_Element] = []
 
-    def run(date: bool = False):  # type: ignore[no-untyped-def]
+    def run(date: bool = False) -> _Element:
         new = OxmlElement("w:r")
         if rpr is not None or date:
             props = copy.deepcopy(rpr) if rpr is not None else OxmlElement("w:rPr")
@@ -185,7 +188,9 @@ def _split_at_dates(r) -> None:  # type: ignore[no-untyped-def]
         current = None
     for new in runs:
         r.addprevious(new)
-    r.getparent().remove(r)
+    parent = r.getparent()
+    assert parent is not None  # a run of the body
+    parent.remove(r)
 
 
 # A language LibreOffice breaks lines for by the Unicode rules (a date is figures and 年月日).
@@ -203,8 +208,18 @@ def text_width(text: str) -> float:
 def place_signature(document: DocumentObject) -> None:
     """GB/T 9704-2012 7.3.5.1 (a sealed document): 成文日期 four characters from the right;
     发文机关署名 centred above it."""
-    sig = next((p for p in document.paragraphs if p.style.style_id == "RKSignature"), None)
-    date = next((p for p in document.paragraphs if p.style.style_id == "RKDate"), None)
+    sig = next(
+        (
+            p
+            for p in document.paragraphs
+            if p.style is not None and p.style.style_id == "RKSignature"
+        ),
+        None,
+    )
+    date = next(
+        (p for p in document.paragraphs if p.style is not None and p.style.style_id == "RKDate"),
+        None,
+    )
     if sig is None or date is None:
         return
     date_right = 4.0
@@ -223,7 +238,7 @@ def place_signature(document: DocumentObject) -> None:
 # --- attachments ---------------------------------------------------------------------------------
 
 
-def _body_end(document: DocumentObject):  # type: ignore[no-untyped-def]
+def _body_end(document: DocumentObject) -> Any:  # a CT_P, CT_Tbl… or None
     body = document.element.body
     children = list(body)
     if children and children[-1].tag == qn("w:sectPr"):
@@ -275,7 +290,7 @@ def append_attachments(document: DocumentObject, attachments: list[AttachmentSpe
             document.add_paragraph(att.remark, style="RK 表头说明")
 
 
-def fit_appended(elements: list, title: str) -> None:  # type: ignore[type-arg]
+def fit_appended(elements: list[Any], title: str) -> None:
     """A subordinate's document in the report's styles (docxcompose maps its Normal to ours:
     仿宋, first line indented two characters, justified), keeping what it is: its title
     paragraph — in whatever style it was typed: Normal made big and centred, 标题 1 — takes the
@@ -374,6 +389,6 @@ TBLPR_ORDER = (
 )  # fmt: skip
 
 
-def _sort_tblpr(tblpr) -> None:  # type: ignore[no-untyped-def]
+def _sort_tblpr(tblpr: _Element) -> None:
     for c in sorted(tblpr, key=lambda c: TBLPR_ORDER.index(c.tag.split("}")[1])):
         tblpr.append(c)

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from reportkit.model.campaign import FieldDef, Form
 from reportkit.report.numbers import chinese_date, fmt
+
+
+class ChildRow(NamedTuple):
+    """One subordinate in a table by subordinate: its figures, or why there are none."""
+
+    name: str
+    status: str  # the status as shown (缺报, 退回…): the row's text when it has no figures
+    values: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,11 @@ class TableSpec:
 
 
 def _header(
-    spec: TableSpec, first: str, columns: list[FieldDef], start_col: int = 1, first_width=2.2
+    spec: TableSpec,
+    first: str,
+    columns: list[FieldDef],
+    start_col: int = 1,
+    first_width: float = 2.2,
 ) -> None:
     """Two header rows: groups spanning their columns, ungrouped columns spanning both rows."""
     spec.cells.append(Placed(0, 0, first, rowspan=2, header=True))
@@ -113,7 +125,7 @@ def official_table(form: Form, totals: dict[str, Any]) -> TableSpec:
 def breakdown_tables(
     form: Form,
     milestone: str,
-    children: list[tuple[str, str, dict[str, Any] | None]],
+    children: list[ChildRow],
     totals: dict[str, Any],
     unit_header: str = "单位",
 ) -> list[TableSpec]:
@@ -152,7 +164,7 @@ def breakdown_tables(
 
 def _body(
     spec: TableSpec,
-    children: list[tuple[str, str, dict[str, Any] | None]],
+    children: list[ChildRow],
     totals: dict[str, Any],
     keys: list[str],
 ) -> None:
@@ -170,9 +182,7 @@ def _body(
         spec.cells.append(Placed(r, k, fmt(totals.get(key))))
 
 
-def _directory(
-    form: Form, children: list[tuple[str, str, dict[str, Any] | None]], unit_header: str
-) -> TableSpec:
+def _directory(form: Form, children: list[ChildRow], unit_header: str) -> TableSpec:
     """The deploy milestone: each subordinate's plan and liaison."""
     fields = list(form.fields)
     spec = TableSpec(ncols=len(fields) + 1, header_rows=1, font_pt=9)

@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -28,6 +28,12 @@ from docx.shared import Mm
 
 from reportkit.report.fonts import KNOWN_FONTS, ROLE_DESIGN, FontSet, design, fallbacks
 from reportkit.report.spec import Para
+
+if TYPE_CHECKING:
+    from docx.oxml.text.run import CT_RPr
+    from docx.section import Section
+    from docx.text.paragraph import Paragraph
+    from lxml.etree import _Element
 
 PAGE_W, PAGE_H = Mm(210), Mm(297)
 MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
@@ -73,14 +79,14 @@ OWN_LATIN = {"Footer"}
 # --- XML helpers ---------------------------------------------------------------------------------
 
 
-def _el(tag: str, **attrs: str | int) -> OxmlElement:
+def _el(tag: str, **attrs: str | int) -> _Element:
     e = OxmlElement(tag)
     for k, v in attrs.items():
         e.set(qn(f"w:{k}"), str(v))
     return e
 
 
-def _replace(parent, child):  # type: ignore[no-untyped-def]
+def _replace(parent: _Element, child: _Element) -> _Element:
     """Put `child` into `parent`, replacing an element of the same tag, keeping schema order
     loosely (python-docx's own setters are used where order matters)."""
     for old in parent.findall(child.tag):
@@ -89,13 +95,14 @@ def _replace(parent, child):  # type: ignore[no-untyped-def]
     return child
 
 
-def set_fonts(rpr, east_asia: str, latin: str) -> None:  # type: ignore[no-untyped-def]
+def set_fonts(rpr: _Element, east_asia: str, latin: str) -> None:
     """Explicit fonts for every script, and no theme fonts (they would win over these)."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = _el("w:rFonts")
         rpr.insert(0, fonts)
-    for attr in list(fonts.attrib):
+    # lxml gives attribute names as str; lxml-stubs types them str | bytes
+    for attr in cast("list[str]", list(fonts.attrib)):
         if attr.endswith("Theme") or attr.endswith("theme"):
             del fonts.attrib[attr]
     fonts.set(qn("w:ascii"), latin)
@@ -105,11 +112,11 @@ def set_fonts(rpr, east_asia: str, latin: str) -> None:  # type: ignore[no-untyp
     fonts.set(qn("w:hint"), "eastAsia")
 
 
-def strip_theme_fonts(root) -> int:  # type: ignore[no-untyped-def]
+def strip_theme_fonts(root: _Element) -> int:
     """Remove w:asciiTheme, w:eastAsiaTheme, w:hAnsiTheme, w:cstheme wherever they are."""
     n = 0
     for fonts in root.iter(qn("w:rFonts")):
-        for attr in list(fonts.attrib):
+        for attr in cast("list[str]", list(fonts.attrib)):  # str, as in set_fonts
             local = attr.split("}")[-1]
             if local in ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme"):
                 del fonts.attrib[attr]
@@ -188,7 +195,7 @@ def font_table(document: DocumentObject, fonts: FontSet) -> None:
 # --- styles --------------------------------------------------------------------------------------
 
 
-def _style(document: DocumentObject, style_id: str):  # type: ignore[no-untyped-def]
+def _style(document: DocumentObject, style_id: str) -> tuple[_Element, _Element]:
     """The style `style_id`, emptied of Word's defaults (theme fonts, colours, borders)."""
     name = STYLES[style_id][0]
     styles = document.styles.element
@@ -216,7 +223,7 @@ def _style(document: DocumentObject, style_id: str):  # type: ignore[no-untyped-
     return ppr, rpr
 
 
-def _ppr(ppr, *children) -> None:  # type: ignore[no-untyped-def]
+def _ppr(ppr: _Element, *children: _Element) -> None:
     """Paragraph properties in schema order."""
     order = ["keepNext", "pageBreakBefore", "pBdr", "tabs", "snapToGrid", "spacing", "ind",
              "jc", "outlineLvl"]  # fmt: skip
@@ -224,7 +231,9 @@ def _ppr(ppr, *children) -> None:  # type: ignore[no-untyped-def]
         ppr.append(child)
 
 
-def _indent(first_chars: int = 0, left_chars: int = 0, right_chars: int = 0, hanging: int = 0):  # type: ignore[no-untyped-def]
+def _indent(
+    first_chars: int = 0, left_chars: int = 0, right_chars: int = 0, hanging: int = 0
+) -> _Element:
     ind = _el("w:ind")
     if left_chars:
         ind.set(qn("w:leftChars"), str(left_chars))
@@ -241,11 +250,11 @@ def _indent(first_chars: int = 0, left_chars: int = 0, right_chars: int = 0, han
     return ind
 
 
-def _exact(before: int = 0) -> OxmlElement:
+def _exact(before: int = 0) -> _Element:
     return _el("w:spacing", before=before, after=0, line=LINE_PITCH, lineRule="exact")
 
 
-def _single(before: int = 0, after: int = 0) -> OxmlElement:
+def _single(before: int = 0, after: int = 0) -> _Element:
     return _el("w:spacing", before=before, after=after, line=240, lineRule="auto")
 
 
@@ -374,7 +383,7 @@ RPR_ORDER = [
 ]
 
 
-def sort_rpr(rpr) -> None:  # type: ignore[no-untyped-def]
+def sort_rpr(rpr: _Element) -> None:
     """Run properties in the order the schema requires (Word rejects others)."""
     children = sorted(
         rpr, key=lambda c: RPR_ORDER.index(c.tag.split("}")[1]) if "}" in c.tag else 99
@@ -383,7 +392,7 @@ def sort_rpr(rpr) -> None:  # type: ignore[no-untyped-def]
         rpr.append(c)
 
 
-def _style_rpr(document: DocumentObject, style_id: str):  # type: ignore[no-untyped-def]
+def _style_rpr(document: DocumentObject, style_id: str) -> CT_RPr:
     style = document.styles.element.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']")
     return style.get_or_add_rPr()
 
@@ -391,7 +400,7 @@ def _style_rpr(document: DocumentObject, style_id: str):  # type: ignore[no-unty
 # --- page ----------------------------------------------------------------------------------------
 
 
-def page_setup(section, landscape: bool = False) -> None:  # type: ignore[no-untyped-def]
+def page_setup(section: Section, landscape: bool = False) -> None:
     """A4 with the standard's margins; a landscape page (wide tables) turns them with it, so
     the binding edge keeps its 28 mm."""
     if landscape:
@@ -417,7 +426,7 @@ def page_setup(section, landscape: bool = False) -> None:  # type: ignore[no-unt
     grid.set(qn("w:linePitch"), str(LINE_PITCH))
 
 
-def _page_number(paragraph, even: bool) -> None:  # type: ignore[no-untyped-def]
+def _page_number(paragraph: Paragraph, even: bool) -> None:
     """ "— N —" with N a PAGE field; odd pages right, even pages left, one character in."""
     paragraph.style = "Footer"
     ppr = paragraph._p.get_or_add_pPr()
@@ -427,13 +436,13 @@ def _page_number(paragraph, even: bool) -> None:  # type: ignore[no-untyped-def]
     ppr.append(_el("w:jc", val="left" if even else "right"))
     p = paragraph._p
 
-    def run(*children) -> None:  # type: ignore[no-untyped-def]
+    def run(*children: _Element) -> None:
         r = _el("w:r")
         for c in children:
             r.append(c)
         p.append(r)
 
-    def text(value: str) -> OxmlElement:
+    def text(value: str) -> _Element:
         t = _el("w:t")
         t.text = value
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")

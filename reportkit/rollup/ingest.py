@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from reportkit.io.archive import Expander, is_archive
 from reportkit.io.files import NotRegular, digest, open_regular, read_capped
 from reportkit.io.intake import Options, collect_names, read_many, renamed
-from reportkit.io.ledger import Ledger, Placement, Record
+from reportkit.io.ledger import Ledger, Placement, Record, Sighting
 from reportkit.io.names import shown
 from reportkit.io.scratch import scratch_dir
 from reportkit.issues import Issue
@@ -153,7 +153,7 @@ def ingest(
     known = ledger.known_shas(campaign.id, milestone)
     seen = ledger.seen_map()
     placed: dict[str, tuple[str, str]] = {}
-    sightings: list[tuple[str, str, int, int]] = []
+    sightings: list[Sighting] = []
     with scratch_dir() as tmp:
         items, issues = _list_inbox(inbox, ZoneInfo(campaign.timezone), settle, known, tmp)
         todo: dict[str, _Item] = {}  # path → file, one for each new content
@@ -163,7 +163,7 @@ def ingest(
             if it.sha256 is not None and it.sha256 in known:
                 placed[it.key] = (it.sha256, it.name)
                 if seen.get(it.key) != it.sha256:
-                    sightings.append((it.sha256, it.key, it.size, it.mtime_ns))
+                    sightings.append(Sighting(it.sha256, it.key, it.size, it.mtime_ns))
             elif it.sha256 is not None and it.sha256 in first:
                 again.append(it)
             elif it.path is not None:
@@ -205,7 +205,7 @@ def ingest(
     for it in again:
         if it.sha256 in recorded:
             placed[it.key] = (it.sha256, it.name)
-            sightings.append((it.sha256, it.key, it.size, it.mtime_ns))
+            sightings.append(Sighting(it.sha256, it.key, it.size, it.mtime_ns))
             reused += 1
         else:  # the file with the same content could not be taken this time; nor can this
             issues.append(_busy(it.name))
@@ -259,6 +259,7 @@ def _place(
     elif v_form != form.id:
         ignored.append(_note(name, "rollup.other_form", form=campaign.forms[v_form].name))
     elif v_milestone != milestone:
+        assert v_milestone is not None  # a version with a form has one (ingest gives the run's)
         ignored.append(
             _note(name, "rollup.other_milestone", milestone=campaign.milestones[v_milestone].name)
         )

@@ -19,7 +19,7 @@ def sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
     from reportkit.io.xlsx_writer import ExtraSheet
 
     form = result.form
-    counted = [c for c in result.children if c.counted is not None]
+    counted = [(c, e) for c in result.children if (e := c.counted) is not None]
     if form.is_table:
         cells = [c for c in form.cells if c.field.official or not c.derived]
         columns = ("单位代码", "单位", *(c.label for c in cells))
@@ -27,9 +27,9 @@ def sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
             (
                 c.unit.code,
                 campaign.agency_name(c.unit, result.line),
-                *(plain(c.counted.values.get(k.key)) for k in cells),
+                *(plain(e.values.get(k.key)) for k in cells),
             )
-            for c in counted
+            for c, e in counted
         ]
         rows.append(("", "合计", *(plain(result.totals.get(k.key)) for k in cells)))
     else:
@@ -39,10 +39,10 @@ def sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
             (
                 c.unit.code,
                 campaign.agency_name(c.unit, result.line),
-                *(plain(c.counted.values.get(f.id)) for f in fields),
-                *(plain(c.counted.header.get(h)) for h in ("filled_by", "contact", "filled_on")),
+                *(plain(e.values.get(f.id)) for f in fields),
+                *(plain(e.header.get(h)) for h in ("filled_by", "contact", "filled_on")),
             )
-            for c in counted
+            for c, e in counted
         ]
     detail = ExtraSheet("明细", tuple(columns), tuple(tuple(r) for r in rows), (9, 22))
     problems = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from reportkit.issues import ERROR, WARNING, Issue
 from reportkit.messages import MESSAGES, msg
@@ -498,7 +498,7 @@ def _rule_plan(rules: tuple[Rule, ...], form: Form) -> list[tuple[Rule, _ParsedR
 # ---------------------------------------------------------------------------------------------
 
 
-def _is_number(v: object) -> bool:
+def _is_number(v: object) -> TypeGuard[int | Decimal]:
     return isinstance(v, (int, Decimal)) and not isinstance(v, bool)
 
 

@@ -114,23 +114,22 @@ def parse_value(raw: object, field: FieldDef) -> Parsed:
         # The common case first: a plain number (a float from the spreadsheet parser) in a
         # number cell, in range and already as precise as the field keeps. Everything else, and
         # every number that needs a correction or an issue, takes the general path below.
-        kind = type(raw)
-        if kind is float or kind is int:
+        if type(raw) is float or type(raw) is int:  # exact types: a bool takes the general path
             ftype = field.type
             if ftype == "count":
-                if kind is int:
+                if isinstance(raw, int):
                     if 0 <= raw <= MAX_NUMBER:
                         return Parsed(raw)
-                elif 0 <= raw <= MAX_NUMBER and raw.is_integer():  # type: ignore[union-attr]
+                elif 0 <= raw <= MAX_NUMBER and raw.is_integer():
                     return Parsed(int(raw))
             # a NaN fails the range test, an infinity too
             elif (ftype == "money" or ftype == "rate") and 0 <= raw <= MAX_NUMBER:
-                if kind is int:
+                if isinstance(raw, int):
                     d = Decimal(raw)
                 else:
                     text = repr(raw)
                     # a float's repr has a "." or an "e": 16 characters hold 15 digits at most
-                    d = Decimal(text) if len(text) <= 16 else _float_decimal(raw)  # type: ignore[arg-type]
+                    d = Decimal(text) if len(text) <= 16 else _float_decimal(raw)
                 if ftype == "rate":
                     return Parsed(d)
                 value = d.quantize(MONEY_PLACES, ROUND_HALF_UP)
