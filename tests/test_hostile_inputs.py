@@ -788,6 +788,23 @@ def test_a_parser_panic_is_an_error_on_the_file_not_a_traceback(monkeypatch, tmp
     assert [i.code for i in sub.issues] == ["file.unreadable"]
 
 
+@pytest.mark.parametrize(
+    ("error", "code"), [("CalamineError", "file.unreadable"), ("PasswordError", "file.encrypted")]
+)
+def test_a_parser_error_is_an_error_on_the_file(monkeypatch, tmp_path, campaign, error, code):
+    from reportkit.io import reader
+
+    raised = type(error, (Exception,), {})  # calamine's error classes, by name
+
+    def fail(data):  # type: ignore[no-untyped-def]
+        raise raised("cannot read")
+
+    monkeypatch.setattr(reader, "load_sheets", fail)
+    path = _workbook(campaign, tmp_path / "x.xlsx", "370902")
+    sub = reader.read_submission(path, campaign, "xlsx")
+    assert [(i.code, i.severity) for i in sub.issues] == [(code, "error")]
+
+
 def test_the_summary_never_counts_a_negative_number_of_files(cli, monkeypatch, tmp_path, campaign):
     from reportkit.io import intake
 

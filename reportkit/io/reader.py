@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reportkit.io.workbook import META_SHEET, MILESTONE, TEMPLATE_VERSION, a1, layout, parse_a1
-from reportkit.issues import ERROR, Issue
+from reportkit.issues import Issue
 from reportkit.messages import msg
 from reportkit.model.campaign import Campaign, FieldDef, Form, defined_name
 from reportkit.model.memo import by_identity
@@ -153,7 +153,7 @@ def read_submission(
         sheets = load_sheets(data)
     except Exception as e:  # calamine raises its own error classes for broken content
         code = "file.encrypted" if type(e).__name__ == "PasswordError" else "file.unreadable"
-        sub.issues.append(issue(code, ERROR, name, detail=_short(e)))
+        sub.issues.append(issue(code, name, detail=_short(e)))
         return sub
     except BaseException as e:  # a Rust panic reaches Python as PanicException, a BaseException
         if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
