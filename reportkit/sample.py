@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from reportkit.model.campaign import Campaign, Form
+from reportkit.model.campaign import Campaign, Cell, Form
 from reportkit.model.formula import Functions, parse_formula
 from reportkit.model.registry import Region
 
@@ -61,7 +61,7 @@ def _mobile(rng: random.Random) -> str:
 
 def _deadline_day(campaign: Campaign, region: Region, milestone: str) -> dt.date:
     """The unit's deadline, or (where the campaign sets none for it) its nearest superior's."""
-    for unit in (region, *campaign.registry.ancestors(region.code)):
+    for unit in (region, *campaign.ancestors(region)):
         deadline = campaign.deadline(milestone, unit)
         if deadline is not None:
             return deadline.date
@@ -71,14 +71,30 @@ def _deadline_day(campaign: Campaign, region: Region, milestone: str) -> dt.date
 def sample_header(
     campaign: Campaign, region: Region, line: str, milestone: str, seed: int = 0
 ) -> dict[str, Any]:
-    """填报人, 联系方式 and 填报时间 (a few days before the unit's deadline)."""
+    """The header fields the campaign declares: 填报人, 联系方式 and 填报时间 (a few days before the
+    unit's deadline) where the campaign has them; a plausible value of its type for any other."""
     rng = _rng(seed, region.code, line, milestone, "header")
     day = _deadline_day(campaign, region, milestone)
-    return {
+    drawn: dict[str, Any] = {
         "filled_by": _name(rng),
         "contact": _phone(rng, region),
         "filled_on": day - dt.timedelta(days=rng.randint(1, 6)),
     }
+    by_type: dict[str, Any] = {
+        "text": drawn["filled_by"],
+        "phone": drawn["contact"],
+        "date": drawn["filled_on"],
+        "email": f"user{rng.randint(100, 999)}@example.cn",
+    }
+    out: dict[str, Any] = {}
+    header = next(iter(campaign.forms.values())).header if campaign.forms else ()
+    for f in header:  # one header for every form
+        if f.prefilled:
+            continue
+        value = drawn[f.id] if f.id in drawn else by_type.get(f.type)
+        if value is not None:
+            out[f.id] = value
+    return out
 
 
 def sample_values(
@@ -92,14 +108,122 @@ def sample_values(
     if spec is None:
         rng = _rng(seed, region.code, form.id, line, milestone)
         values: dict[str, Any] = {
-            c.key: rng.randint(0, 9) for c in form.required(milestone) if c.field.type == "count"
+            c.key: _any_value(campaign, c, rng, region, milestone) for c in form.required(milestone)
         }
+        values = satisfy_rules(campaign, form, values)
     else:
         per_milestone = spec.get("per_milestone", True)
         rng = _rng(seed, region.code, form.id, line, *([milestone] if per_milestone else []))
         values = _Draw(campaign, form, spec, rng, region, line, milestone).values()
     required = {c.key for c in form.required(milestone)}
     return {k: v for k, v in values.items() if k in required}
+
+
+def _any_value(
+    campaign: Campaign, cell: Cell, rng: random.Random, region: Region, milestone: str
+) -> Any:
+    """A plausible value for a cell the campaign's sample.toml does not describe."""
+    kind = cell.field.type
+    if kind == "count":
+        return rng.randint(0, 9)
+    if kind == "money":
+        return _money(rng, 20)
+    if kind == "rate":
+        return Decimal(rng.randint(0, 10000)) / 100
+    if kind == "date":
+        day = _deadline_day(campaign, region, milestone) - dt.timedelta(days=rng.randint(5, 20))
+        return max(day, campaign.starts)
+    if kind == "phone":
+        return _phone(rng, region)
+    if kind == "email":
+        return f"user{rng.randint(100, 999)}@example.cn"
+    return f"{cell.field.label}（示例）"
+
+
+def satisfy_rules(
+    campaign: Campaign, form: Form, values: dict[str, Any], rounds: int = 30
+) -> dict[str, Any]:
+    """`values` changed as little as needed for `form`'s rules to hold: a side that is too
+    large is scaled down (its input cells, never below 0), one too small raised. Rules on
+    derived cells (totals, rates) hold through their parts. Zeros where no repair converges."""
+    from reportkit.model.derive import UNKNOWN, derived_values
+    from reportkit.model.expr import compare, parse, parse_condition
+    from reportkit.rules.validate import rule_applies_per_row
+
+    plans = []
+    for rule in campaign.rules:
+        if rule.form != form.id:
+            continue
+        try:
+            left, right = parse(rule.left), parse(rule.right)
+            when = parse_condition(rule.when) if rule.when else None
+        except ValueError:
+            continue
+        names = (*left.names, *right.names, *(when.left.names + when.right.names if when else ()))
+        rows = (
+            [r for r in form.rows if not r.derived] if rule_applies_per_row(form, names) else [None]
+        )
+        plans += [(rule, left, right, when, row) for row in rows]
+    out = dict(values)
+
+    def key(row: Any, name: str) -> str:
+        return f"{row.id}.{name}" if row is not None and "." not in name else name
+
+    def violated() -> list[Any]:
+        every = {**out, **derived_values(form, out, UNKNOWN)}
+        bad = []
+        for rule, left, right, when, row in plans:
+            get = lambda n, row=row: every.get(key(row, n))  # noqa: E731
+            if when is not None and when.evaluate(get) is not True:
+                continue
+            a, b = left.evaluate(get), right.evaluate(get)
+            if a is not None and b is not None and not compare(a, rule.op, b):
+                bad.append((rule, left, right, row, a, b))
+        return bad
+
+    inputs = {c.key for c in form.cells if not c.derived}
+    for _ in range(rounds):
+        bad = violated()
+        if not bad:
+            return out
+        for rule, left, right, row, a, b in bad:
+            small, large = (left, right) if rule.op in (">=", ">") else (right, left)
+            big, little = (a, b) if small is right else (b, a)
+            if rule.op in ("==",):
+                small, large, big, little = right, left, a, b
+            # shrink the larger side's input cells, else grow the smaller side's
+            cells = [key(row, n) for n in large.names if key(row, n) in inputs]
+            if cells and big > 0:
+                factor = max(Decimal(0), little) / big
+                for k in cells:
+                    v = out.get(k)
+                    if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+                        shrunk = Decimal(v) * factor
+                        strict = rule.op in ("<", ">")
+                        out[k] = _like(v, shrunk, down=True, strict=strict)
+                continue
+            cells = [key(row, n) for n in small.names if key(row, n) in inputs]
+            for k in cells:
+                v = out.get(k)
+                if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+                    out[k] = _like(v, Decimal(v) + (big - little) + 1, down=False)
+    zeros = {k: (0 if isinstance(v, int) else Decimal(0)) for k, v in out.items()
+             if isinstance(v, (int, Decimal)) and not isinstance(v, bool)}  # fmt: skip
+    out.update(zeros)
+    return out
+
+
+def _like(old: int | Decimal, value: Decimal, down: bool, strict: bool = False) -> int | Decimal:
+    """`value` in the kind of `old` (a whole number, or money with 2 places), rounded toward
+    what satisfies the rule, one step further when the rule is strict."""
+    from decimal import ROUND_CEILING, ROUND_FLOOR
+
+    step = Decimal(1) if isinstance(old, int) else Decimal("0.01")
+    v = value.quantize(step, rounding=ROUND_FLOOR if down else ROUND_CEILING)
+    if strict and down and v == value:
+        v -= step
+    v = max(v, Decimal(0))
+    return int(v) if isinstance(old, int) else v
 
 
 class _Draw:

@@ -80,9 +80,28 @@ def test_a_text_and_a_date_are_filled_from_the_unit(campaign, taishan):
     assert got["email"] == "mem370902@example.cn"
 
 
-def test_a_form_without_a_spec_gets_small_whole_numbers(campaign, taishan):
+def test_a_form_without_a_spec_gets_every_required_cell_by_its_type(campaign, taishan):
     other = dataclasses.replace(campaign, samples={})
     form = campaign.forms["mem-stats"]
     got = sample_values(other, form, taishan, "mem", "final")
-    required = {c.key for c in form.required("final") if c.field.type == "count"}
-    assert set(got) == required and all(0 <= v <= 9 for v in got.values())
+    required = {c.key for c in form.required("final")}
+    assert set(got) == required
+    for key, value in got.items():
+        kind = form.cell(key).field.type
+        if kind == "count":
+            assert isinstance(value, int) and 0 <= value <= 9, key
+        else:
+            assert kind == "money" and isinstance(value, Decimal) and value >= 0, key
+
+
+def test_a_form_without_a_spec_gets_figures_its_rules_accept(campaign):
+    from reportkit.model.submission import RawCell
+
+    other = dataclasses.replace(campaign, samples={})
+    form = campaign.forms["mem-stats"]
+    for unit in campaign.children(campaign.unit("泰安市")):
+        got = sample_values(other, form, unit, "mem", "final")
+        raw = {k: RawCell(float(v) if isinstance(v, Decimal) else v) for k, v in got.items()}
+        _, issues = check_values(other, form, "final", raw)
+        broken = [i.message for i in issues if i.code == "rule.violated"]
+        assert broken == [], (unit.name, broken)

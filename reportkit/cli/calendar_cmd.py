@@ -76,6 +76,8 @@ def cmd(
     campaign = load(campaign_file)
     region, office_line = resolve_unit(campaign, unit_text) if unit_text else (None, None)
     wanted = pick_line(campaign, line) or office_line
+    if wanted is None and len(campaign.lines) == 1:  # one line: nothing to choose
+        wanted = next(iter(campaign.lines))
     out = Path(output)
     jobs = []
     if all_units:

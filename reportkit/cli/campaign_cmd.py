@@ -1,10 +1,14 @@
-"""`reportkit campaign`: the campaign at a glance for one unit."""
+"""`reportkit campaign`: the campaign at a glance for one unit; `reportkit campaign check`:
+every mistake in a campaign file."""
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
-from reportkit.cli.base import command, echo, emit_json
+from reportkit.cli.base import RkCommand, UserError, echo, emit_json, section
 from reportkit.cli.options import (
     campaign_option,
     json_option,
@@ -14,30 +18,56 @@ from reportkit.cli.options import (
     resolve_unit,
 )
 
-LEVEL_NAMES = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
 ROLE = {"receives": "本单位接收", "report_to": "上级接收"}
 
 
-@command(
+class CampaignGroup(RkCommand, click.Group):
+    """`reportkit campaign` shows the campaign; its sub-commands work on campaign files."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("subcommand_metavar", "[子命令 [参数]...]")
+        super().__init__(*args, **kw)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        RkCommand.format_options(self, ctx, formatter)
+        rows = [(name, c.get_short_help_str(200)) for name, c in self.commands.items()]
+        section(formatter, "子命令", rows)
+
+
+@click.group(
     "campaign",
-    "查看活动：各级单位、报送节点、截止日期（标出节假日）和联系人。\n\n"
+    cls=CampaignGroup,
+    invoke_without_command=True,
+    help="查看活动：各级单位、报送节点、截止日期（标出节假日）和联系人。\n\n"
     "截止日期遇周末或法定节假日时，给出之前最后一个工作日。",
+    short_help="查看活动：各级单位、报送节点、截止日期（标出节假日）和联系人。",
 )
 @campaign_option
 @click.option(
     "--unit",
     "unit_text",
-    default="全国",
-    show_default=True,
-    help="单位名称或行政区划代码，如 泰安市、370900。",
+    default=None,
+    help="单位名称或行政区划代码，如 泰安市、370900（默认：活动的最高单位，如全国）。",
 )
 @line_option
 @json_option
-def cmd(campaign_file: str | None, unit_text: str, line: str | None, as_json: bool) -> None:
+@click.pass_context
+def cmd(
+    ctx: click.Context,
+    campaign_file: str | None,
+    unit_text: str | None,
+    line: str | None,
+    as_json: bool,
+) -> None:
     from reportkit.model.overview import overview
 
+    if ctx.invoked_subcommand is not None:
+        return
     campaign = load(campaign_file)
-    region, office_line = resolve_unit(campaign, unit_text)
+    if unit_text is None:
+        region, office_line = campaign.top, None
+    else:
+        region, office_line = resolve_unit(campaign, unit_text)
     data = overview(campaign, region, pick_line(campaign, line) or office_line)
     if as_json:
         emit_json(data)
@@ -48,7 +78,7 @@ def cmd(campaign_file: str | None, unit_text: str, line: str | None, as_json: bo
 def render(d: dict) -> None:
     u = d["unit"]
     echo(f"{d['campaign']['name']}（{d['campaign']['year']}）")
-    level = LEVEL_NAMES.get(u["level"], u["level"])
+    level = u["level_name"]
     parent = f"，上级：{u['parent']['name']}（{u['parent']['code']}）" if u["parent"] else ""
     echo(f"单位：{u['full_name']}（{u['code']}，{level}{parent}）")
     echo("报送机关：" + "；".join(u["agencies"].values()))
@@ -81,3 +111,45 @@ def _deadline_line(x: dict, suffix: str = "") -> None:
     echo(f"{mark}{x['date']}（{x['weekday']}）  {x['what']}{suffix}")
     if x["note"]:
         echo(f"      {x['note']}")
+
+
+@cmd.command(
+    "check",
+    cls=RkCommand,
+    help="检查活动文件：逐条列出每个错误（哪一行、哪个键、错在哪里）。\n\n"
+    "路径可以是活动文件夹（含 campaign.toml，同时检查 report.toml 和 sample.toml）或单个活动"
+    "文件。没有错误时退出码为 0，有错误时为 1。",
+    short_help="检查活动文件，逐条列出错误（行号、键、原因）。",
+)
+@click.argument("path", metavar="路径", type=click.Path())
+@json_option
+def check_cmd(path: str, as_json: bool) -> None:
+    from pathlib import Path
+
+    from reportkit.messages import msg
+    from reportkit.model.campaign import check_campaign
+
+    if not Path(path).exists():
+        raise UserError(msg("cli.no_such_path", path=path))
+    errors = check_campaign(path)
+    if as_json:
+        emit_json(
+            {
+                "path": path,
+                "ok": not errors,
+                "errors": [
+                    {"file": e.file, "line": e.line, "key": e.key, "message": e.message}
+                    for e in errors
+                ],
+            }
+        )
+    else:
+        for e in errors:
+            echo(str(e))
+        echo(
+            msg("campaign.check_ok", path=path)
+            if not errors
+            else msg("campaign.check_errors", path=path, count=len(errors))
+        )
+    if errors:
+        sys.exit(1)

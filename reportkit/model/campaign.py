@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -14,7 +15,13 @@ from typing import Any
 
 from reportkit.messages import msg
 from reportkit.model.expr import ExprError, parse, parse_condition
-from reportkit.model.registry import NATIONAL_CODE, Region, Registry, default_registry
+from reportkit.model.registry import (
+    LEVELS,
+    NATIONAL_CODE,
+    Region,
+    Registry,
+    default_registry,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,6 +51,14 @@ class CampaignError(ValueError):
         else:
             text = msg("campaign.location", file=file, line=line, key=key, message=message)
         super().__init__(text)
+
+
+class NotInCampaign(LookupError):
+    """A real unit that takes no part in the campaign (a tier its chain leaves out)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -258,6 +273,17 @@ class DayFacts:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class YearHolidays:
+    """One year's holiday arrangement as a campaign file gives it (the State Council's notice
+    for a year chinesecalendar does not know yet): the days off by holiday name, and the
+    weekend days that are working days (调休)."""
+
+    off: Mapping[dt.date, str]
+    work: frozenset[dt.date]
+    source: str | None = None
+
+
 @dataclass
 class Campaign:
     id: str
@@ -275,6 +301,10 @@ class Campaign:
     rules: tuple[Rule, ...]
     zones: tuple[Region, ...]
     documents: tuple[dict[str, Any], ...] = ()
+    # the unit at the top of the chain: 全国 for a national campaign, a province's (or a
+    # city's) code for one that ends there
+    scope: str = NATIONAL_CODE
+    holidays: Mapping[int, YearHolidays] = field(default_factory=dict)
     source: str = DEFAULT_CAMPAIGN
     registry: Registry = field(default_factory=default_registry, repr=False)
     # the campaign folder's report.toml and sample.toml, as read (their users check them)
@@ -337,8 +367,19 @@ class Campaign:
         return f"{word}（{mid}）"
 
     def unit(self, text: str, within: str | None = None) -> Region:
-        """Resolve a region by name or GB/T 2260 code (functional zones included)."""
-        return self.registry.lookup(text, within=within)
+        """Resolve a region by name or GB/T 2260 code (functional zones included), among the
+        campaign's scope; NotInCampaign for a unit of a tier the campaign leaves out."""
+        return self._taking_part(self.registry.lookup(text, within=within or self._within))
+
+    def _taking_part(self, region: Region) -> Region:
+        if not self.takes_part(region):
+            levels = "、".join(self.levels[lv].name for lv in self.chain)
+            raise NotInCampaign(msg("unit.not_in_campaign", unit=region.name, levels=levels))
+        return region
+
+    @property
+    def _within(self) -> str | None:
+        return None if self.scope == NATIONAL_CODE else self.scope
 
     def resolve(self, text: str, within: str | None = None) -> tuple[Region, str | None]:
         """Resolve a unit written as a region or as an office (泰安市应急管理局 → 泰安市, mem).
@@ -351,15 +392,18 @@ class Campaign:
         for line, suffix in self._suffixes:
             if text.endswith(suffix) and len(text) > len(suffix):
                 try:
-                    return self.registry.lookup(text[: -len(suffix)], within=within), line
+                    stem = text[: -len(suffix)]
+                    found = self.registry.lookup(stem, within=within or self._within)
+                    return self._taking_part(found), line
                 except LookupError as e:
                     # an office name that names a real but ambiguous region says more
                     if type(e).__name__ == "AmbiguousRegion":
                         error = e
         try:
-            return self.registry.lookup(text, within=within), None
+            found = self.registry.lookup(text, within=within or self._within)
         except LookupError as e:
             raise (error or e) from None
+        return self._taking_part(found), None
 
     @cached_property
     def _suffixes(self) -> list[tuple[str, str]]:
@@ -380,17 +424,49 @@ class Campaign:
             suffix = spec.agency_municipality.get("province", suffix)
         return region.name + suffix
 
+    @property
+    def top(self) -> Region:
+        """The unit at the top of the chain, that reports to no one in this campaign."""
+        return self.registry.get(self.scope)
+
+    @cached_property
+    def chain(self) -> tuple[str, ...]:
+        """The level ids, top first (the parser has checked they form one chain)."""
+        below = {lv.submits_to: lv.id for lv in self.levels.values()}
+        out = [next(lv.id for lv in self.levels.values() if lv.submits_to is None)]
+        while out[-1] in below:
+            out.append(below[out[-1]])
+        return tuple(out)
+
+    def takes_part(self, region: Region) -> bool:
+        """Whether `region` is one of the campaign's units: at one of its levels, in its scope."""
+        if region.level not in self.levels:
+            return False
+        return region.code == self.scope or self.registry.is_descendant(region.code, self.scope)
+
     def parent(self, region: Region) -> Region | None:
+        if region.code == self.scope:
+            return None
         return self.registry.parent(region.code)
 
+    def ancestors(self, region: Region) -> list[Region]:
+        """The units above `region` in this campaign, nearest first, ending with the top."""
+        out: list[Region] = []
+        while (up := self.parent(region)) is not None:
+            out.append(up)
+            region = up
+        return out
+
     def children(self, region: Region) -> list[Region]:
-        return self.registry.children(region.code)
+        """The units that report to `region` in this campaign (not the registry's units of a
+        level the campaign leaves out)."""
+        return [r for r in self.registry.children(region.code) if r.level in self.levels]
 
     # --- deadlines -------------------------------------------------------------------------
     def deadline(self, milestone: str, region: Region) -> Deadline | None:
         """The deadline by which `region` must submit `milestone` to its parent."""
         ms = self.milestones[milestone]
-        if ms.anytime or region.level == "national":
+        if ms.anytime or region.code == self.scope or not self.takes_part(region):
             return None
         scopes = {a.code for a in self.registry.ancestors(region.code)} | {region.code}
         best: Deadline | None = None
@@ -486,8 +562,62 @@ def default_campaign() -> Campaign:
 def parse_campaign(
     text: str, name: str = "campaign.toml", registry: Registry | None = None
 ) -> Campaign:
+    """The campaign `text` defines; CampaignError (the first, by line) if it has mistakes."""
     data = _toml(text, name)
-    return _Parser(data, text, name, registry or default_registry()).campaign()
+    parser = _Parser(data, text, name, registry or default_registry())
+    try:
+        campaign = parser.campaign()
+    except CampaignError as e:
+        # the first mistake met: a key misspelt before the missing key it left behind
+        raise (parser.errors[0] if parser.errors else e) from None
+    if parser.errors:
+        raise parser.errors[0]
+    return campaign
+
+
+def check_campaign(path: str | Path) -> list[CampaignError]:
+    """Every mistake found in a campaign folder or file, in file order (empty: none). What a
+    mistake stops (a section that cannot be read) hides only what depends on it."""
+    path = Path(path)
+    main = path / CAMPAIGN_FILE if path.is_dir() else path
+    name = str(main)
+    try:
+        text = _read(main, name)
+        data = _toml(text, name)
+    except CampaignError as e:
+        return [e]
+    parser = _Parser(data, text, name, default_registry())
+    try:
+        campaign = parser.campaign()
+    except CampaignError as e:
+        parser.errors.append(e)
+        campaign = None
+    errors = sorted(parser.errors, key=lambda e: e.line or 0)
+    if campaign is not None and not errors and main.name == CAMPAIGN_FILE:
+        errors += _check_extras(campaign, main.parent, name)
+    return errors
+
+
+def _check_extras(campaign: Campaign, folder: Path, name: str) -> list[CampaignError]:
+    """report.toml and sample.toml beside campaign.toml: read and checked as their users do."""
+    errors: list[CampaignError] = []
+    for attr, filename in EXTRAS.items():
+        extra = folder / filename
+        if not extra.is_file():
+            continue
+        where = f"{name.rsplit(CAMPAIGN_FILE, 1)[0]}{filename}"
+        try:
+            setattr(campaign, attr, _toml(_read(extra, where), where))
+        except CampaignError as e:
+            errors.append(e)
+    if not errors:
+        from reportkit.report.spec import report_spec
+
+        try:
+            report_spec(campaign)
+        except CampaignError as e:
+            errors.append(e)
+    return errors
 
 
 class _Parser:
@@ -496,6 +626,12 @@ class _Parser:
     def __init__(self, data: dict[str, Any], text: str, name: str, registry: Registry) -> None:
         self.data, self.text, self.name, self.registry = data, text, name, registry
         self.lines = text.splitlines()
+        # mistakes that do not stop the reading (an unknown key, a rule on a missing field, a
+        # date outside the campaign): all of them are reported, not only the first
+        self.errors: list[CampaignError] = []
+
+    def soft(self, path: tuple[Any, ...], message: str) -> None:
+        self.errors.append(self.fail(path, message))
 
     # -- error helpers ----------------------------------------------------------------------
     def fail(self, path: tuple[Any, ...], message: str) -> CampaignError:
@@ -552,7 +688,7 @@ class _Parser:
             raise self.fail(path, msg("campaign.type", key=_dotted(path), expected="表", value=d))
         for k in d:
             if k not in allowed:
-                raise self.fail(
+                self.soft(
                     (*path, k),
                     msg("campaign.unknown_key", key=k, allowed="、".join(sorted(allowed))),
                 )
@@ -620,6 +756,8 @@ class _Parser:
                 "levels",
                 "lines",
                 "zones",
+                "units",
+                "holidays",
                 "milestones",
                 "phases",
                 "contacts",
@@ -631,15 +769,36 @@ class _Parser:
         meta = self.table(
             self.get(top, "campaign", (), dict),
             meta_p,
-            {"id", "name", "year", "timezone", "starts", "ends", "documents"},
+            {"id", "name", "year", "timezone", "starts", "ends", "documents", "scope"},
         )
+        starts, ends = self.date(meta, "starts", meta_p), self.date(meta, "ends", meta_p)
+        if ends < starts:
+            self.soft((*meta_p, "ends"), msg("campaign.date_order", first=starts, last=ends))
+        self.window = (starts, ends)
         levels = self.levels(self.get(top, "levels", (), dict))
         lines = self.parse_lines(self.get(top, "lines", (), dict), levels)
-        zones = self.zones(self.get(top, "zones", (), list, []))
+        zones = self.zones(self.get(top, "zones", (), list, []), levels, "zones")
+        zones += self.zones(self.get(top, "units", (), list, []), levels, "units")
+        known = tuple(z for z in zones if z.code in self.registry)
+        zones = tuple(z for z in zones if z.code not in self.registry)
         registry = self.registry.with_extra(zones) if zones else self.registry
+        if known:  # registry units the campaign reports at another level or place
+            registry = registry.with_changes(known)
+        scope = self.scope(meta, meta_p, levels, registry)
+        for key, items in (("zones", top.get("zones", [])), ("units", top.get("units", []))):
+            for i, z in enumerate(items if isinstance(items, list) else []):
+                code = z.get("code") if isinstance(z, dict) else None
+                if not isinstance(code, str) or code not in registry:
+                    continue
+                if not (code == scope or registry.is_descendant(code, scope)):
+                    self.soft(
+                        (key, i, "code"),
+                        msg("campaign.out_of_scope", unit=code, scope=registry.get(scope).name),
+                    )
+        registry = _campaign_units(registry, levels, scope)
         milestones_raw = self.get(top, "milestones", (), dict)
         forms = self.forms(self.get(top, "forms", (), dict), lines, set(milestones_raw))
-        milestones = self.milestones(milestones_raw, levels, set(forms), registry)
+        milestones = self.milestones(milestones_raw, levels, set(forms), registry, scope)
         phases = tuple(
             Phase(
                 self.get(p, "id", ("phases", i), str),
@@ -657,8 +816,8 @@ class _Parser:
             name=self.get(meta, "name", meta_p, str),
             year=self.get(meta, "year", meta_p, int),
             timezone=self.get(meta, "timezone", meta_p, str, "Asia/Shanghai"),
-            starts=self.date(meta, "starts", meta_p),
-            ends=self.date(meta, "ends", meta_p),
+            starts=starts,
+            ends=ends,
             levels=levels,
             lines=lines,
             milestones=milestones,
@@ -668,22 +827,47 @@ class _Parser:
             rules=rules,
             zones=zones,
             documents=documents,
+            scope=scope,
+            holidays=self.holidays(self.get(top, "holidays", (), dict, {})),
             source=self.name,
             registry=registry,
         )
 
     def levels(self, raw: dict[str, Any]) -> dict[str, Level]:
+        """The levels of the chain: any contiguous run of national → province → city → county
+        (a level may skip a registry tier, as a 直辖市's districts report to it), one top."""
         out: dict[str, Level] = {}
+        if not raw:
+            raise self.fail(("levels",), msg("campaign.missing", key="levels"))
         for lid, d in raw.items():
             p = ("levels", lid)
-            self.choice(lid, ("national", "province", "city", "county"), p)
+            self.choice(lid, LEVELS, p)
             self.table(d, p, {"name", "submits_to"})
             out[lid] = Level(
                 lid, self.get(d, "name", p, str), self.get(d, "submits_to", p, str, None)
             )
+        tops = [lv.id for lv in out.values() if lv.submits_to is None]
         for lid, lv in out.items():
+            sp = ("levels", lid, "submits_to")
+            if lv.submits_to is None:
+                if len(tops) > 1:
+                    raise self.fail(sp, msg("campaign.two_tops", levels="、".join(tops)))
+                continue
+            self.choice(lv.submits_to, tuple(out), sp, "级别")
+            if LEVELS.index(lv.submits_to) >= LEVELS.index(lid):
+                raise self.fail(sp, msg("campaign.level_up", level=lid, to=lv.submits_to))
+        if not tops:
+            raise self.fail(("levels",), msg("campaign.no_top"))
+        feeding: dict[str, list[str]] = {}
+        for lv in out.values():
             if lv.submits_to is not None:
-                self.choice(lv.submits_to, tuple(out), ("levels", lid, "submits_to"), "级别")
+                feeding.setdefault(lv.submits_to, []).append(lv.id)
+        for to, lids in feeding.items():
+            if len(lids) > 1:
+                raise self.fail(
+                    ("levels", lids[1], "submits_to"),
+                    msg("campaign.level_branch", levels="、".join(lids), to=to),
+                )
         return out
 
     def parse_lines(self, raw: dict[str, Any], levels: dict[str, Level]) -> dict[str, Line]:
@@ -705,26 +889,99 @@ class _Parser:
             )
         return out
 
-    def zones(self, raw: list[Any]) -> tuple[Region, ...]:
+    def zones(self, raw: list[Any], levels: dict[str, Level], key: str) -> tuple[Region, ...]:
+        """[[zones]] and [[units]]: units the registry does not have (功能区, with a code the
+        campaign assigns, a name and the unit they report to), or a registry unit that reports
+        at another level or to another unit than its registry place (a province-administered
+        county-level city reporting as a city: code and level)."""
         out = []
         for i, z in enumerate(raw):
-            p = ("zones", i)
-            self.table(z, p, {"code", "name", "parent"})
+            p = (key, i)
+            self.table(z, p, {"code", "name", "parent", "level"})
             code = self.get(z, "code", p, str)
             if not re.fullmatch(r"\d{6}", code):
                 raise self.fail(
                     (*p, "code"), msg("campaign.type", key="code", expected="6 位代码", value=code)
                 )
-            parent = self.get(z, "parent", p, str)
+            known = self.registry.get(code) if code in self.registry else None
+            bottom = next(lv for lv in LEVELS[::-1] if lv in levels)
+            level = self.get(z, "level", p, str, known.level if known else bottom)
+            self.choice(level, tuple(levels), (*p, "level"), "级别")
+            parent = self.get(z, "parent", p, str, known.parent if known else ...)
             if parent not in self.registry:
                 raise self.fail(
                     (*p, "parent"), msg("campaign.ref", key="parent", kind="单位", value=parent)
                 )
-            out.append(Region(code, self.get(z, "name", p, str), "county", parent, "zone"))
+            up = self.registry.get(parent).level
+            if LEVELS.index(up) >= LEVELS.index(level):
+                raise self.fail(
+                    (*p, "level"), msg("campaign.unit_level", unit=code, level=level, parent=parent)
+                )
+            name = self.get(z, "name", p, str, known.name if known else ...)
+            out.append(Region(code, name, level, parent, known.kind if known else "zone"))
         return tuple(out)
 
+    def holidays(self, raw: dict[str, Any]) -> dict[int, YearHolidays]:
+        """[holidays.<year>]: off = [{ name, from, to }], work = [dates], source."""
+        out: dict[int, YearHolidays] = {}
+        for year_text, d in raw.items():
+            p = ("holidays", year_text)
+            if not re.fullmatch(r"\d{4}", year_text):
+                raise self.fail(
+                    p, msg("campaign.type", key=year_text, expected="四位年份", value=year_text)
+                )
+            year = int(year_text)
+            self.table(d, p, {"off", "work", "source"})
+            off: dict[dt.date, str] = {}
+            for i, h in enumerate(self.get(d, "off", p, list, [])):
+                hp = (*p, "off", i)
+                self.table(h, hp, {"name", "from", "to"})
+                first = self.date(h, "from", hp)
+                last = self.date(h, "to", hp, first)
+                for key, day in (("from", first), ("to", last)):
+                    if day.year != year:
+                        raise self.fail(
+                            (*hp, key), msg("campaign.wrong_year", year=year, value=day)
+                        )
+                if last < first:
+                    raise self.fail((*hp, "to"), msg("campaign.date_order", first=first, last=last))
+                name = self.get(h, "name", hp, str)
+                day = first
+                while day <= last:
+                    off[day] = name
+                    day += dt.timedelta(days=1)
+            work = set()
+            for i, v in enumerate(self.get(d, "work", p, list, [])):
+                day = self.date({"work": v}, "work", (*p, "work", i))
+                if day.year != year:
+                    raise self.fail(
+                        (*p, "work", i), msg("campaign.wrong_year", year=year, value=day)
+                    )
+                work.add(day)
+            out[year] = YearHolidays(off, frozenset(work), self.get(d, "source", p, str, None))
+        return out
+
+    def scope(
+        self, meta: dict[str, Any], p: tuple[Any, ...], levels: dict[str, Level], registry: Registry
+    ) -> str:
+        """[campaign] scope: the unit at the top (全国 unless the chain ends below it)."""
+        top = next(lv.id for lv in levels.values() if lv.submits_to is None)
+        if top != "national" and "scope" not in meta:
+            raise self.fail((*p, "scope"), msg("campaign.need_scope", level=top))
+        code = self.get(meta, "scope", p, str, NATIONAL_CODE)
+        if code not in registry:
+            raise self.fail(
+                (*p, "scope"), msg("campaign.ref", key="scope", kind="单位", value=code)
+            )
+        return code
+
     def milestones(
-        self, raw: dict[str, Any], levels: dict[str, Level], forms: set[str], registry: Registry
+        self,
+        raw: dict[str, Any],
+        levels: dict[str, Level],
+        forms: set[str],
+        registry: Registry,
+        top: str,
     ) -> dict[str, Milestone]:
         out: dict[str, Milestone] = {}
         for mid, d in raw.items():
@@ -740,15 +997,28 @@ class _Parser:
                 level = self.choice(
                     self.get(dd, "level", dp, str), tuple(levels), (*dp, "level"), "级别"
                 )
-                scope = self.get(dd, "scope", dp, str, NATIONAL_CODE)
-                if scope not in registry:
+                scope = self.get(dd, "scope", dp, str, top)
+                if scope not in registry or not (
+                    scope == top or registry.is_descendant(scope, top)
+                ):
                     raise self.fail(
                         (*dp, "scope"), msg("campaign.ref", key="scope", kind="单位", value=scope)
+                    )
+                day = self.date(dd, "date", dp)
+                if not self.window[0] <= day <= self.window[1]:
+                    self.soft(
+                        (*dp, "date"),
+                        msg(
+                            "campaign.outside",
+                            value=day,
+                            starts=self.window[0],
+                            ends=self.window[1],
+                        ),
                     )
                 deadlines.append(
                     Deadline(
                         level,
-                        self.date(dd, "date", dp),
+                        day,
                         scope,
                         self.get(dd, "what", dp, str, None),
                         self.get(dd, "source", dp, str, None),
@@ -921,33 +1191,42 @@ class _Parser:
             )
         return out
 
-    def check_rule(self, rule: Rule, form: Form, p: tuple[Any, ...]) -> None:
-        for part, expr, detail in _rule_refs(rule, form):
-            raise self.fail(
-                (*p, part), msg("campaign.rule", rule=rule.id, expr=expr, detail=detail)
-            )
+    def check_rule(self, rule: Rule, form: Form, p: tuple[Any, ...]) -> bool:
+        """Whether every reference of `rule` is to a field of `form` (each one that is not is
+        reported)."""
+        bad = _rule_refs(rule, form)
+        for part, expr, detail in bad:
+            self.soft((*p, part), msg("campaign.rule", rule=rule.id, expr=expr, detail=detail))
+        return not bad
 
     def rules(self, raw: list[Any], forms: dict[str, Form]) -> tuple[Rule, ...]:
         out = []
         for i, r in enumerate(raw):
-            p = ("rules", i)
-            self.table(r, p, {"id", "form", "left", "op", "right", "severity", "message", "when"})
-            form = self.choice(self.get(r, "form", p, str), tuple(forms), (*p, "form"), "表格")
-            rule = Rule(
-                id=self.get(r, "id", p, str),
-                form=form,
-                left=self.get(r, "left", p, str),
-                op=self.choice(self.get(r, "op", p, str), OPERATORS, (*p, "op")),
-                right=self.get(r, "right", p, str),
-                severity=self.choice(
-                    self.get(r, "severity", p, str, "error"), SEVERITIES, (*p, "severity")
-                ),
-                message=self.get(r, "message", p, str),
-                when=self.get(r, "when", p, str, None),
-            )
-            self.check_rule(rule, forms[form], p)
-            out.append(rule)
+            try:  # a rule stands alone: a mistake in one leaves the others to be checked
+                rule = self.rule(r, ("rules", i), forms)
+            except CampaignError as e:
+                self.errors.append(e)
+                continue
+            if rule is not None:
+                out.append(rule)
         return tuple(out)
+
+    def rule(self, r: Any, p: tuple[Any, ...], forms: dict[str, Form]) -> Rule | None:
+        self.table(r, p, {"id", "form", "left", "op", "right", "severity", "message", "when"})
+        form = self.choice(self.get(r, "form", p, str), tuple(forms), (*p, "form"), "表格")
+        rule = Rule(
+            id=self.get(r, "id", p, str),
+            form=form,
+            left=self.get(r, "left", p, str),
+            op=self.choice(self.get(r, "op", p, str), OPERATORS, (*p, "op")),
+            right=self.get(r, "right", p, str),
+            severity=self.choice(
+                self.get(r, "severity", p, str, "error"), SEVERITIES, (*p, "severity")
+            ),
+            message=self.get(r, "message", p, str),
+            when=self.get(r, "when", p, str, None),
+        )
+        return rule if self.check_rule(rule, forms[form], p) else None
 
 
 def _rule_refs(rule: Rule, form: Form) -> list[tuple[str, str, str]]:
@@ -984,3 +1263,48 @@ def _dotted(path: tuple[Any, ...]) -> str:
     for p in path:
         out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
     return out or "-"
+
+
+def _campaign_units(registry: Registry, levels: dict[str, Level], scope: str) -> Registry:
+    """The registry as the campaign's chain sees it. The top unit is at the top level. A unit
+    whose registry tier the chain leaves out is, when units of the chain's tiers are below it,
+    passed over (its subordinates report to its superior: counties straight to the province
+    when a chain has no cities); otherwise it reports at the level below its superior's (仙桃市,
+    a county-level city under 湖北省, is a city in a chain of provinces and cities), or, below
+    the chain's lowest level, takes no part. The same registry when every tier is in the chain."""
+    top_level = next(lv.id for lv in levels.values() if lv.submits_to is None)
+    root = registry.get(scope)
+    if set(levels) == set(LEVELS) and root.level == top_level:
+        return registry
+    below = {lv.submits_to: lv.id for lv in levels.values() if lv.submits_to is not None}
+    changed: dict[str, Region] = {}
+    dropped: set[str] = set()
+    if root.level != top_level:
+        changed[scope] = dataclasses.replace(root, level=top_level)
+    level_of: dict[str, str | None] = {scope: top_level}
+
+    def reaches_chain(code: str) -> bool:
+        return any(r.level in levels for r in registry.descendants(code))
+
+    # (unit, the nearest unit above it that stays, that unit's level in the campaign)
+    stack = [(c, scope) for c in registry.children(scope)]
+    while stack:
+        child, up = stack.pop()
+        up_level = level_of.get(up)
+        level: str | None
+        if child.level in levels:
+            level = child.level
+        elif reaches_chain(child.code):
+            dropped.add(child.code)
+            stack += [(c, up) for c in registry.children(child.code)]
+            continue
+        else:
+            level = below.get(up_level) if up_level is not None else None
+        new = dataclasses.replace(child, parent=up, level=level or child.level)
+        if new != child:
+            changed[child.code] = new
+        level_of[child.code] = level
+        stack += [(c, child.code) for c in registry.children(child.code)]
+    if not changed and not dropped:
+        return registry
+    return registry.with_changes(changed.values(), dropped)

@@ -19,11 +19,20 @@ Kinds:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from reportkit.messages import WEEKDAYS, msg
-from reportkit.model.campaign import Campaign, Contact, DayFacts, Deadline, Form, Milestone
-from reportkit.model.registry import NATIONAL_CODE, Region
+from reportkit.model.campaign import (
+    Campaign,
+    Contact,
+    DayFacts,
+    Deadline,
+    Form,
+    Milestone,
+    YearHolidays,
+)
+from reportkit.model.registry import Region
 from reportkit.model.workdays import day_facts
 
 KINDS = ("own", "receive", "phase", "remind-own", "remind-receive")
@@ -77,7 +86,7 @@ def build_feed(campaign: Campaign, region: Region, line: str, remind: int = 0) -
     agency = campaign.agency_name(region, line)
     entries = [*_own(campaign, region, line), *_receive(campaign, region, line)]
     if remind > 0:
-        entries += [_reminder(e, remind) for e in list(entries)]
+        entries += [_reminder(e, remind, campaign.holidays) for e in list(entries)]
     entries += _phases(campaign, region, line)
     entries.sort(key=lambda e: (e.date, _ORDER[e.kind], e.key, e.id))
     anytime = "".join(
@@ -117,7 +126,7 @@ def _own(campaign: Campaign, region: Region, line: str) -> list[Entry]:
         d = campaign.deadline(ms.id, region)
         if d is None:
             continue
-        facts = day_facts(d.date)
+        facts = day_facts(d.date, campaign.holidays)
         forms = _forms(campaign, ms, line)
         summary = msg("calendar.own.summary", milestone=ms.name, to=to) + _offday(facts)
         lines = [
@@ -162,7 +171,7 @@ def _receive(campaign: Campaign, region: Region, line: str) -> list[Entry]:
         ordered = campaign.children_by_deadline(ms.id, region)
         for d, units in ordered:
             kind = "receive" if len(ordered) == 1 else f"receive-{d.level}-{d.scope}"
-            facts = day_facts(d.date)
+            facts = day_facts(d.date, campaign.holidays)
             summary = msg(
                 "calendar.receive.summary", milestone=ms.name, count=len(units)
             ) + _offday(facts)
@@ -211,7 +220,7 @@ def _receive(campaign: Campaign, region: Region, line: str) -> list[Entry]:
 def _phases(campaign: Campaign, region: Region, line: str) -> list[Entry]:
     out = []
     for p in campaign.phases:
-        facts = day_facts(p.ends)
+        facts = day_facts(p.ends, campaign.holidays)
         lines = [
             msg(
                 "calendar.line.phase",
@@ -238,13 +247,13 @@ def _phases(campaign: Campaign, region: Region, line: str) -> list[Entry]:
     return out
 
 
-def _reminder(e: Entry, days: int) -> Entry:
+def _reminder(e: Entry, days: int, holidays: Mapping[int, YearHolidays]) -> Entry:
     # a deadline on a weekend or holiday is in practice its last working day before: count
     # the lead time from there, or a 1-day reminder would fall on that very working day
     base = e.deadline
     if e.facts is not None and e.facts.workday is False and e.facts.last_workday is not None:
         base = e.facts.last_workday
-    day, exact = workdays_before(base, days)
+    day, exact = workdays_before(base, days, holidays)
     lead = msg(
         "calendar.remind.lead",
         days=days,
@@ -259,7 +268,7 @@ def _reminder(e: Entry, days: int) -> Entry:
         date=day,
         summary=msg("calendar.remind.summary", days=days, summary=e.summary),
         description=lead + extra + "\n" + e.description,
-        facts=day_facts(day),
+        facts=day_facts(day, holidays),
         deadline=e.deadline,
         counterpart=e.counterpart,
         contact=e.contact,
@@ -272,11 +281,23 @@ def _reminder(e: Entry, days: int) -> Entry:
 # ------------------------------------------------------------------------------------- helpers
 
 
-def workdays_before(day: dt.date, n: int) -> tuple[dt.date, bool]:
+def workdays_before(
+    day: dt.date, n: int, holidays: Mapping[int, YearHolidays] | None = None
+) -> tuple[dt.date, bool]:
     """The date `n` official working days before `day` (调休 included), and whether the holiday
-    data covered it; for a year chinesecalendar lacks, Monday to Friday are counted instead."""
+    data covered it; for a year neither the campaign file nor chinesecalendar knows, Monday to
+    Friday are counted instead."""
     import chinese_calendar as cc
 
+    if holidays and any(y in holidays for y in (day.year, day.year - 1)):
+        out, left, exact = day, n, True
+        while left:
+            out -= dt.timedelta(days=1)
+            facts = day_facts(out, holidays)
+            exact = exact and facts.workday is not None
+            if facts.workday is not False and (facts.workday or out.weekday() < 5):
+                left -= 1
+        return out, exact
     try:
         return cc.find_workday(-n, day), True
     except NotImplementedError:
@@ -343,10 +364,11 @@ def _tail(campaign: Campaign, d: Deadline) -> list[str]:
 def feed_units(campaign: Campaign, unit: Region | None = None) -> list[Region]:
     """The units `reportkit calendar --all` writes feeds for, top first.
 
-    With `unit`: that unit, its direct subordinates and its superiors up to the national level —
+    With `unit`: that unit, its direct subordinates and its superiors up to the campaign's top —
     everyone it sends to or receives from. Without: the same for each lowest unit the campaign
     names a receiving contact for (for the 2024 campaign: 泰安市, so 全国, 山东省, 泰安市 and its
-    10 county-level units); a campaign without contacts gives 全国 and its direct subordinates.
+    10 county-level units); a campaign without contacts gives its top unit (全国) and its direct
+    subordinates.
     """
     registry = campaign.registry
     if unit is not None:
@@ -357,10 +379,12 @@ def feed_units(campaign: Campaign, unit: Region | None = None) -> list[Region]:
             registry.get(code)
             for code in sorted(named)
             if not any(o != code and registry.is_descendant(o, code) for o in named)
-        ] or [registry.get(NATIONAL_CODE)]
+            if registry.get(code).code == campaign.scope
+            or registry.is_descendant(code, campaign.scope)
+        ] or [campaign.top]
     seen: dict[str, Region] = {}
     for a in anchors:
-        for r in [*reversed(registry.ancestors(a.code)), a, *campaign.children(a)]:
+        for r in [*reversed(campaign.ancestors(a)), a, *campaign.children(a)]:
             seen.setdefault(r.code, r)
     depth = {code: len(registry.ancestors(code)) for code in seen}
     return sorted(seen.values(), key=lambda r: (depth[r.code], r.code))

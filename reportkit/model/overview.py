@@ -16,8 +16,8 @@ def _region(r: Region | None) -> dict[str, Any] | None:
     return {"code": r.code, "name": r.name, "level": r.level}
 
 
-def _deadline(ms: Milestone, d: Deadline) -> dict[str, Any]:
-    facts = day_facts(d.date)
+def _deadline(campaign: Campaign, ms: Milestone, d: Deadline) -> dict[str, Any]:
+    facts = day_facts(d.date, campaign.holidays)
     return {
         "milestone": ms.id,
         "name": ms.name,
@@ -43,13 +43,13 @@ def overview(campaign: Campaign, region: Region, line: str | None = None) -> dic
         for ms in campaign.milestones.values():
             d = campaign.deadline(ms.id, region)
             if d is not None:
-                own.append({**_deadline(ms, d), "to": _region(parent)})
+                own.append({**_deadline(campaign, ms, d), "to": _region(parent)})
     subs = []
     for ms in campaign.milestones.values():
         for d, units in campaign.children_by_deadline(ms.id, region):
             subs.append(
                 {
-                    **_deadline(ms, d),
+                    **_deadline(campaign, ms, d),
                     "from_level": d.level,
                     "count": len(units),
                     "units": [u.code for u in units],
@@ -68,6 +68,7 @@ def overview(campaign: Campaign, region: Region, line: str | None = None) -> dic
         "unit": {
             **(_region(region) or {}),
             "full_name": campaign.registry.full_name(region.code) or region.name,
+            "level_name": campaign.levels[region.level].name,
             "parent": _region(parent),
             "agencies": {ln: campaign.agency_name(region, ln) for ln in lines},
             "children": len(children),

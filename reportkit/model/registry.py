@@ -397,6 +397,13 @@ class Registry:
         """A new registry with ``extra`` units (e.g. a campaign's functional zones) added."""
         return Registry([*self._by_code.values(), *extra])
 
+    def with_changes(self, changed: Iterable[Region], dropped: Iterable[str] = ()) -> Registry:
+        """A new registry with units replaced by those of the same code in `changed` (a
+        campaign reporting a unit at another level or to another unit) and without `dropped`."""
+        new = {r.code: r for r in changed}
+        gone = set(dropped)
+        return Registry([new.get(r.code, r) for r in self._by_code.values() if r.code not in gone])
+
     # ---- lookup
 
     def lookup(self, text: str, within: str | None = None) -> Region:

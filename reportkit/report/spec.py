@@ -139,6 +139,11 @@ class _Reader:
             if form is None:
                 raise self.fail(f"forms.{fid}", "campaign.ref", kind="表格", value=fid)
             forms[fid] = self.form(form, table, f"forms.{fid}")
+        from reportkit.report.generic import generic_report
+
+        for fid, form in self.campaign.forms.items():  # no wording of its own: reportkit's
+            if fid not in forms or not forms[fid].body:
+                forms[fid] = generic_report(form)
         materials = tuple(
             self.material(m, f"materials[{i}]") for i, m in enumerate(data.get("materials", []))
         )

@@ -136,7 +136,8 @@ def _header(
         header["contact"] = " ".join(contact.phones)
     for k, v in kept.items():
         header[k] = dt.date.fromisoformat(v) if k == "filled_on" and isinstance(v, str) else v
-    return header
+    declared = {f.id for f in result.form.header}
+    return {k: v for k, v in header.items() if k in declared}  # the campaign's header only
 
 
 def _previous(base: str) -> dict[str, Any] | None:
@@ -198,7 +199,8 @@ def _edits(
         out.kept = {**out.kept, **{k: plain(v) for k, v in changed.items()}}
         out.header = _header(campaign, out.result, out.moment, out.kept)
         out.digest, out.data_digest = _digests_of(summary(campaign, out.result, as_of, out))
-        fields = "、".join(_HEADER_LABELS[k] for k in out.kept) or "表头以外的内容"
+        labels = {f.id: f.label for f in out.result.form.header}
+        fields = "、".join(labels.get(k, k) for k in out.kept) or "表头以外的内容"
         if old.get("data_digest") == out.data_digest:
             # the figures are as they were: their file stays as it is, and is the output now
             with open(path, "rb") as f:
@@ -210,9 +212,6 @@ def _edits(
         said.append(msg("rollup.edit_rebuilt", path=path, fields=fields, copy=copy))
         rebuild.append(out)
     return rebuild
-
-
-_HEADER_LABELS = {"filled_by": "填报人", "contact": "联系方式", "filled_on": "填报时间"}
 
 
 def _keep_copy(path: str, at: dt.datetime) -> str:

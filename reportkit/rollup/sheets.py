@@ -34,13 +34,15 @@ def sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
         rows.append(("", "合计", *(plain(result.totals.get(k.key)) for k in cells)))
     else:
         fields = list(form.fields)
-        columns = ("单位代码", "单位", *(f.label for f in fields), "填报人", "联系方式", "填报时间")
+        heads = [h.id for h in form.header if h.id in ("filled_by", "contact", "filled_on")]
+        labels = [h.label for h in form.header if h.id in heads]
+        columns = ("单位代码", "单位", *(f.label for f in fields), *labels)
         rows = [
             (
                 c.unit.code,
                 campaign.agency_name(c.unit, result.line),
                 *(plain(e.values.get(f.id)) for f in fields),
-                *(plain(e.header.get(h)) for h in ("filled_by", "contact", "filled_on")),
+                *(plain(e.header.get(h)) for h in heads),
             )
             for c, e in counted
         ]

@@ -132,7 +132,7 @@ def test_a_year_without_holiday_data_is_noted_not_a_crash():
     )
     text = text.replace(
         '{ level = "county", date = "2024-11-01"', '{ level = "county", date = "2099-11-02"'
-    )
+    ).replace('ends = "2024-12-31"', 'ends = "2099-12-31"')  # a deadline must be in the campaign
     c = parse_campaign(text)
     feed = build_feed(c, c.unit("泰安市"), "mem", remind=2)
     e = _by(feed, "receive")["final"]

@@ -38,14 +38,25 @@ def test_a_changed_heading_in_report_toml_is_in_the_report(rollups, tmp_path, cl
     assert "（一）自查自改工作" in paragraphs and "（一）自查自改情况" not in paragraphs
 
 
-def test_a_campaign_file_alone_has_no_report_wording_and_says_so(rollups, tmp_path, cli):
+def test_a_campaign_file_alone_gets_reportkits_plain_wording(rollups, tmp_path, cli):
+    import json
+
+    import docx
+
     folder = folder_copy(tmp_path)
     (folder / "report.toml").unlink()
+    out = tmp_path / "r.docx"
     code, _, err = cli("report", "--unit", "泰安市", "--form", "mem-stats", "--milestone", "final",
-                       "--from", str(rollups["mem-final"].out), "-o", str(tmp_path / "r.docx"),
+                       "--from", str(rollups["mem-final"].out), "-o", str(out),
                        "--campaign", str(folder / "campaign.toml"))  # fmt: skip
-    assert code == 2 and "没有总结报告" in err and "工作情况统计表(应急管理)" in err
-    assert not (tmp_path / "r.docx").exists()
+    assert code == 0, err
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    summary = json.loads(
+        next(rollups["mem-final"].out.glob("370900-mem-stats-final.json")).read_text()
+    )
+    # every row's figures, as the roll-up has them: 培训机构's 完成自查的机构数量 first
+    assert f"完成自查的机构数量{summary['totals']['training.self_checked']}家" in text
+    assert "培训机构：" in text and "考试机构：" in text and "各地情况" in text
 
 
 @pytest.mark.parametrize(

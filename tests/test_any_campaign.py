@@ -1,0 +1,112 @@
+"""Every command on campaigns unlike 2024's, as a clerk runs them: a province at the top with
+cities only (and four county-level cities reporting as cities), and a 直辖市 whose districts
+report to it monthly. No internal error; the roll-up's totals are the inputs' sums, read from
+the sample workbooks with openpyxl (not with reportkit's reader)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+DATA = Path(__file__).parent / "data" / "campaigns"
+
+CASES = {
+    # folder: (top unit, a subordinate, form, milestone, --as-of, subordinates)
+    "hubei-food": ("湖北省", "仙桃市", "food", "q1", "2025-12-31", 17),
+    "shanghai-gas": ("上海市", "黄浦区", "gas", "m11", "2026-12-31", 16),
+}
+
+
+def _figures(path: Path) -> dict[str, object]:
+    """The RK_ defined names of a workbook and their cells' values, read by openpyxl."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    out: dict[str, object] = {}
+    for name, dn in wb.defined_names.items():
+        if not name.startswith("RK_"):
+            continue
+        for sheet, ref in dn.destinations:
+            out[name] = wb[sheet][ref.replace("$", "")].value
+    return out
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def ran(request, tmp_path_factory):
+    """The campaign's folder, its case and a scratch folder."""
+    name = request.param
+    return name, DATA / name, tmp_path_factory.mktemp(name), CASES[name]
+
+
+def _run(cli, folder, *args):
+    """The command with --campaign (after a sub-command's own arguments); it must succeed."""
+    extra = () if args[:2] == ("campaign", "check") else ("--campaign", str(folder))
+    r = cli(*args, *extra)
+    assert "内部错误" not in r.out + r.err, r.out + r.err
+    assert r.code == 0, r.out + r.err
+    return r
+
+
+def test_every_command_runs_and_the_rollup_adds_up(cli, ran):
+    _, folder, tmp, (top, sub, form, milestone, as_of, count) = ran
+    _run(cli, folder, "campaign")
+    _run(cli, folder, "campaign", "--unit", top)
+    _run(cli, folder, "campaign", "check", str(folder))
+    _run(cli, folder, "template", "--form", form, "--unit", top, "-o", str(tmp / "t"))
+    _run(cli, folder, "template", "--form", form, "--unit", sub, "-o", str(tmp / "t"))
+    inbox = tmp / "in"
+    _run(cli, folder, "sample", "--form", form, "--unit", top, "--milestone", milestone,
+         "-o", str(inbox))  # fmt: skip
+    files = sorted(inbox.glob("*.xlsx"))
+    assert len(files) == count
+    r = _run(cli, folder, "validate", str(inbox))  # the samples satisfy the campaign's rules
+    assert f"{count} 个通过" in r.out
+    out = tmp / "out"
+    ledger = tmp / "ledger.sqlite"
+    _run(cli, folder, "rollup", "--form", form, "--unit", top, "--milestone", milestone,
+         str(inbox), "-o", str(out), "--ledger", str(ledger), "--as-of", as_of)  # fmt: skip
+    summary = json.loads(next(out.glob("*.json")).read_text("utf-8"))
+    assert summary["counts"]["on_time"] == count
+    sums: dict[str, Decimal] = {}
+    for f in files:
+        for key, value in _figures(f).items():
+            if isinstance(value, (int, float)):
+                sums[key] = sums.get(key, Decimal(0)) + Decimal(str(value))
+    totals = summary["totals"]
+    checked = 0
+    for key, value in totals.items():
+        rk = "RK_" + key.replace(".", "_")
+        cell = next(c for c in _form(folder, form).cells if c.key == key)
+        if cell.field.type in ("count", "money") and rk in sums:
+            assert Decimal(str(value)) == sums[rk], key
+            checked += 1
+    assert checked >= 3
+    _run(cli, folder, "status", "--form", form, "--unit", top, "--milestone", milestone,
+         "--ledger", str(ledger), "--as-of", as_of)  # fmt: skip
+    _run(cli, folder, "history", "--unit", sub, "--ledger", str(ledger))
+    _run(cli, folder, "calendar", "--unit", top, "-o", str(tmp / "cal.ics"))
+    _run(cli, folder, "calendar", "--all", "-o", str(tmp / "cals"))
+    assert list((tmp / "cals").glob("*.ics"))
+    docx = tmp / "report.docx"
+    _run(cli, folder, "report", "--form", form, "--unit", top, "--milestone", milestone,
+         "--from", str(out), "-o", str(docx))  # fmt: skip
+    text = _docx_text(docx)
+    # the report prints the roll-up's own figures, the subordinates compared and the status
+    first = next(k for k, v in totals.items() if isinstance(v, int) and v > 0)
+    assert str(totals[first]) in text
+    assert "各地情况" in text and "报送情况" in text
+
+
+def _form(folder: Path, form_id: str):
+    from reportkit.model.campaign import load_campaign
+
+    return load_campaign(folder).forms[form_id]
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    return "\n".join(p.text for p in document.paragraphs)
