@@ -47,13 +47,14 @@ SEVERITY: dict[str, str] = {
     **dict.fromkeys(
         (
             "value.not_number", "value.not_whole", "value.negative", "value.too_large",
-            "value.wrong_unit", "value.not_date", "value.unsupported",
+            "value.wrong_unit", "value.not_date", "value.unsupported", "value.not_option",
         ),
         ERROR,
     ),
     **dict.fromkeys(
         (
-            "value.normalized", "value.rounded", "value.phone_shape", "value.email_shape",
+            "value.normalized", "value.rounded", "value.rounded_places", "value.phone_shape",
+            "value.email_shape",
             "value.control_chars", "value.too_long", "value.date_out_of_campaign",
         ),
         WARNING,

@@ -128,6 +128,11 @@ def _any_value(
         return rng.randint(0, 9)
     if kind == "money":
         return _money(rng, 20)
+    if kind == "quantity":
+        places = cell.field.places if cell.field.places is not None else 2
+        return Decimal(rng.randint(0, 500 * 10**places)).scaleb(-places)
+    if kind == "choice":
+        return rng.choice(cell.field.options)
     if kind == "rate":
         return Decimal(rng.randint(0, 10000)) / 100
     if kind == "date":
@@ -214,11 +219,15 @@ def satisfy_rules(
 
 
 def _like(old: int | Decimal, value: Decimal, down: bool, strict: bool = False) -> int | Decimal:
-    """`value` in the kind of `old` (a whole number, or money with 2 places), rounded toward
+    """`value` in the kind of `old` (a whole number, or a decimal with its places), rounded toward
     what satisfies the rule, one step further when the rule is strict."""
     from decimal import ROUND_CEILING, ROUND_FLOOR
 
-    step = Decimal(1) if isinstance(old, int) else Decimal("0.01")
+    if isinstance(old, int):
+        step = Decimal(1)
+    else:  # as many places as the drawn value has (money 2, a quantity its own), at least 2
+        exponent = old.as_tuple().exponent
+        step = Decimal(1).scaleb(min(exponent, -2) if isinstance(exponent, int) else -2)
     v = value.quantize(step, rounding=ROUND_FLOOR if down else ROUND_CEILING)
     if strict and down and v == value:
         v -= step

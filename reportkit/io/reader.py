@@ -488,25 +488,32 @@ def _labels_on_sheet(form: Form, s: Sheet) -> tuple[dict[str, RawCell], list[Not
     labels = _Labels(form, s)
     out: dict[str, RawCell] = {}
     if form.rows:
+        # the sheet row (or, in an indicator table, the sheet column) of each model row, and
+        # the sheet column (row) of each model column: an indicator table prints its
+        # indicators (the model's columns) down the side and its methods across the top
+        flip = form.transposed
         rows: dict[str, int] = {}
         for rd in form.rows:
-            hits = labels.find(rd.label)
+            hits = labels.find(rd.label, rd.aliases)
             if hits:
-                rows[rd.id] = hits[0][0]
-        cols = _columns(form.columns, labels)
+                rows[rd.id] = hits[0][1] if flip else hits[0][0]
+        cols = _columns(form.columns, labels, across=not flip)
         if len(rows) < max(1, len(form.rows) // 2) or len(cols) < max(1, len(form.columns) // 2):
             return {}, []
+        row_word, col_word = ("列", "行") if flip else ("行", "列")
         for rd in form.rows:
             if rd.id not in rows and not rd.derived:
-                labels.missing("行", rd.label)
+                labels.missing(row_word, rd.label)
         for col in form.columns:
             # a helper column beside the official table (纳入治理范围的机构数量) may be left out
             if col.id not in cols and not col.derived and col.official:
-                labels.missing("列", col.label)
+                labels.missing(col_word, col.label)
         for cell in form.cells:
             if cell.row is None:
                 continue
             r, c = rows.get(cell.row.id), cols.get(cell.field.id)
+            if flip:
+                r, c = c, r
             if r is None or c is None:
                 # its label is not there: not read, and said once for the row or column
                 out[cell.key] = RawCell(None, s.name, None, cell.derived, unread=True)
@@ -552,17 +559,18 @@ def _all_labels(form: Form) -> frozenset[str]:
     return frozenset(out)
 
 
-def _columns(columns: tuple[FieldDef, ...], labels: _Labels) -> dict[str, int]:
-    """Column id → sheet column; repeated labels (整改完成的问题数量) are taken left to right."""
+def _columns(columns: tuple[FieldDef, ...], labels: _Labels, across: bool = True) -> dict[str, int]:
+    """Column id → sheet column; repeated labels (整改完成的问题数量) are taken left to right.
+    Not `across` (an indicator table's indicators): id → sheet row, taken top to bottom."""
     groups: dict[str, list[FieldDef]] = {}
     for c in columns:
         groups.setdefault(norm(c.label), []).append(c)
     out: dict[str, int] = {}
     for defs in groups.values():
         hits = labels.find(defs[0].label, tuple(a for d in defs for a in d.aliases))
-        hits.sort(key=lambda rc: (rc[1], rc[0]))
-        for d, (_, col) in zip(defs, hits, strict=False):
-            out[d.id] = col
+        hits.sort(key=lambda rc: (rc[1], rc[0]) if across else rc)
+        for d, (r, col) in zip(defs, hits, strict=False):
+            out[d.id] = col if across else r
     return out
 
 

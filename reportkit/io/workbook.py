@@ -9,6 +9,7 @@ no file library.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -75,6 +76,8 @@ class Layout:
     value_spans: Mapping[str, Span]  # cell key / header id → merged extent, when wider than a cell
     notes: Mapping[str, Pos]  # non-official column id → the cell of its note
     remark: Span | None
+    # an indicator table (form.transposed): the indicators' units in its 计量单位 column
+    units: Mapping[str, Pos] = dataclasses.field(default_factory=dict)
 
     @property
     def print_area(self) -> Span:
@@ -112,8 +115,13 @@ def layout(campaign: Campaign, form: Form) -> Layout:
 def _layout(form: Form) -> Layout:
     official = [c for c in form.columns if c.official]
     extra = [c for c in form.columns if not c.official]
-    width = 1 + len(official) if form.is_table else 2
+    if form.transposed:  # the notice's rows are indicators: its columns are the methods
+        width = (2 if form.unit_column else 1) + len(form.rows)
+    else:
+        width = 1 + len(official) if form.is_table else 2
     slots = _slots(width)
+    if form.transposed and width <= 4:  # one header field a line: the 单位 column stays narrow
+        slots = [(0, 0, 1, width - 1)]
 
     header: dict[str, Pos] = {}
     header_labels: dict[str, Span] = {}
@@ -137,6 +145,8 @@ def _layout(form: Form) -> Layout:
     notes: dict[str, Pos] = {}
     last_col = width - 1
 
+    if form.transposed:
+        return _indicator_layout(form, header, header_labels, value_spans, row)
     if form.is_table:
         grouped = any(c.group for c in official)
         first, last = row, row + (1 if grouped else 0)
@@ -213,6 +223,79 @@ def _layout(form: Form) -> Layout:
         value_spans=value_spans,
         notes=notes,
         remark=remark,
+    )
+
+
+def _indicator_layout(
+    form: Form,
+    header: dict[str, Pos],
+    header_labels: dict[str, Span],
+    value_spans: dict[str, Span],
+    row: int,
+) -> Layout:
+    """An indicator table as the notice prints it: one row per indicator (the model's
+    columns), its unit in the 计量单位 column when the notice has one, one column per method
+    or period (the model's rows); indicators the notice does not print (the part a rate needs)
+    below it after an empty row, each with its note beside."""
+    official = [c for c in form.columns if c.official]
+    extra = [c for c in form.columns if not c.official]
+    first = 2 if form.unit_column else 1  # the first method's column
+    width = first + len(form.rows)
+    slots = _slots(width)
+    headings: list[tuple[str, Span]] = [(form.row_header, (row, 0, row, 0))]
+    if form.unit_column:
+        headings.append((form.unit_column, (row, 1, row, 1)))
+    row_labels: dict[str, Pos] = {}
+    for i, m in enumerate(form.rows):
+        row_labels[m.id] = (row, first + i)
+        headings.append((m.label, (row, first + i, row, first + i)))
+    header_rows = (row, row)
+    row += 1
+    column_labels: dict[str, Span] = {}
+    units: dict[str, Pos] = {}
+    cells: dict[str, Pos] = {}
+    notes: dict[str, Pos] = {}
+    for group, start in ((official, row), (extra, row + len(official) + 1)):
+        for j, ind in enumerate(group):
+            r = start + j
+            column_labels[ind.id] = (r, 0, r, 0)
+            if form.unit_column:
+                units[ind.id] = (r, 1)
+            for i, m in enumerate(form.rows):
+                cells[f"{m.id}.{ind.id}"] = (r, first + i)
+            if not ind.official and ind.note:
+                notes[ind.id] = (r, width)
+    row += len(official) + (len(extra) + 1 if extra else 0)
+    field_labels: dict[str, Span] = {}
+    for i, f in enumerate(form.fields):
+        lc0, lc1, vc0, vc1 = slots[i % len(slots)]
+        r = row + i // len(slots)
+        field_labels[f.id] = (r, lc0, r, lc1)
+        cells[f.id] = (r, vc0)
+        if vc1 > vc0:
+            value_spans[f.id] = (r, vc0, r, vc1)
+    row += math.ceil(len(form.fields) / len(slots))
+    remark = (row, 0, row, width - 1) if form.remark else None
+    return Layout(
+        form=form.id,
+        sheet=sheet_name(form),
+        width=width,
+        last_col=width if notes else width - 1,
+        last_row=row if remark else row - 1,
+        attachment=(0, 0),
+        title=(1, 0, 1, width - 1),
+        header=header,
+        header_labels=header_labels,
+        header_rows=header_rows,
+        headings=tuple(headings),
+        column_labels=column_labels,
+        row_labels=row_labels,
+        field_labels=field_labels,
+        cells=cells,
+        value_spans=value_spans,
+        notes=notes,
+        remark=remark,
+        units=units,
     )
 
 

@@ -54,7 +54,18 @@ NUM_FORMATS = {
     "text": "@",
     "phone": "@",
     "email": "@",
+    "choice": "@",
 }
+
+
+def num_format(f: FieldDef) -> str:
+    """The cell format of field `f`: a quantity shows its own decimal places."""
+    if f.type == "quantity":
+        places = f.places if f.places is not None else 2
+        return "0." + "#" * places if places else "0"
+    return NUM_FORMATS.get(f.type, "General")
+
+
 MAX_TITLE = 32  # Excel's limits for a data validation; xlsxwriter drops one that exceeds them
 MAX_MESSAGE = 255
 
@@ -116,7 +127,7 @@ def _checked(opts: dict[str, Any]) -> dict[str, Any]:
 
 
 def _unit_text(f: FieldDef) -> str:
-    return f"（单位：{f.unit}）" if f.unit and f.type in ("count", "money") else ""
+    return f"（单位：{f.unit}）" if f.unit and f.type in ("count", "money", "quantity") else ""
 
 
 def validation(f: FieldDef, label: str, campaign: Campaign) -> dict[str, Any]:
@@ -143,6 +154,28 @@ def validation(f: FieldDef, label: str, campaign: Campaign) -> dict[str, Any]:
             ),
             "error_title": "请输入非负数",
             "error_message": f"“{label}”须为大于或等于 0 的数，不能是负数或文字。",
+        }
+    elif f.type == "quantity":
+        places = f.places if f.places is not None else 2
+        opts = {
+            "validate": "decimal",
+            "criteria": ">=",
+            "value": 0,
+            "input_message": f"请填写大于或等于 0 的数{_unit_text(f)}，最多 {places} 位小数。"
+            if places
+            else f"请填写大于或等于 0 的整数{_unit_text(f)}。",
+            "error_title": "请输入非负数",
+            "error_message": f"“{label}”须为大于或等于 0 的数，不能是负数或文字。",
+        }
+    elif f.type == "choice":
+        opts = {
+            "validate": "list",
+            "source": list(f.options),
+            "input_message": _fit("请从下拉列表中选择：" + "、".join(f.options), MAX_MESSAGE),
+            "error_title": "请从列表中选择",
+            "error_message": _fit(
+                f"“{label}”只能填写：" + "、".join(f.options) + "。", MAX_MESSAGE
+            ),
         }
     elif f.type == "date":
         lo, hi = campaign.date_window  # the validator's window: one rule, not two
@@ -221,12 +254,14 @@ def _formula(form: Form, lay: Layout, cell: Cell) -> str:
         num = a1(*lay.cells[prefix + str(f.numerator)])
         den = a1(*lay.cells[prefix + str(f.denominator)])
         return f'=IF({den}>0,ROUND({num}/{den}*100,2),"")'
-    assert rd is not None and rd.derive == "sum", cell
-    refs = [lay.cells[f"{r.id}.{f.id}"] for r in form.rows if not r.derived]
-    rows = [r for r, _ in refs]
-    col = refs[0][1]
-    if rows == list(range(rows[0], rows[0] + len(rows))):
-        return f"=SUM({a1(rows[0], col)}:{a1(rows[-1], col)})"
+    # a total row's cell, or a total column's: the sum of its parts, as the model derives it
+    parts = next(t.parts for t in derive.derivation(form).sums if t.key == cell.key)
+    refs = [lay.cells[k] for k in parts]
+    rows, cols = [r for r, _ in refs], [c for _, c in refs]
+    if len(set(cols)) == 1 and rows == list(range(rows[0], rows[0] + len(rows))):
+        return f"=SUM({a1(rows[0], cols[0])}:{a1(rows[-1], cols[0])})"
+    if len(set(rows)) == 1 and cols == list(range(cols[0], cols[0] + len(cols))):
+        return f"=SUM({a1(rows[0], cols[0])}:{a1(rows[0], cols[-1])})"
     return "=SUM(" + ",".join(a1(r, c) for r, c in refs) + ")"
 
 
@@ -264,7 +299,7 @@ class _Styles:
 
     def value(self, f: FieldDef, *, locked: bool, boxed: bool, wide: bool = False) -> Any:
         props: dict[str, Any] = {
-            "num_format": NUM_FORMATS.get(f.type, "General"),
+            "num_format": num_format(f),
             "valign": "vcenter",
             "align": "left" if wide or not f.numeric else "center",
             "text_wrap": not f.numeric,
@@ -336,7 +371,20 @@ def _write_value(ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
 
 def _column_widths(form: Form, lay: Layout, agency: str) -> dict[int, float]:
     widths: dict[int, float] = {}
-    if form.is_table:
+    if form.transposed:
+        labels = [c.label for c in form.columns] + [form.row_header]
+        labels += [h.label + "：" for h in form.header]
+        widths[0] = min(30.0, max(12.0, max(_display_width(t) for t in labels) + 2.0))
+        first = 1
+        if form.unit_column:
+            units = [c.unit or "" for c in form.columns] + [form.unit_column]
+            widths[1] = max(6.0, max(_display_width(t) for t in units) + 2.0)
+            first = 2
+        for c in range(first, lay.width):
+            widths[c] = 16.0 if lay.width - first <= 4 else 10.0
+        if lay.notes:
+            widths[lay.width] = 24.0
+    elif form.is_table:
         labels = [r.label for r in form.rows] + [form.row_header]
         labels += [h.label + "：" for h in form.header]
         widths[0] = min(24.0, max(10.0, max(_display_width(t) for t in labels) + 2.0))
@@ -444,7 +492,13 @@ def _write_form_sheet(
             per_row = (lines * 14.5 + 6.0) / len(rows)
             for r in rows:
                 need(r, per_row)
-    for rid, (r, c) in lay.row_labels.items():
+    if form.transposed:  # the indicators are the rows, each with its unit; the methods headings
+        for cid, span in lay.column_labels.items():
+            put(span, form.column(cid).label, styles.row_label())
+            need(span[0], 26.0)
+        for cid, (r, c) in lay.units.items():
+            put((r, c, r, c), form.column(cid).unit or "", styles.row_label())
+    for rid, (r, c) in lay.row_labels.items() if not form.transposed else ():
         rd = next(x for x in form.rows if x.id == rid)
         put((r, c, r, c), rd.label, styles.row_label())
         need(r, 26.0)

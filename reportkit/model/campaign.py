@@ -34,8 +34,11 @@ CAMPAIGN_FILE = "campaign.toml"  # a campaign folder's definition
 # figures of `reportkit sample`. A campaign without them still works: generic wording, small
 # whole numbers.
 EXTRAS = {"report": "report.toml", "samples": "sample.toml"}
-FIELD_TYPES = ("count", "money", "rate", "text", "date", "phone", "email")
-NUMERIC_TYPES = ("count", "money", "rate")
+FIELD_TYPES = ("count", "money", "quantity", "rate", "text", "date", "phone", "email", "choice")
+NUMERIC_TYPES = ("count", "money", "quantity", "rate")
+QUANTITY_PLACES = 2  # a quantity's decimal places unless the campaign says (公斤, 吨, 人次)
+MAX_PLACES = 6
+LAYOUTS = ("grid", "indicators")  # a form's [forms.x] layout: columns typed, or rows
 SEVERITIES = ("error", "warning")
 OPERATORS = ("<=", "<", ">=", ">", "==", "!=")
 MUNICIPALITIES = ("110000", "120000", "310000", "500000")
@@ -160,6 +163,11 @@ class FieldDef:
     denominator: str | None = None
     note: str | None = None
     prefilled: bool = False
+    places: int | None = None  # a quantity's decimal places
+    options: tuple[str, ...] = ()  # a choice's options (是/否, a list)
+    part_of: str | None = None  # 其中: the column (an indicator) this one is a part of
+    of: tuple[str, ...] = ()  # derive = "sum": the columns it adds up
+    optional: bool = False  # may be left blank (a 备注/说明 column): never 未填写
 
     @property
     def numeric(self) -> bool:
@@ -174,7 +182,10 @@ class FieldDef:
 class RowDef:
     id: str
     label: str
-    derive: str | None = None  # "sum": the sum of the other, non-derived rows
+    derive: str | None = None  # "sum": the sum of `of`, or of the rows that are not derived
+    of: tuple[str, ...] = ()  # the rows a total adds up (default: every row but totals and 其中)
+    part_of: str | None = None  # 其中: the row this one is a part of (part ≤ whole)
+    aliases: tuple[str, ...] = ()
 
     @property
     def derived(self) -> bool:
@@ -226,6 +237,13 @@ class Form:
     remark: str | None = None
     row_header: str = ""
     sheet: str | None = None  # the worksheet's name in a template (a form's own, or the default)
+    # An indicator table (layout = "indicators" in the file): the notice prints each indicator
+    # as a row with its own type and unit and the methods or periods as columns. The model
+    # holds it the other way round — `columns` are the indicators (typed fields), `rows` the
+    # methods — so that sums, rates, rules and roll-ups work on it as on any table; the
+    # template, the reader and the report print it as the notice does.
+    transposed: bool = False
+    unit_column: str | None = None  # the heading of its 计量单位 column, when it prints one
 
     @property
     def is_table(self) -> bool:
@@ -253,7 +271,11 @@ class Form:
 
     def required(self, milestone: str) -> tuple[Cell, ...]:
         """The input cells (not derived) a submission for `milestone` must fill."""
-        return tuple(c for c in self.cells if not c.derived and milestone in c.field.milestones)
+        return tuple(
+            c
+            for c in self.cells
+            if not c.derived and not c.field.optional and milestone in c.field.milestones
+        )
 
     def column(self, col_id: str) -> FieldDef:
         for c in self.columns:
@@ -810,6 +832,7 @@ class _Parser:
         )
         contacts = self.contacts(self.get(top, "contacts", (), list, []), lines, registry)
         rules = self.rules(self.get(top, "rules", (), list, []), forms)
+        rules += tuple(r for f in forms.values() for r in part_rules(f))
         documents = tuple(self.get(meta, "documents", meta_p, list, []))
         return Campaign(
             id=self.get(meta, "id", meta_p, str),
@@ -1059,13 +1082,22 @@ class _Parser:
             )
         return tuple(out)
 
-    def field_def(self, d: Any, p: tuple[Any, ...], milestones: set[str]) -> FieldDef:
+    def field_def(
+        self,
+        d: Any,
+        p: tuple[Any, ...],
+        milestones: set[str],
+        default_ms: tuple[str, ...] = (),
+    ) -> FieldDef:
+        """A column, a single field, a header field or an indicator; `milestones` not written
+        means the form's (`default_ms`)."""
         self.table(
             d,
             p,
             {
                 "id", "label", "type", "unit", "milestones", "group", "aliases", "official",
-                "derive", "numerator", "denominator", "note", "prefilled",
+                "derive", "numerator", "denominator", "note", "prefilled", "places", "options",
+                "part_of", "of", "optional",
             },
         )  # fmt: skip
         fid = self.get(d, "id", p, str)
@@ -1073,18 +1105,48 @@ class _Parser:
             raise self.fail(
                 (*p, "id"), msg("campaign.type", key="id", expected="小写英文标识", value=fid)
             )
-        ms = self.strs(d, "milestones", p)
+        ms = self.strs(d, "milestones", p) if "milestones" in d else default_ms
         for i, m in enumerate(ms):
             self.choice(m, sorted(milestones), (*p, "milestones", i), "报送节点")
+        kind = self.choice(self.get(d, "type", p, str), FIELD_TYPES, (*p, "type"))
         derive = self.get(d, "derive", p, str, None)
         if derive is not None:
-            self.choice(derive, ("ratio",), (*p, "derive"))
-            self.get(d, "numerator", p, str)
-            self.get(d, "denominator", p, str)
+            self.choice(derive, ("ratio", "sum"), (*p, "derive"))
+            if derive == "ratio":
+                self.get(d, "numerator", p, str)
+                self.get(d, "denominator", p, str)
+            elif not self.strs(d, "of", p):
+                raise self.fail((*p, "of"), msg("campaign.missing", key="of"))
+        places = self.get(d, "places", p, int, None)
+        if places is not None and not 0 <= places <= MAX_PLACES:
+            raise self.fail(
+                (*p, "places"),
+                msg(
+                    "campaign.type",
+                    key="places",
+                    expected=f"0 到 {MAX_PLACES} 的整数",
+                    value=places,
+                ),
+            )
+        if places is not None and kind != "quantity":
+            self.soft((*p, "places"), msg("campaign.only_for", key="places", kind="quantity"))
+        options = self.strs(d, "options", p)
+        if kind == "choice" and not options:
+            raise self.fail((*p, "options"), msg("campaign.missing", key="options"))
+        if options and kind != "choice":
+            self.soft((*p, "options"), msg("campaign.only_for", key="options", kind="choice"))
+        if any("," in o or '"' in o for o in options) or len(",".join(options)) > 255:
+            self.soft((*p, "options"), msg("campaign.options_excel"))
+        if len(set(options)) != len(options):
+            self.soft(
+                (*p, "options"), msg("campaign.duplicate", key="options", value="、".join(options))
+            )
+        if kind == "quantity" and "unit" not in d:
+            self.soft((*p, "unit"), msg("campaign.quantity_unit"))
         return FieldDef(
             id=fid,
             label=self.get(d, "label", p, str),
-            type=self.choice(self.get(d, "type", p, str), FIELD_TYPES, (*p, "type")),
+            type=kind,
             unit=self.get(d, "unit", p, str, None),
             milestones=ms,
             group=self.get(d, "group", p, str, None),
@@ -1095,6 +1157,30 @@ class _Parser:
             denominator=self.get(d, "denominator", p, str, None),
             note=self.get(d, "note", p, str, None),
             prefilled=self.get(d, "prefilled", p, bool, False),
+            places=(QUANTITY_PLACES if places is None else places) if kind == "quantity" else None,
+            options=options,
+            part_of=self.get(d, "part_of", p, str, None),
+            of=self.strs(d, "of", p),
+            optional=self.get(d, "optional", p, bool, False),
+        )
+
+    def row_def(self, r: Any, rp: tuple[Any, ...]) -> RowDef:
+        self.table(r, rp, {"id", "label", "derive", "of", "part_of", "aliases"})
+        derive = self.get(r, "derive", rp, str, None)
+        if derive is not None:
+            self.choice(derive, ("sum",), (*rp, "derive"))
+        rid = self.get(r, "id", rp, str)
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", rid):
+            raise self.fail(
+                (*rp, "id"), msg("campaign.type", key="id", expected="小写英文标识", value=rid)
+            )
+        return RowDef(
+            rid,
+            self.get(r, "label", rp, str),
+            derive,
+            self.strs(r, "of", rp),
+            self.get(r, "part_of", rp, str, None),
+            self.strs(r, "aliases", rp),
         )
 
     def forms(
@@ -1126,29 +1212,36 @@ class _Parser:
                     "rows",
                     "columns",
                     "fields",
+                    "layout",
+                    "unit_column",
                 },
             )
-            rows = []
-            for i, r in enumerate(self.get(d, "rows", p, list, [])):
-                rp = (*p, "rows", i)
-                self.table(r, rp, {"id", "label", "derive"})
-                derive = self.get(r, "derive", rp, str, None)
-                if derive is not None:
-                    self.choice(derive, ("sum",), (*rp, "derive"))
-                rows.append(
-                    RowDef(self.get(r, "id", rp, str), self.get(r, "label", rp, str), derive)
-                )
+            form_ms = self.strs(d, "milestones", p)
+            for i, m in enumerate(form_ms):
+                self.choice(m, sorted(milestones), (*p, "milestones", i), "报送节点")
+            kind = self.choice(self.get(d, "layout", p, str, "grid"), LAYOUTS, (*p, "layout"))
+            transposed = kind == "indicators"
+            # an indicator table is held the other way round: the notice's rows (indicators,
+            # each typed) are the model's columns, its columns (methods, periods) the rows
+            rows_key, cols_key = ("columns", "rows") if transposed else ("rows", "columns")
+            rows = [
+                self.row_def(r, (*p, rows_key, i))
+                for i, r in enumerate(self.get(d, rows_key, p, list, []))
+            ]
             columns = tuple(
-                self.field_def(c, (*p, "columns", i), milestones)
-                for i, c in enumerate(self.get(d, "columns", p, list, []))
+                self.field_def(c, (*p, cols_key, i), milestones, form_ms)
+                for i, c in enumerate(self.get(d, cols_key, p, list, []))
             )
             fields = tuple(
-                self.field_def(c, (*p, "fields", i), milestones)
+                self.field_def(c, (*p, "fields", i), milestones, form_ms)
                 for i, c in enumerate(self.get(d, "fields", p, list, []))
             )
+            if transposed and not rows:
+                raise self.fail((*p, "columns"), msg("campaign.missing", key="columns"))
+            self.parts(rows, columns, p, rows_key, cols_key)
             kinds: tuple[tuple[str, Sequence[RowDef | FieldDef]], ...] = (
-                ("rows", rows),
-                ("columns", columns),
+                (rows_key, rows),
+                (cols_key, columns),
                 ("fields", fields),
             )
             for kind, items in kinds:
@@ -1160,7 +1253,7 @@ class _Parser:
                         )
                     seen.add(it.id)
             col_ids = {c.id for c in columns} | {f.id for f in fields}
-            for kind, items in (("columns", columns), ("fields", fields)):
+            for kind, items in ((cols_key, columns), ("fields", fields)):
                 for i, c in enumerate(items):
                     for part in ("numerator", "denominator"):
                         ref = getattr(c, part)
@@ -1171,9 +1264,6 @@ class _Parser:
                             )
             line = self.get(d, "line", p, str)
             self.choice(line, (*lines, "any"), (*p, "line"), "条线")
-            form_ms = self.strs(d, "milestones", p)
-            for i, m in enumerate(form_ms):
-                self.choice(m, sorted(milestones), (*p, "milestones", i), "报送节点")
             out[fid] = Form(
                 id=fid,
                 name=self.get(d, "name", p, str),
@@ -1188,8 +1278,49 @@ class _Parser:
                 remark=self.get(d, "remark", p, str, None),
                 row_header=self.get(d, "row_header", p, str, ""),
                 sheet=self.get(d, "sheet", p, str, None),
+                transposed=transposed,
+                unit_column=self.get(d, "unit_column", p, str, None),
             )
         return out
+
+    def parts(
+        self,
+        rows: list[RowDef],
+        columns: tuple[FieldDef, ...],
+        p: tuple[Any, ...],
+        rows_key: str,
+        cols_key: str,
+    ) -> None:
+        """A total's `of` and a 其中's `part_of` name rows (or columns) of the same table, a
+        part is of the same kind as its whole, and nothing is part of itself."""
+        row_ids = {r.id for r in rows}
+        for i, r in enumerate(rows):
+            for ref in r.of:
+                if ref not in row_ids or ref == r.id:
+                    self.soft(
+                        (*p, rows_key, i, "of"), msg("campaign.ref", key="of", kind="行", value=ref)
+                    )
+            if r.part_of is not None and (r.part_of not in row_ids or r.part_of == r.id):
+                self.soft(
+                    (*p, rows_key, i, "part_of"),
+                    msg("campaign.ref", key="part_of", kind="行", value=r.part_of),
+                )
+        by_id = {c.id: c for c in columns}
+        for i, c in enumerate(columns):
+            for ref in c.of:
+                if ref not in by_id or ref == c.id:
+                    self.soft(
+                        (*p, cols_key, i, "of"), msg("campaign.ref", key="of", kind="列", value=ref)
+                    )
+            if c.part_of is not None:
+                whole = by_id.get(c.part_of)
+                if whole is None or whole is c:
+                    self.soft(
+                        (*p, cols_key, i, "part_of"),
+                        msg("campaign.ref", key="part_of", kind="列", value=c.part_of),
+                    )
+                elif not (c.numeric and whole.numeric):
+                    self.soft((*p, cols_key, i, "part_of"), msg("campaign.part_numeric"))
 
     def check_rule(self, rule: Rule, form: Form, p: tuple[Any, ...]) -> bool:
         """Whether every reference of `rule` is to a field of `form` (each one that is not is
@@ -1227,6 +1358,57 @@ class _Parser:
             when=self.get(r, "when", p, str, None),
         )
         return rule if self.check_rule(rule, forms[form], p) else None
+
+
+def part_rules(form: Form) -> list[Rule]:
+    """The check a 其中 (of which) row or column implies: a part is not more than its whole,
+    in every column (or every row) of the table."""
+
+    def plain(text: str) -> str:
+        return text.replace("{", "｛").replace("}", "｝")
+
+    out = []
+    for r in form.rows:
+        if r.part_of is None:
+            continue
+        whole = next((w for w in form.rows if w.id == r.part_of), None)
+        if whole is None:
+            continue
+        for c in form.columns:
+            if not c.numeric or c.derive == "ratio":
+                continue
+            out.append(
+                Rule(
+                    id=f"{form.id}.{r.id}.{c.id}.part-of.{whole.id}",
+                    form=form.id,
+                    left=f"{r.id}.{c.id}",
+                    op="<=",
+                    right=f"{whole.id}.{c.id}",
+                    severity="error",
+                    message=msg(
+                        "rule.part_of",
+                        part=plain(f"{r.label} · {c.label}"),
+                        whole=plain(f"{whole.label} · {c.label}"),
+                    ),
+                )
+            )
+    by_id = {c.id: c for c in form.columns}
+    for c in form.columns:
+        whole_col = by_id.get(c.part_of or "")
+        if whole_col is None or whole_col is c or not (c.numeric and whole_col.numeric):
+            continue
+        out.append(
+            Rule(
+                id=f"{form.id}.{c.id}.part-of.{whole_col.id}",
+                form=form.id,
+                left=c.id,
+                op="<=",
+                right=whole_col.id,
+                severity="error",
+                message=msg("rule.part_of", part=plain(c.label), whole=plain(whole_col.label)),
+            )
+        )
+    return out
 
 
 def _rule_refs(rule: Rule, form: Form) -> list[tuple[str, str, str]]:

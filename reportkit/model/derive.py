@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, NamedTuple
 
-from reportkit.model.campaign import Form
+from reportkit.model.campaign import Form, RowDef
 from reportkit.model.memo import by_identity
 
 RATE_PLACES = Decimal("0.01")  # rates are shown and stored with 2 places, half up
@@ -33,7 +33,7 @@ UNKNOWN: Missing = "unknown"
 SKIP: Missing = "skip"
 ZERO: Missing = "zero"
 
-SUMMED = ("count", "money")  # the field types a total row adds up
+SUMMED = ("count", "money", "quantity")  # the field types a total row adds up
 
 
 def number(value: object) -> Decimal | None:
@@ -111,16 +111,36 @@ class Derivation:
     rates: tuple[RateCell, ...]
 
 
+def summed_rows(form: Form, row: RowDef) -> list[RowDef]:
+    """The rows a total row adds up: those it names (`of`), else every row that is neither a
+    total nor a 其中 part of another row (counted in its whole already)."""
+    if row.of:
+        return [r for r in form.rows if r.id in row.of]
+    return [r for r in form.rows if not r.derived and r.part_of is None]
+
+
 @by_identity
 def derivation(form: Form) -> Derivation:
-    inputs = [r for r in form.rows if not r.derived]
-    sums = tuple(
-        TotalCell(f"{row.id}.{col.id}", col.type, tuple(f"{r.id}.{col.id}" for r in inputs))
+    # totals in order: the total rows over the input columns, then the total columns (an
+    # indicator table's 合计 indicator, `of` named columns) over every row, totals included
+    sums_list = [
+        TotalCell(
+            f"{row.id}.{col.id}",
+            col.type,
+            tuple(f"{r.id}.{col.id}" for r in summed_rows(form, row)),
+        )
         for row in form.rows
         if row.derive == "sum"
         for col in form.columns
         if not col.derived
-    )
+    ]
+    sums_list += [
+        TotalCell(f"{row.id}.{col.id}", col.type, tuple(f"{row.id}.{p}" for p in col.of))
+        for col in form.columns
+        if col.derive == "sum"
+        for row in form.rows
+    ]
+    sums = tuple(sums_list)
     rates = [
         RateCell(f"{row.id}.{col.id}", f"{row.id}.{col.numerator}", f"{row.id}.{col.denominator}")
         for row in form.rows
@@ -138,11 +158,11 @@ def derivation(form: Form) -> Derivation:
 def sums(
     form: Form, values: Mapping[str, object], missing: Missing
 ) -> dict[str, int | Decimal | None]:
-    """The total rows' cells of `form` from the other rows' `values`."""
-    return {
-        key: total([values.get(p) for p in parts], kind, missing)
-        for key, kind, parts in derivation(form).sums
-    }
+    """The total rows' (and total columns') cells of `form` from the other cells' `values`."""
+    out: dict[str, int | Decimal | None] = {}
+    for key, kind, parts in derivation(form).sums:
+        out[key] = total([out[p] if p in out else values.get(p) for p in parts], kind, missing)
+    return out
 
 
 def rates(

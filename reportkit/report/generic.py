@@ -46,7 +46,18 @@ def generic_report(form: Form) -> FormReport:
         ),
         ("Heading1", "一、基本情况"),
     ]
-    if form.rows:
+    if form.transposed:  # an indicator table: each indicator, by method
+        for col in form.columns:
+            cells = [c for c in form.cells if c.field is col and c.row is not None]
+            if col.official and cells:
+                unit = plain_label(col.unit or "")
+                ref = [
+                    f"{plain_label(c.row.label)}{{{{ t.{c.row.id}.{col.id} }}}}{unit}"
+                    for c in cells
+                    if c.row
+                ]
+                body.append(("Normal", f"{plain_label(col.label)}：{'、'.join(ref)}。"))
+    elif form.rows:
         for row in form.rows:
             cells = [c for c in form.cells if c.row is row and c.field.official]
             if cells:
@@ -69,7 +80,7 @@ def generic_report(form: Form) -> FormReport:
     lead = _lead(form)
     if lead is not None:
         what = plain_label(lead.field.label)
-        row_name = plain_label(lead.row.label) if lead.row and not lead.row.derived else ""
+        row_name = plain_label(lead.row.label) + "的" if lead.row and not lead.row.derived else ""
         unit = plain_label(lead.field.unit or "")
         compare = (Compare("lead", "highest", cell=lead.key),)
         body += [

@@ -86,6 +86,8 @@ def _header(
 
 def official_table(form: Form, totals: dict[str, Any]) -> TableSpec:
     """The official statistics table (附件1 / 附件2) filled with the roll-up's totals."""
+    if form.transposed:
+        return _indicator_table(form, totals)
     columns = [c for c in form.columns if c.official]
     grouped = any(c.group for c in columns)
     spec = TableSpec(ncols=len(columns) + 1, header_rows=2 if grouped else 1)
@@ -119,6 +121,28 @@ def official_table(form: Form, totals: dict[str, Any]) -> TableSpec:
             last = spec.cells.pop()
             spec.cells.append(Placed(last.row, last.col, last.text, colspan=spec.ncols - last.col))
         r += 1
+    return spec
+
+
+def _indicator_table(form: Form, totals: dict[str, Any]) -> TableSpec:
+    """An indicator table as the notice prints it: one row per indicator, with its unit when
+    the notice has a 计量单位 column, one column per method or period."""
+    indicators = [c for c in form.columns if c.official]
+    first = 2 if form.unit_column else 1
+    spec = TableSpec(ncols=first + len(form.rows), header_rows=1)
+    spec.cells.append(Placed(0, 0, form.row_header, header=True))
+    if form.unit_column:
+        spec.cells.append(Placed(0, 1, form.unit_column, header=True))
+    for k, m in enumerate(form.rows, start=first):
+        spec.cells.append(Placed(0, k, m.label, header=True))
+    for r, ind in enumerate(indicators, start=1):
+        spec.cells.append(Placed(r, 0, ind.label, header=True))
+        if form.unit_column:
+            spec.cells.append(Placed(r, 1, ind.unit or ""))
+        for k, m in enumerate(form.rows, start=first):
+            spec.cells.append(Placed(r, k, fmt(totals.get(f"{m.id}.{ind.id}"))))
+    spec.widths = [2.6] + ([0.6] if form.unit_column else []) + [1.0] * len(form.rows)
+    spec.font_pt = 14 if len(form.rows) <= 4 else 10.5
     return spec
 
 

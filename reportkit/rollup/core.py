@@ -178,6 +178,7 @@ def aggregate(
                             row=row.label,
                             rate=col.label,
                             units="、".join(r.name for r in left_out),
+                            denominator=form.column(col.denominator or "").label,
                         ),
                         field=f"{row.id}.{col.id}",
                     )

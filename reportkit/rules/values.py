@@ -123,7 +123,7 @@ def parse_value(raw: object, field: FieldDef) -> Parsed:
                 elif 0 <= raw <= MAX_NUMBER and raw.is_integer():
                     return Parsed(int(raw))
             # a NaN fails the range test, an infinity too
-            elif (ftype == "money" or ftype == "rate") and 0 <= raw <= MAX_NUMBER:
+            elif ftype in ("money", "rate", "quantity") and 0 <= raw <= MAX_NUMBER:
                 if isinstance(raw, int):
                     d = Decimal(raw)
                 else:
@@ -132,7 +132,7 @@ def parse_value(raw: object, field: FieldDef) -> Parsed:
                     d = Decimal(text) if len(text) <= 16 else _float_decimal(raw)
                 if ftype == "rate":
                     return Parsed(d)
-                value = d.quantize(MONEY_PLACES, ROUND_HALF_UP)
+                value = d.quantize(places_of(field), ROUND_HALF_UP)
                 if value == d:
                     return Parsed(value)
         return _parse(raw, field)
@@ -176,11 +176,43 @@ def render(value: object) -> str:
 def _parse(raw: object, field: FieldDef) -> Parsed:
     if raw is None:
         return EMPTY
-    if field.type in ("count", "money", "rate"):
+    if field.type in ("count", "money", "quantity", "rate"):
         return _parse_number(raw, field)
     if field.type == "date":
         return _parse_date(raw)
+    if field.type == "choice":
+        return _parse_choice(raw, field)
     return _parse_text(raw, field.type)
+
+
+def places_of(field: FieldDef) -> Decimal:
+    """The smallest step a money or quantity value keeps: 0.0001 万元 (1 元), or a quantity's
+    own decimal places (2 unless the campaign says: 公斤 to 0.01)."""
+    if field.type == "quantity":
+        return Decimal(1).scaleb(-(field.places if field.places is not None else 2))
+    return MONEY_PLACES
+
+
+def _parse_choice(raw: object, field: FieldDef) -> Parsed:
+    """One of the field's options (是/否, a list), compared as a person would: full-width,
+    spaces and case ignored; a 1/0 or TRUE/FALSE for a 是/否 choice is read as 是/否."""
+    import unicodedata
+
+    if isinstance(raw, bool):
+        raw = "是" if raw else "否"
+    elif isinstance(raw, (int, float)) and set(field.options) == {"是", "否"} and raw in (0, 1):
+        raw = "是" if raw == 1 else "否"
+    got = _parse_text(raw, "text")
+    if got.value is None or not isinstance(got.value, str):
+        return got
+
+    def key(s: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", s).split()).casefold()
+
+    for option in field.options:
+        if key(option) == key(got.value):
+            return Parsed(option)
+    return _error("value.not_option", "、".join(field.options))
 
 
 def _error(code: str, detail: str | None = None) -> Parsed:
@@ -313,6 +345,12 @@ def _finish_number(d: Decimal, field: FieldDef, steps: list[str]) -> Parsed:
         if value != d:
             steps.append(msg("value.step_round", value=render(value)))
             code = "value.rounded"
+    elif field.type == "quantity":
+        value = d.quantize(places_of(field), ROUND_HALF_UP)
+        if value != d:
+            places = field.places if field.places is not None else 2
+            steps.append(msg("value.step_round_places", places=places, value=render(value)))
+            code = "value.rounded_places"
     else:
         value = d
     if code is None:
