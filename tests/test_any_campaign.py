@@ -18,7 +18,10 @@ CASES = {
     # folder: (top unit, a subordinate, form, milestone, --as-of, subordinates)
     "hubei-food": ("湖北省", "仙桃市", "food", "q1", "2025-12-31", 17),
     "shanghai-gas": ("上海市", "黄浦区", "gas", "m11", "2026-12-31", 16),
+    # the example shipped with reportkit: an indicator table (rows typed, with a 单位 column)
+    "ncsp-monitor": ("湖北省", "潜江市", "monitor", "dec", "2025-12-31", 17),
 }
+FOLDERS = {"ncsp-monitor": Path(__file__).parents[1] / "reportkit" / "campaigns" / "ncsp-monitor"}
 
 
 def _figures(path: Path) -> dict[str, object]:
@@ -37,7 +40,7 @@ def _figures(path: Path) -> dict[str, object]:
 def ran(request, tmp_path_factory):
     """The campaign's folder, its case and a scratch folder."""
     name = request.param
-    return name, DATA / name, tmp_path_factory.mktemp(name), CASES[name]
+    return name, FOLDERS.get(name, DATA / name), tmp_path_factory.mktemp(name), CASES[name]
 
 
 def _run(cli, folder, *args):
@@ -79,7 +82,7 @@ def test_every_command_runs_and_the_rollup_adds_up(cli, ran):
     for key, value in totals.items():
         rk = "RK_" + key.replace(".", "_")
         cell = next(c for c in _form(folder, form).cells if c.key == key)
-        if cell.field.type in ("count", "money") and rk in sums:
+        if cell.field.type in ("count", "money", "quantity") and rk in sums:
             assert Decimal(str(value)) == sums[rk], key
             checked += 1
     assert checked >= 3
