@@ -76,6 +76,7 @@ MESSAGES: dict[str, str] = {
     "unit.milestone_no_form": "“{milestone}”是随时报送的文字材料，没有统计表可汇总、校验或生成模板（生成总结报告时可用 report --inbox 编入附件）。这张表格的报送节点：{choices}",
     "unit.form_not_for_line": "表格“{form}”属于{form_line}条线，不能按{line}条线生成",
     "unit.no_children": "{unit}没有下级报送单位",
+    "unit.need_form": "请用 --form 指定表格：{choices}",
     "unit.not_in_campaign": "{unit}不是本活动的报送单位：本活动的报送链是 {levels}",
     "unit.unknown_line": "未知的条线“{line}”，可用的条线：{choices}",
     "template.exists": "{path} 已存在且内容不同，未覆盖（可能是已填写的报表）；确需覆盖请加 --force",

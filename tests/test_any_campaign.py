@@ -113,3 +113,19 @@ def _docx_text(path: Path) -> str:
 
     document = docx.Document(str(path))
     return "\n".join(p.text for p in document.paragraphs)
+
+
+def test_a_campaign_with_one_form_needs_no_form_option(cli, tmp_path):
+    folder = DATA / "hubei-food"
+    r = cli("sample", "--unit", "湖北省", "--milestone", "q2", "-o", str(tmp_path / "in"),
+            "--campaign", str(folder))  # fmt: skip
+    assert r.code == 0 and len(list((tmp_path / "in").glob("*-food-q2-*.xlsx"))) == 17
+
+
+def test_a_campaign_with_several_forms_asks_which(cli, tmp_path):
+    r = cli("sample", "--unit", "泰安市", "--milestone", "final", "-o", str(tmp_path / "in"))
+    assert r.code == 2 and "请用 --form 指定表格" in r.err
+    assert "samr-stats" in r.err and "mem-stats" in r.err and "deploy" not in r.err
+    r = cli("sample", "--unit", "泰安市", "--milestone", "部署", "--line", "mem",
+            "-o", str(tmp_path / "in"))  # fmt: skip
+    assert r.code == 0  # 部署: the deploy form is the milestone's only one

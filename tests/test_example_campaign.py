@@ -19,7 +19,9 @@ CAMPAIGN = ROOT / "reportkit" / "campaigns" / "ncsp-monitor"
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def test_the_examples_artefacts_are_current(tmp_path):
@@ -32,9 +34,13 @@ def test_the_examples_artefacts_are_current(tmp_path):
     )
     for part in ("templates", "sample_inputs", "calendars"):
         fresh, committed = _tree(out / part), _tree(EXAMPLE / part)
-        assert sorted(fresh) == sorted(committed), f"{part}: run python scripts/regenerate_example.py"
+        assert sorted(fresh) == sorted(committed), (
+            f"{part}: run python scripts/regenerate_example.py"
+        )
         stale = [name for name in fresh if fresh[name] != committed[name]]
-        assert not stale, f"{part} out of date: {stale[:5]} — run python scripts/regenerate_example.py"
+        assert not stale, (
+            f"{part} out of date: {stale[:5]} — run python scripts/regenerate_example.py"
+        )
 
 
 def test_every_city_and_every_milestone_has_a_sample_and_a_template():

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from reportkit.model.registry import Region
     from reportkit.model.target import Target
 
-FORM_HELP = "表格：附件号、名称或代码（reportkit campaign 列出全部）。"
+FORM_HELP = "表格：附件号、名称或代码（reportkit campaign 列出全部）；活动只有一张表格时可省略。"
 MILESTONE_HELP = "报送节点：名称或代码，如 中期、终期（reportkit campaign 列出全部）。"
 LINE_HELP = (
     "条线代码（reportkit campaign 列出全部）；表格或单位（写成机关名称时）已确定条线时可省略。"
@@ -50,7 +50,7 @@ def line_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--line", default=None, metavar="条线", help=LINE_HELP)(fn)
 
 
-def form_option(fn: Callable[..., Any], required: bool = True) -> Callable[..., Any]:
+def form_option(fn: Callable[..., Any], required: bool = False) -> Callable[..., Any]:
     return click.option("--form", "form_id", required=required, help=FORM_HELP)(fn)
 
 
@@ -94,10 +94,11 @@ def load(campaign_file: str | None) -> Campaign:
         raise UserError(str(e)) from e
 
 
-def pick_form(campaign: Campaign, text: str) -> Form:
-    """The form a clerk named (附件2, 工作情况统计表(应急管理), mem-stats) or a UserError."""
+def pick_form(campaign: Campaign, text: str | None, milestone: str | None = None) -> Form:
+    """The form a clerk named (附件2, 工作情况统计表(应急管理), mem-stats), the only one when
+    none is named, or a UserError."""
     try:
-        return campaign.form_for(text)
+        return campaign.form_for(text) if text else campaign.only_form(milestone)
     except LookupError as e:
         raise UserError(str(e.args[0])) from e
 
@@ -139,7 +140,7 @@ def pick_lines(
 
 
 def resolve_target(
-    campaign: Campaign, unit_text: str, form_text: str, milestone: str, line: str | None
+    campaign: Campaign, unit_text: str, form_text: str | None, milestone: str, line: str | None
 ) -> Target:
     """The target a clerk named (泰安市, 附件2, 终期), or a UserError saying what is wrong."""
     from reportkit.model.target import TargetError

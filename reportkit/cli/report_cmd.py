@@ -80,7 +80,7 @@ from reportkit.messages import msg
 @json_option
 def cmd(
     unit_text: str,
-    form_id: str,
+    form_id: str | None,
     milestone: str,
     line: str | None,
     source: str,

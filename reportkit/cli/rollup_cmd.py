@@ -72,7 +72,7 @@ class Progress:
 def cmd(
     inbox: tuple[str, ...],
     unit_text: str,
-    form_id: str,
+    form_id: str | None,
     milestone: str,
     line: str | None,
     out_dir: str,

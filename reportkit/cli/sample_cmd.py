@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 def cmd(
     campaign_file: str | None,
     unit_text: str,
-    form_id: str,
+    form_id: str | None,
     milestone: str,
     line: str | None,
     seed: int,
@@ -63,7 +63,7 @@ def cmd(
     from reportkit.sample import sample_header, sample_values
 
     campaign = load(campaign_file)
-    form = pick_form(campaign, form_id)
+    form = pick_form(campaign, form_id, milestone)
     milestone = pick_milestone(campaign, milestone, form)
     region, office_line = resolve_unit(campaign, unit_text)
     lines = pick_lines(campaign, form, line, office_line)

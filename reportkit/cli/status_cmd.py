@@ -32,7 +32,7 @@ from reportkit.cli.options import (
 @json_option
 def cmd(
     unit_text: str,
-    form_id: str,
+    form_id: str | None,
     milestone: str,
     line: str | None,
     as_of_text: str | None,

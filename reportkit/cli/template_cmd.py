@@ -64,7 +64,7 @@ def units_for(campaign: Campaign, region: Region, children: bool) -> list[Region
 def cmd(
     campaign_file: str | None,
     unit_text: str,
-    form_id: str,
+    form_id: str | None,
     line: str | None,
     milestone: str | None,
     children: bool,
@@ -76,7 +76,7 @@ def cmd(
     from reportkit.io.xlsx_writer import write_form_workbook
 
     campaign = load(campaign_file)
-    form = pick_form(campaign, form_id)
+    form = pick_form(campaign, form_id, milestone)
     region, office_line = resolve_unit(campaign, unit_text)
     lines = pick_lines(campaign, form, line, office_line)
     if milestone is not None:

@@ -354,6 +354,18 @@ class Campaign:
             return found[0]
         raise LookupError(msg("unit.unknown_form", form=text, choices=self.form_choices()))
 
+    def only_form(self, milestone: str | None = None) -> Form:
+        """The form meant when none is named: the campaign's only form (or the named
+        milestone's only one); LookupError listing them when there are several."""
+        forms = [f for f in self.forms.values() if f.milestones]
+        if milestone is not None:
+            mid = next((m.id for m in self.milestones.values() if m.called(milestone)), None)
+            if mid is not None:
+                forms = [f for f in forms if mid in f.milestones]
+        if len(forms) == 1:
+            return forms[0]
+        raise LookupError(msg("unit.need_form", choices=self.form_choices(forms or None)))
+
     def form_choices(self, forms: list[Form] | None = None) -> str:
         """附件1 工作情况统计表(市场监管)（samr-stats）、…: how a person can name each form."""
         items = forms if forms is not None else list(self.forms.values())

@@ -60,14 +60,15 @@ def form_lines(campaign: Campaign, form: Form, line: str | None) -> tuple[str, .
 def resolve_target(
     campaign: Campaign,
     unit: str,
-    form: str,
+    form: str | None,
     milestone: str,
     line: str | None = None,
 ) -> Target:
     """The target a clerk named (泰安市 or 泰安市应急管理局, 附件2, 终期, and a line where the
-    form and the unit leave it open); TargetError saying what is wrong otherwise."""
+    form and the unit leave it open; no form: the milestone's only one); TargetError saying
+    what is wrong otherwise."""
     try:
-        chosen_form = campaign.form_for(form)
+        chosen_form = campaign.form_for(form) if form else campaign.only_form(milestone)
         chosen_milestone = campaign.milestone_for(milestone, chosen_form.milestones)
         region, office_line = campaign.resolve(unit)
     except LookupError as e:
