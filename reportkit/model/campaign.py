@@ -695,6 +695,9 @@ class _Parser:
         rest = path[lo:]
         for j, part in enumerate(rest):
             if isinstance(part, int):
+                value = self.lines[n].split("=", 1)[-1] if n < len(self.lines) else ""
+                if "{" not in value and "]" in value:
+                    continue  # an array of plain values on one line: the item is on it
                 # the part-th inline table of an array that started at line n
                 count = -1
                 for m in range(n, len(self.lines)):
