@@ -302,7 +302,8 @@ MESSAGES: dict[str, str] = {
     "calendar.unchanged": "{path}（{events} 个事项，未变化）",
     "calendar.wrote_count": "共 {count} 个日历（{written} 个已更新，{unchanged} 个未变化），位于 {dir}",
     # subscription server (reportkit serve)
-    "serve.page_title": "专项治理截止日期日历与报送情况",
+    "serve.page_title": "截止日期日历与报送情况",
+    "serve.page_title_of": "{campaign}：截止日期日历与报送情况",
     "serve.feeds": "截止日期日历",
     "serve.feeds_hint": "在 Outlook、苹果日历、Google 日历或 WPS、钉钉等的日历中选择“订阅日历”（从网址添加），粘贴“订阅地址”；截止日期调整后日历会自动更新。也可以下载 .ics 文件直接导入。",
     "serve.no_feeds": "暂无日历文件。请先运行 reportkit calendar --all -o 日历文件夹。",

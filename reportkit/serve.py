@@ -494,13 +494,18 @@ def status_page(
 ) -> str:
     """The page: the completeness board first (what a manager opens it for), then the feeds."""
     e = html.escape
+    title = (
+        msg("serve.page_title_of", campaign=campaign.name)
+        if campaign is not None
+        else msg("serve.page_title")
+    )
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(msg('serve.page_title'))}</title>",
+        f"<title>{e(title)}</title>",
         f"<style>{STYLE}</style></head><body>",
-        f"<h1>{e(msg('serve.page_title'))}</h1>",
+        f"<h1>{e(title)}</h1>",
     ]
     if outputs is not None:
         parts.append(f'<h2 id="board">{e(msg("serve.board"))}</h2>')

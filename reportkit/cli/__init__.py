@@ -41,7 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 @click.group(
     cls=RkGroup,
     lazy=COMMANDS,
-    help="reportkit：专项治理报表的模板、校验、汇总、日历和报告工具。",
+    help="reportkit：报送活动（专项治理、监测统计等）报表的模板、校验、汇总、日历和报告工具。",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(
