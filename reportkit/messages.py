@@ -84,7 +84,7 @@ MESSAGES: dict[str, str] = {
     # calendar facts
     "day.holiday": "{date}（{weekday}）是{holiday}假期，之前最后一个工作日是 {last}（{last_weekday}）",
     "day.weekend": "{date}（{weekday}）是周末，之前最后一个工作日是 {last}（{last_weekday}）",
-    "day.no_data": "节假日数据不含 {year} 年（chinesecalendar 仅支持 {first}–{last} 年），未能判断是否为节假日",
+    "day.no_data": "节假日数据不含 {year} 年（chinesecalendar 仅支持 {first}–{last} 年），未核实是否为节假日；国务院公布当年安排后，可在活动文件的 [holidays.{year}] 中写明",
     # files: what a file is and whether it can be read at all ({file} is always given)
     "file.empty": "文件是空的（0 字节），无法读取。",
     "file.too_big": "文件过大（{detail}），超过单个报表文件的上限，未读取。",

@@ -107,7 +107,8 @@ def render(d: dict) -> None:
 
 
 def _deadline_line(x: dict, suffix: str = "") -> None:
-    mark = "  " if x["workday"] is not False else "! "
+    # ! a weekend or holiday; ? a year whose holiday arrangement nobody here knows yet
+    mark = {False: "! ", None: "? "}.get(x["workday"], "  ")
     echo(f"{mark}{x['date']}（{x['weekday']}）  {x['what']}{suffix}")
     if x["note"]:
         echo(f"      {x['note']}")

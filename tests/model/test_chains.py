@@ -268,3 +268,12 @@ def test_check_finds_nothing_in_the_shipped_and_test_campaigns():
     shipped = Path(str(resources.files("reportkit.campaigns").joinpath("tzzy-2024")))
     for folder in (shipped, DATA / "hubei-food", DATA / "shanghai-gas"):
         assert check_campaign(folder) == [], folder
+
+
+def test_the_campaign_view_marks_an_unverified_deadline_and_says_how_to_verify_it(cli):
+    r = cli("campaign", "--unit", "黄浦区", "--campaign", str(DATA / "shanghai-gas"))
+    line = next(ln for ln in r.out.splitlines() if "2027-01-05" in ln)
+    assert line.startswith("? ")  # not a working day, not an off day: not known
+    assert "[holidays.2027]" in r.out
+    worked = next(ln for ln in r.out.splitlines() if "2026-11-05" in ln)
+    assert worked.startswith("  ")
