@@ -95,6 +95,14 @@ def test_every_command_runs_and_the_rollup_adds_up(cli, ran):
     docx = tmp / "report.docx"
     _run(cli, folder, "report", "--form", form, "--unit", top, "--milestone", milestone,
          "--from", str(out), "-o", str(docx))  # fmt: skip
+    # serve: the page a manager opens, its feeds built from the campaign into the data home
+    from reportkit.model.campaign import load_campaign
+    from reportkit.serve import prepare_feeds, status_page
+
+    campaign = load_campaign(folder)
+    feeds, written = prepare_feeds(campaign, tmp / "home")
+    page = status_page(feeds, out, "127.0.0.1:8000", campaign=campaign)
+    assert campaign.name in page and f"共 {count} 个下级单位" in page and written
     text = _docx_text(docx)
     # the report prints the roll-up's own figures, the subordinates compared and the status
     first = next(k for k, v in totals.items() if isinstance(v, int) and v > 0)

@@ -322,3 +322,45 @@ def test_an_indicator_template_libreoffice_saved_reads_back_what_was_typed(ncsp,
         assert (sub.form, sub.unit_code, sub.milestone) == ("monitor", "420100", "aug")
         for k, v in _values().items():
             assert sub.values[k] == v, (f, k)
+
+
+@pytest.mark.skipif(
+    not _uno(), reason="LibreOffice with python3-uno is not installed (CI installs both)"
+)
+@pytest.mark.guarantee("LibreOffice 填写另存的选项、数量和其中行与 .xlsx 读法相同")
+def test_choices_quantities_and_parts_libreoffice_saved_read_back(small, tmp_path):
+    form = small.forms["f"]
+    lay = layout(small, form)
+    template = tmp_path / "泰山区 模板.xlsx"
+    write_form_workbook(template, small, form, small.unit("泰山区"), "x")
+    typed = {
+        "shops.times": 10, "shops.weight": 12.5, "shops.sealed": "是", "shops.note": "含夜市",
+        "schools.times": 4, "schools.weight": 0.5, "schools.sealed": "否",
+        "markets.times": 2, "markets.weight": 3, "markets.sealed": "否",
+    }  # fmt: skip
+    edits = [{"sheet": lay.sheet, "cell": a1(*lay.cells[k]), "value": v} for k, v in typed.items()]
+    edits.append(
+        {
+            "sheet": lay.sheet,
+            "cell": a1(*lay.header["milestone"]),
+            "value": small.milestones["m"].name,
+        }
+    )
+    formats = {"xls": "MS Excel 97", "ods": "calc8", "xlsx": "Calc MS Excel 2007 XML"}
+    jobs = [{"input": str(template), "output": str(tmp_path / f"填好.{f}"), "filter": flt, "edits": edits}
+            for f, flt in formats.items()]  # fmt: skip
+    job = tmp_path / "job.json"
+    job.write_text(
+        json.dumps({"profile": str(tmp_path / "profile"), "jobs": jobs}, ensure_ascii=False)
+    )
+    r = subprocess.run([SYSTEM_PYTHON, str(LO_EDIT), str(job)], capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr.decode("utf-8", "replace")[-2000:]
+    for f in formats:
+        sub = read_one(tmp_path / f"填好.{f}", small, Options(parent="370900"))
+        problems = [(i.code, i.message) for i in sub.issues if i.severity == "error"]
+        assert not problems, (f, problems)
+        assert sub.values["shops.sealed"] == "是" and sub.values["shops.note"] == "含夜市", f
+        assert (
+            sub.values["shops.weight"] == Decimal("12.5") and sub.values["markets.weight"] == 3
+        ), f
+        assert sub.values["total.times"] == 12 and sub.values["total.weight"] == Decimal("15.5"), f
