@@ -27,10 +27,13 @@ def day_facts(day: dt.date, holidays: Mapping[int, YearHolidays] | None = None) 
         return DayFacts(
             day, None, note=msg("day.no_data", year=day.year, first=first, last=last_year)
         )
-    holiday = _holiday_name(name) if name else None
-    key = "day.holiday" if holiday else "day.weekend"
+    return _off_day(day, _holiday_name(name) if name else None, last)
+
+
+def _off_day(day: dt.date, holiday: str | None, last: dt.date) -> DayFacts:
+    """`day` is not a working day (a holiday's, or a weekend); `last` the working day before."""
     note = msg(
-        key,
+        "day.holiday" if holiday else "day.weekend",
         date=day.isoformat(),
         weekday=WEEKDAYS[day.weekday()],
         holiday=holiday,
@@ -75,13 +78,4 @@ def _given(day: dt.date, holidays: Mapping[int, YearHolidays]) -> DayFacts:
     last = day - dt.timedelta(days=1)
     while workday(last) is False:
         last -= dt.timedelta(days=1)
-    holiday = holidays[day.year].off.get(day)
-    note = msg(
-        "day.holiday" if holiday else "day.weekend",
-        date=day.isoformat(),
-        weekday=WEEKDAYS[day.weekday()],
-        holiday=holiday,
-        last=last.isoformat(),
-        last_weekday=WEEKDAYS[last.weekday()],
-    )
-    return DayFacts(day, False, holiday, last, note)
+    return _off_day(day, holidays[day.year].off.get(day), last)

@@ -284,6 +284,22 @@ def _uno() -> bool:
     return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
 
 
+FORMATS = {"xls": "MS Excel 97", "ods": "calc8", "xlsx": "Calc MS Excel 2007 XML"}
+
+
+def _libreoffice_saves(template: Path, edits: list[dict], folder: Path) -> dict[str, Path]:
+    """LibreOffice types `edits` into `template` and saves it as .xls, .ods and .xlsx."""
+    jobs = [{"input": str(template), "output": str(folder / f"填好.{f}"), "filter": flt,
+             "edits": edits} for f, flt in FORMATS.items()]  # fmt: skip
+    job = folder / "job.json"
+    job.write_text(
+        json.dumps({"profile": str(folder / "profile"), "jobs": jobs}, ensure_ascii=False)
+    )
+    r = subprocess.run([SYSTEM_PYTHON, str(LO_EDIT), str(job)], capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr.decode("utf-8", "replace")[-2000:]
+    return {f: folder / f"填好.{f}" for f in FORMATS}
+
+
 @pytest.mark.skipif(
     not _uno(), reason="LibreOffice with python3-uno is not installed (CI installs both)"
 )
@@ -306,17 +322,8 @@ def test_an_indicator_template_libreoffice_saved_reads_back_what_was_typed(ncsp,
             "value": ncsp.milestones["aug"].name,
         },
     ]
-    formats = {"xls": "MS Excel 97", "ods": "calc8", "xlsx": "Calc MS Excel 2007 XML"}
-    jobs = [{"input": str(template), "output": str(tmp_path / f"填好.{f}"), "filter": flt, "edits": edits}
-            for f, flt in formats.items()]  # fmt: skip
-    job = tmp_path / "job.json"
-    job.write_text(
-        json.dumps({"profile": str(tmp_path / "profile"), "jobs": jobs}, ensure_ascii=False)
-    )
-    r = subprocess.run([SYSTEM_PYTHON, str(LO_EDIT), str(job)], capture_output=True, timeout=300)
-    assert r.returncode == 0, r.stderr.decode("utf-8", "replace")[-2000:]
-    for f in formats:
-        sub = read_one(tmp_path / f"填好.{f}", ncsp, Options(parent="420000"))
+    for f, path in _libreoffice_saves(template, edits, tmp_path).items():
+        sub = read_one(path, ncsp, Options(parent="420000"))
         problems = [(i.code, i.message) for i in sub.issues if i.code != "value.normalized"]
         assert not problems, (f, problems)
         assert (sub.form, sub.unit_code, sub.milestone) == ("monitor", "420100", "aug")
@@ -346,17 +353,8 @@ def test_choices_quantities_and_parts_libreoffice_saved_read_back(small, tmp_pat
             "value": small.milestones["m"].name,
         }
     )
-    formats = {"xls": "MS Excel 97", "ods": "calc8", "xlsx": "Calc MS Excel 2007 XML"}
-    jobs = [{"input": str(template), "output": str(tmp_path / f"填好.{f}"), "filter": flt, "edits": edits}
-            for f, flt in formats.items()]  # fmt: skip
-    job = tmp_path / "job.json"
-    job.write_text(
-        json.dumps({"profile": str(tmp_path / "profile"), "jobs": jobs}, ensure_ascii=False)
-    )
-    r = subprocess.run([SYSTEM_PYTHON, str(LO_EDIT), str(job)], capture_output=True, timeout=300)
-    assert r.returncode == 0, r.stderr.decode("utf-8", "replace")[-2000:]
-    for f in formats:
-        sub = read_one(tmp_path / f"填好.{f}", small, Options(parent="370900"))
+    for f, path in _libreoffice_saves(template, edits, tmp_path).items():
+        sub = read_one(path, small, Options(parent="370900"))
         problems = [(i.code, i.message) for i in sub.issues if i.severity == "error"]
         assert not problems, (f, problems)
         assert sub.values["shops.sealed"] == "是" and sub.values["shops.note"] == "含夜市", f
