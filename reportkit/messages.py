@@ -70,6 +70,113 @@ MESSAGES: dict[str, str] = {
     "campaign.unreadable": "无法读取活动配置文件：{detail}",
     "campaign.location": "{file} 第 {line} 行，{key}：{message}",
     "campaign.location_noline": "{file}，{key}：{message}",
+    # campaign init: drafting a campaign file from the official table (reportkit/draft.py,
+    # reportkit/io/tables.py); the comments of the draft, then what the command says
+    "draft.head": "活动草稿：由 reportkit campaign init 从 {source} 中的统计表生成。\n"
+    "这是草稿，还不是能用的活动文件：请逐项核对，补全下面注释里的各部分，再用 reportkit campaign check 检查。\n"
+    "每个猜出来的值上面都有注释，写明猜的是什么、依据是什么；核对后可以删去这些注释。\n"
+    "各 id 由标签的拼音首字母生成，只保证唯一、合法（小写英文字母开头，只有字母、数字、下划线），请作者改成有意义的\n"
+    "英文标识（如 cases、fines）：校验规则（[[rules]]）、报告和模板的定义名称引用的都是这些 id，要在活动发布前改好。",
+    "draft.placeholders": "待作者填写（写法见内置活动 reportkit/campaigns/tzzy-2024/campaign.toml）：去掉下面各行行首的 # 再改成本活动的值。\n"
+    "\n"
+    "[campaign]\n"
+    'id = "…"               # 活动代码，如 tzzy-2024\n'
+    'name = "…"             # 活动名称\n'
+    "year = 2024\n"
+    'starts = "2024-03-01"  # 活动开始日期\n'
+    'ends = "2024-12-31"    # 活动结束日期\n'
+    'documents = [{{ level = "national", number = "…〔2024〕…号", title = "…" }}]\n'
+    "\n"
+    "[levels.province]      # 报送链，自上而下，每级一节；最高一级不写 submits_to\n"
+    'name = "省级"\n'
+    "[levels.city]\n"
+    'name = "市级"\n'
+    'submits_to = "province"  # 报给哪一级\n'
+    "\n"
+    "[lines.samr]           # 条线（如市场监管、应急管理），每条一节：各级机关的名称\n"
+    'name = "市场监管"\n'
+    'agency = {{ province = "市场监督管理局", city = "市场监督管理局" }}\n'
+    "\n"
+    "[milestones.final]     # 报送节点，每个一节：要报的表格和各级截止日期（“X月X日前”按当天结束计）\n"
+    'name = "…"\n'
+    'forms = ["…"]\n'
+    'deadlines = [{{ level = "city", date = "2024-11-04", source = "…〔2024〕…号" }}]',
+    "draft.line_placeholder": 'line = "…"          # 待填写：填报这张表的条线（[lines.*] 的代码；两条线都填时写 "any"）\n'
+    'milestones = ["…"]  # 待填写：要报这张表的报送节点（[milestones.*] 的代码）\n'
+    "每一列、每个单个数值也要写 milestones（哪些节点必须填它），不写就不是必填项。",
+    "draft.rules_placeholder": "校验规则，待填写（可选），如：\n"
+    "[[rules]]\n"
+    'id = "…"\n'
+    'form = "{form}"\n'
+    'left = "…"          # 一列的 id（表格的每一行都检查）\n'
+    'op = "<="\n'
+    'right = "…"         # 另一列的 id\n'
+    'severity = "error"\n'
+    'message = "…（{{left}}）不能多于…（{{right}}）。"',
+    "draft.form_where": "取自{where}。",
+    "draft.table_n": "第 {n} 个表格",
+    "draft.sheet_where": "工作表“{sheet}”",
+    "draft.header_from": "猜测：表头字段取自{where}上下的“填报单位：”“填报人：”等文字（所有表格共用）；类型按字段名猜出。",
+    "draft.name_from": "猜测：表名取自“{line}”。",
+    "draft.no_name": "没有在表格上方找到表名：请填写 name（如“工作情况统计表”）。",
+    "draft.subtitle": "表名下的“{line}”没有写进草稿（可写进 remark 或表名）。",
+    "draft.attachment_from": "猜测：取自“{line}”",
+    "draft.attachment_listed": "猜测：取自通知末尾的附件列表",
+    "draft.unit_label_from": "猜测：取自“{line}”中填报单位横线后的文字",
+    "draft.remark_from": "猜测：表格下方的备注，原文照录。",
+    "draft.table_unit": "表格上方写着“单位：{unit}”：没有单位的列按它猜类型，请核对。",
+    "draft.sequence_dropped": "“{label}”列是行的编号，没有写进草稿。",
+    "draft.indicator": "这是指标表（每一行有自己的计量单位，各列是方法或时期）：行有各自的 type 和 unit，列没有类型。\n"
+    "reportkit 目前的表格只认行的 id、label、derive，campaign check 会指出行上的 type、unit；支持指标表之前，可把表格转置（指标作列）。",
+    "draft.indicator_from_rows": "猜测：各列标签没有单位，多数行标签有单位，按指标表处理。",
+    "draft.unit_column": "“{label}”列是各行的计量单位，没有作为一列写出。",
+    "draft.column_n": "第{n}列",
+    "draft.no_column_label": "这一列没有表头：标签待填写。",
+    "draft.group_from": "猜测：分组取自跨列的合并表头“{group}”",
+    "draft.groups_joined": "猜测：多层跨列表头 {groups} 合为一个分组，请核对",
+    "draft.type_from_unit": "猜测：类型 {type}、单位“{unit}”取自标签中的单位",
+    "draft.type_from_word": "猜测：标签含“{word}”，类型猜为 {type}",
+    "draft.type_from_table_unit": "猜测：标签没有单位，类型 {type}、单位“{unit}”取自表格上方的“单位：{unit}”",
+    "draft.type_guessed": "猜测：标签没有单位，类型猜为 count（整数），请核对",
+    "draft.rate_derive": '比率：如果由两列相除得出，请加 derive = "ratio"、numerator、denominator（见内置活动的覆盖率）',
+    "draft.quantity": "reportkit 目前的类型是 count、money、rate、text、date、phone、email，还没有 quantity：campaign check 会指出它；整数可改为 count",
+    "draft.money_unit": "单位是“{unit}”：reportkit 的 money 按万元、4 位小数设计，请核对",
+    "draft.row_type_from_column": "猜测：类型 {type}、单位“{unit}”取自单位列",
+    "draft.row_unit_unknown": "单位列写着“{unit}”，不是认得的单位：类型猜为 count，请核对",
+    "draft.row_group": "这一行属于“{group}”（纵向合并的行分组）：分组没有写进草稿",
+    "draft.row_no_label": "第 {n} 行没有行标签，没有写进草稿。",
+    "draft.total": '猜测：“{label}”是合计行，derive = "sum"（其他各行之和，不用填写）',
+    "draft.total_with_parts": '注意：derive = "sum" 把其他所有行相加，也会加上 {parts}：请核对合计的算法',
+    "draft.total_not_last": "注意：合计行不在第一行或最后一行，请核对它是否是全表的合计",
+    "draft.part_row": "其中：“{label}”是“{whole}”的一部分（已作为一行写出，不要与其他行一起加总）",
+    "draft.part_row_first": "其中：“{label}”是表格第一行，上面没有它所属的行，请核对",
+    "draft.part_column": "其中：“{label}”是“{whole}”的一部分",
+    "draft.field_from_row": "单个数值：取自表格第 {n} 行的“{label}”（标签后的空格填写数值）",
+    "draft.key_value": "这张表每行只有一个标签、旁边留空：各行作为单个数值（fields）写出。",
+    "draft.columns_as_fields": "这张表只有表头、没有行标签：各列作为单个数值（fields）写出。",
+    "draft.nothing": "{source} 中的表格都是空的，没有可以起草的行或列。",
+    "draft.too_big": "{path} 有 {size}，超过上限 {limit}：统计表文件不会这么大，未读取。",
+    "draft.unpacked_too_big": "{path} 解压后有 {size}，超过上限 {limit}，疑似“压缩炸弹”，未读取。",
+    "draft.empty": "{path} 是空文件（0 字节），没有表格可读。",
+    "draft.encrypted": "{path} 设置了打开密码（已加密），无法读取。请去掉密码后再试。",
+    "draft.old_doc": "{path} 是旧版 Word 文档（.doc）：请在 Word/WPS 中另存为“Word 文档（*.docx）”后再试。",
+    "draft.old_sheet": "{path} 是 {kind} 格式的表格：请在 Excel/WPS 中另存为“Excel 工作簿（*.xlsx）”后再试。",
+    "draft.not_table_file": "{path} 不是 Word 文档（.docx）或 Excel 工作簿（.xlsx），无法读取表格。",
+    "draft.hostile": "{path} 的内部结构异常（{detail}），可能已损坏或是恶意构造的，未读取。",
+    "draft.unreadable": "{path} 无法读取（{detail}），文件可能已损坏。",
+    "draft.no_table": "{path} 中没有表格：请用印有统计表的 Word 文档，或把统计表录入 Excel 工作簿后再试。",
+    "draft.no_sheet": "{path} 中没有写有内容的工作表。",
+    "draft.table_too_big": "{path}：{where}至少有 {rows} 行、{cols} 列，超过上限（{max_rows} 行 × {max_cols} 列），不像一张统计表，未读取。",
+    "draft.left_out": "文件中还有 {count} 个表格（或工作表）超过上限 {limit} 个，没有起草。",
+    "draft.same_file": "输出文件 {path} 就是输入的表格文件：请另选 -o 的文件名。",
+    "draft.exists": "{path} 已存在且内容不同（可能已经改过），未覆盖。确需覆盖请加 --force：原文件会先另存为“{kept}”，不会丢失。",
+    "draft.kept": "原有的 {path} 已另存为 {kept}。",
+    "draft.kept_name": "{stem}（原文件 {stamp}）{suffix}",
+    "draft.unchanged": "{path} 已存在且内容相同，未改动。",
+    "draft.wrote": "已写出活动草稿 {path}：{count} 张表格。",
+    "draft.wrote_form": "  [forms.{id}] {name}：{rows} 行、{columns} 列、{fields} 个单个数值",
+    "draft.no_name_short": "（表名待填写）",
+    "draft.next": "请核对注释里的猜测，补全 [campaign]、[levels]、[lines]、[milestones] 等部分，改好 id，再用 reportkit campaign check {path} 检查。",
     # units and options
     "unit.unknown_form": "未知的表格“{form}”，可用的表格：{choices}",
     "unit.unknown_milestone": "未知的报送节点“{milestone}”，可用的节点：{choices}",

@@ -154,3 +154,132 @@ def check_cmd(path: str, as_json: bool) -> None:
         )
     if errors:
         sys.exit(1)
+
+
+@cmd.command(
+    "init",
+    cls=RkCommand,
+    help="由通知中的官方统计表起草活动文件：读取 Word 文档（.docx）里的表格或录入 Excel（.xlsx）"
+    "的表格，写出活动草稿（TOML）。\n\n"
+    "草稿含表名、附件号、行（总计/合计行标为合计，“其中”行注明属于哪一行）、列（跨列的合并表头"
+    "作为分组，类型和单位按标签中的“(家)”“(万元)”“(%)”等猜出）、单个数值和表头字段；每个猜测都有"
+    "注释写明依据。id 由拼音首字母生成，请作者改名；报送链、条线、截止日期和校验规则留给作者填写。"
+    "输出文件已存在且内容不同时不覆盖，除非加 --force（原文件先另存一份）。",
+    short_help="由官方统计表（.docx/.xlsx）起草活动文件（TOML）。",
+)
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="TABLE",
+    type=click.Path(dir_okay=False),
+    help="官方统计表：Word 文档（.docx）或 Excel 工作簿（.xlsx）。",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="写出的活动草稿，如 campaign.toml。",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="输出文件已存在且内容不同时也覆盖（原文件先另存为“文件名（原文件 修改时间）.toml”）。",
+)
+@json_option
+def init_cmd(source: str, output: str, force: bool, as_json: bool) -> None:
+    import datetime as dt
+    import os
+    from pathlib import Path
+
+    from reportkit.draft import DraftError, draft_toml
+    from reportkit.io.atomic import atomic_write, keep_aside
+    from reportkit.io.tables import MAX_TABLES, TableFileError, read_tables
+    from reportkit.messages import msg
+    from reportkit.model.campaign import tomllib
+
+    src, out = Path(source), Path(output)
+    if not src.exists():
+        raise UserError(msg("cli.no_such_path", path=source))
+    if out.exists() and os.path.samefile(src, out):
+        raise UserError(msg("draft.same_file", path=output))
+    try:
+        found = read_tables(src)
+        text, draft = draft_toml(found.tables, src.name)
+    except (TableFileError, DraftError) as e:
+        raise UserError(str(e)) from None
+    tomllib.loads(text)  # the draft is valid TOML whatever the table held (a bug otherwise)
+    data = text.encode("utf-8")
+
+    state, kept = "written", None
+    if out.exists():
+        saved = dt.datetime.fromtimestamp(out.stat().st_mtime)
+        stamp = saved.strftime("%Y%m%d-%H%M%S")
+        aside = out.with_name(msg("draft.kept_name", stem=out.stem, stamp=stamp, suffix=out.suffix))
+        n = 2
+        while aside.exists():
+            aside = out.with_name(
+                msg("draft.kept_name", stem=out.stem, stamp=f"{stamp}-{n}", suffix=out.suffix)
+            )
+            n += 1
+        if out.is_file() and out.read_bytes() == data:
+            state = "unchanged"
+        elif not force:
+            raise UserError(msg("draft.exists", path=output, kept=aside.name))
+        else:
+            kept = keep_aside(out, aside)
+            try:
+                atomic_write(out, data)
+            except OSError:
+                kept.unlink(missing_ok=True)  # the original is still in place
+                raise
+            state = "replaced"
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(out, data)
+
+    forms = [
+        {
+            "id": f.id,
+            "name": f.name,
+            "attachment": f.attachment,
+            "rows": [e.label for e in f.rows],
+            "columns": [e.label for e in f.columns],
+            "fields": [e.label for e in f.fields],
+        }
+        for f in draft.forms
+    ]
+    if as_json:
+        emit_json(
+            {
+                "path": output,
+                "state": state,
+                "kept": str(kept) if kept else None,
+                "forms": forms,
+                "left_out": found.left_out,
+            }
+        )
+        return
+    if state == "unchanged":
+        echo(msg("draft.unchanged", path=output))
+    else:
+        echo(msg("draft.wrote", path=output, count=len(forms)))
+    for f in draft.forms:
+        echo(
+            msg(
+                "draft.wrote_form",
+                id=f.id,
+                name=f.name or msg("draft.no_name_short"),
+                rows=len(f.rows),
+                columns=len(f.columns),
+                fields=len(f.fields),
+            )
+        )
+    if kept is not None:
+        echo(msg("draft.kept", path=output, kept=kept))
+    if found.left_out:
+        echo(msg("draft.left_out", count=found.left_out, limit=MAX_TABLES), err=True)
+    echo(msg("draft.next", path=output))
