@@ -110,6 +110,8 @@ class DraftForm:
     unit_label: str | None = None
     remark: str | None = None
     row_header: str = ""
+    layout: str | None = None  # "indicators": each row an indicator with its type and unit
+    unit_column: str | None = None  # the heading of an indicator table's 计量单位 column
     rows: list[Entry] = field(default_factory=list)
     columns: list[Entry] = field(default_factory=list)
     fields: list[Entry] = field(default_factory=list)
@@ -721,8 +723,10 @@ def _layout(g: _Grid, form: DraftForm, table_unit: str | None) -> None:
             form.notes.append(msg("draft.indicator_from_rows"))
     if indicator:
         form.notes.append(msg("draft.indicator"))
+        form.layout = "indicators"
     if unit_col is not None:
         form.notes.append(msg("draft.unit_column", label=cols[unit_col][2]))
+        form.unit_column = cols[unit_col][2]
 
     col_ids: set[str] = set()
     data_cols = [x for i, x in enumerate(cols) if i != unit_col]
@@ -750,7 +754,7 @@ def _layout(g: _Grid, form: DraftForm, table_unit: str | None) -> None:
     unit_grid_cols = set(cols[unit_col][1]) if unit_col is not None else set()
     row_ids: set[str] = set()
     field_ids = {str(c.keys["id"]) for c in form.columns}
-    last_whole = ""
+    last_whole, last_label = "", ""  # the id and label of the row a 其中 row is part of
     for r in body:
         regions = g.regions(r)
         if not regions:
@@ -796,13 +800,13 @@ def _layout(g: _Grid, form: DraftForm, table_unit: str | None) -> None:
             keys["derive"] = "sum"
             notes.append(msg("draft.total", label=label))
         elif _PART.match(label):
-            notes.append(
-                msg("draft.part_row", label=label, whole=last_whole)
-                if last_whole
-                else msg("draft.part_row_first", label=label)
-            )
+            if last_whole:
+                keys["part_of"] = last_whole
+                notes.append(msg("draft.part_row", label=label, whole=last_label))
+            else:
+                notes.append(msg("draft.part_row_first", label=label))
         else:
-            last_whole = label
+            last_whole, last_label = str(keys["id"]), label
         form.rows.append(Entry(keys, notes))
     if not form.rows and form.columns and not indicator:
         form.notes.append(msg("draft.columns_as_fields"))
@@ -919,6 +923,10 @@ def to_toml(d: Draft) -> str:
         if f.remark is not None:
             lines += _comment(f.key_notes["remark"])
             lines.append(f"remark = {toml_string(f.remark)}")
+        if f.layout is not None:
+            lines.append(f"layout = {toml_string(f.layout)}")
+        if f.unit_column is not None:
+            lines.append(f"unit_column = {toml_string(f.unit_column)}")
         if f.rows:
             lines.append(f"row_header = {toml_string(f.row_header)}")
             lines += _array("rows", f.rows)

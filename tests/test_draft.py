@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import textwrap
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -294,6 +295,52 @@ def test_an_indicator_table_types_its_rows(cli, tmp_path):
     assert [c["label"] for c in form["columns"]] == ["定向监测", "快速检测"]
     assert all(set(c) == {"id", "label"} for c in form["columns"])
     assert "这是指标表" in out.read_text(encoding="utf-8")
+    assert form["layout"] == "indicators" and form["unit_column"] == "单位"
+
+
+def test_a_drafted_indicator_table_is_a_form_reportkit_runs(cli, tmp_path):
+    """The draft's form, put in a campaign with the parts the author adds (chain, line,
+    milestone), loads: an indicator table with the notice's units on its indicators."""
+    d = docx.Document()
+    d.add_paragraph("农村食品安全监测情况表")
+    t = d.add_table(rows=1 + len(INDICATORS), cols=4)
+    for c, v in enumerate(["指标", "单位", "定向监测", "快速检测"]):
+        t.cell(0, c).text = v
+    for r, (label, unit, _) in enumerate(INDICATORS, 1):
+        t.cell(r, 0).text, t.cell(r, 1).text = label, unit
+    d.save(tmp_path / "ind.docx")
+    init(cli, tmp_path / "ind.docx", tmp_path / "ind.toml")
+    text = (tmp_path / "ind.toml").read_text("utf-8")
+    fid = next(iter(tomllib.loads(text)["forms"].keys() - {"header"}))
+    text = text.replace(f"[forms.{fid}]", f'[forms.{fid}]\nline = "x"\nmilestones = ["m"]', 1)
+    text += textwrap.dedent(
+        f"""
+        [campaign]
+        id = "t"
+        name = "测试"
+        year = 2025
+        scope = "420000"
+        starts = "2025-01-01"
+        ends = "2025-12-31"
+        [levels.province]
+        name = "省级"
+        [levels.city]
+        name = "市级"
+        submits_to = "province"
+        [lines.x]
+        name = "测试"
+        agency = {{ province = "局", city = "局" }}
+        [milestones.m]
+        name = "上半年"
+        forms = ["{fid}"]
+        deadlines = [{{ level = "city", date = "2025-08-01" }}]
+        """
+    )
+    from reportkit.model.campaign import parse_campaign
+
+    form = parse_campaign(text).forms[fid]
+    assert form.transposed and form.unit_column == "单位"
+    assert [(c.label, c.unit, c.type) for c in form.columns] == INDICATORS
 
 
 def test_part_rows_total_rows_and_a_sheet_unit(tmp_path):
@@ -315,7 +362,8 @@ def test_part_rows_total_rows_and_a_sheet_unit(tmp_path):
     assert [r["label"] for r in form["rows"]] == ["案件总数", "其中：网络案件", "其他案件", "合计"]
     assert form["rows"][-1]["derive"] == "sum"
     assert "# 其中：“其中：网络案件”是“案件总数”的一部分" in text
-    assert "也会加上 其中：网络案件" in text  # the total would count the part twice
+    assert form["rows"][1]["part_of"] == form["rows"][0]["id"]  # left out of the total, checked
+    assert "不加 其中：网络案件" in text
     assert form["columns"][1] == {"id": "blqk", "label": "办理情况", "type": "text"}
     assert "猜测：标签含“情况”，类型猜为 text" in text
 
