@@ -68,23 +68,39 @@ def _deadline_day(campaign: Campaign, region: Region, milestone: str) -> dt.date
     return campaign.starts + dt.timedelta(days=30)
 
 
+def sample_day(
+    campaign: Campaign, region: Region, line: str, milestone: str, seed: int = 0
+) -> dt.date:
+    """The day a unit's demo workbook is filled in: a few days before its deadline (the
+    header's 填报时间 where the campaign has one)."""
+    day: dt.date = _drawn_header(campaign, region, line, milestone, seed)["filled_on"]
+    return day
+
+
+def _drawn_header(
+    campaign: Campaign, region: Region, line: str, milestone: str, seed: int
+) -> dict[str, Any]:
+    rng = _rng(seed, region.code, line, milestone, "header")
+    day = _deadline_day(campaign, region, milestone)
+    return {
+        "filled_by": _name(rng),
+        "contact": _phone(rng, region),
+        "filled_on": day - dt.timedelta(days=rng.randint(1, 6)),
+        "email": f"user{rng.randint(100, 999)}@example.cn",
+    }
+
+
 def sample_header(
     campaign: Campaign, region: Region, line: str, milestone: str, seed: int = 0
 ) -> dict[str, Any]:
     """The header fields the campaign declares: 填报人, 联系方式 and 填报时间 (a few days before the
     unit's deadline) where the campaign has them; a plausible value of its type for any other."""
-    rng = _rng(seed, region.code, line, milestone, "header")
-    day = _deadline_day(campaign, region, milestone)
-    drawn: dict[str, Any] = {
-        "filled_by": _name(rng),
-        "contact": _phone(rng, region),
-        "filled_on": day - dt.timedelta(days=rng.randint(1, 6)),
-    }
+    drawn = _drawn_header(campaign, region, line, milestone, seed)
     by_type: dict[str, Any] = {
         "text": drawn["filled_by"],
         "phone": drawn["contact"],
         "date": drawn["filled_on"],
-        "email": f"user{rng.randint(100, 999)}@example.cn",
+        "email": drawn.pop("email"),
     }
     out: dict[str, Any] = {}
     header = next(iter(campaign.forms.values())).header if campaign.forms else ()
@@ -192,30 +208,35 @@ def satisfy_rules(
         if not bad:
             return out
         for rule, left, right, row, a, b in bad:
-            small, large = (left, right) if rule.op in (">=", ">") else (right, left)
-            big, little = (a, b) if small is right else (b, a)
-            if rule.op in ("==",):
-                small, large, big, little = right, left, a, b
-            # shrink the larger side's input cells, else grow the smaller side's
-            cells = [key(row, n) for n in large.names if key(row, n) in inputs]
-            if cells and big > 0:
-                factor = max(Decimal(0), little) / big
-                for k in cells:
-                    v = out.get(k)
-                    if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
-                        shrunk = Decimal(v) * factor
-                        strict = rule.op in ("<", ">")
-                        out[k] = _like(v, shrunk, down=True, strict=strict)
+            if rule.op in ("==", "!="):
+                continue  # not repaired: zeros below if nothing else helps
+            # `upper` must be the larger side: grow one of its input cells by what it lacks;
+            # only a bound that is a constant (rate <= 100) shrinks the other side instead
+            upper, lower, up, low = (
+                (right, left, b, a) if rule.op in ("<=", "<") else (left, right, a, b)
+            )
+            strict = rule.op in ("<", ">")
+            grow = [key(row, n) for n in upper.names if _number_cell(out, key(row, n), inputs)]
+            if grow:
+                k = grow[0]
+                out[k] = _like(
+                    out[k], Decimal(out[k]) + (low - up) + (1 if strict else 0), down=False
+                )
                 continue
-            cells = [key(row, n) for n in small.names if key(row, n) in inputs]
-            for k in cells:
-                v = out.get(k)
-                if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
-                    out[k] = _like(v, Decimal(v) + (big - little) + 1, down=False)
+            shrink = [key(row, n) for n in lower.names if _number_cell(out, key(row, n), inputs)]
+            if shrink and low > 0:
+                factor = max(Decimal(0), up) / low
+                for k in shrink:
+                    out[k] = _like(out[k], Decimal(out[k]) * factor, down=True, strict=strict)
     zeros = {k: (0 if isinstance(v, int) else Decimal(0)) for k, v in out.items()
              if isinstance(v, (int, Decimal)) and not isinstance(v, bool)}  # fmt: skip
     out.update(zeros)
     return out
+
+
+def _number_cell(values: dict[str, Any], key: str, inputs: set[str]) -> bool:
+    v = values.get(key)
+    return key in inputs and isinstance(v, (int, Decimal)) and not isinstance(v, bool)
 
 
 def _like(old: int | Decimal, value: Decimal, down: bool, strict: bool = False) -> int | Decimal:

@@ -95,7 +95,8 @@ def render(d: dict) -> None:
         echo()
     for x in d["anytime"]:
         echo(f"随时报送：{x['what']}")
-    echo("活动阶段：" + "；".join(f"{p['name']}（{p['ends']} 前）" for p in d["phases"]))
+    if d["phases"]:
+        echo("活动阶段：" + "；".join(f"{p['name']}（{p['ends']} 前）" for p in d["phases"]))
     if d["contacts"]:
         echo()
         echo("联系人：")

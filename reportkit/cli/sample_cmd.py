@@ -60,7 +60,7 @@ def cmd(
 ) -> None:
     from reportkit.io.workbook import workbook_filename
     from reportkit.io.xlsx_writer import write_form_workbook
-    from reportkit.sample import sample_header, sample_values
+    from reportkit.sample import sample_day, sample_header, sample_values
 
     campaign = load(campaign_file)
     form = pick_form(campaign, form_id, milestone)
@@ -92,7 +92,9 @@ def cmd(
                 )
 
             state = write_new(path, write, force)
-            filled = header["filled_on"]
+            # the file "arrives" the afternoon it was filled in (a few days before the deadline),
+            # whatever the header calls its date, or has none
+            filled = header.get("filled_on") or sample_day(campaign, unit, ln, milestone, seed)
             stamp = dt.datetime.combine(filled, dt.time(16, 0), tz).timestamp()
             os.utime(path, (stamp, stamp))
             results.append({"unit": unit.code, "line": ln, "path": str(path), "state": state})

@@ -520,7 +520,10 @@ def _write_form_sheet(
             fmt = styles.value(cell.field, locked=True, boxed=True, wide=wide)
             if span != (r, c, r, c):
                 ws.merge_range(*span, "", fmt)
-            ws.write_formula(r, c, _formula(form, lay, cell), fmt, derived[cell.key])
+            if cell.key in derived:
+                ws.write_formula(r, c, _formula(form, lay, cell), fmt, derived[cell.key])
+            else:  # a total row's cell of a column that is not summed (备注, 是/否): blank
+                ws.write_blank(r, c, None, fmt)
             continue
         fmt = styles.value(cell.field, locked=False, boxed=True, wide=wide)
         if span != (r, c, r, c):

@@ -403,12 +403,31 @@ class Campaign:
     def unit(self, text: str, within: str | None = None) -> Region:
         """Resolve a region by name or GB/T 2260 code (functional zones included), among the
         campaign's scope; NotInCampaign for a unit of a tier the campaign leaves out."""
-        return self._taking_part(self.registry.lookup(text, within=within or self._within))
+        return self._taking_part(self._lookup(text, within))
+
+    def _lookup(self, text: str, within: str | None) -> Region:
+        """The campaign's unit `text` names; NotInCampaign for a real unit in the campaign's
+        scope that its chain passes over (郑州市 when counties report straight to 河南省)."""
+        try:
+            return self.registry.lookup(text, within=within or self._within)
+        except LookupError as e:
+            if type(e).__name__ != "UnknownRegion":
+                raise
+            try:
+                real = default_registry().lookup(text, within=within or self._within)
+            except LookupError:
+                raise e from None
+            if real.code in self.registry:
+                raise
+            raise self._not_taking_part(real) from None
+
+    def _not_taking_part(self, region: Region) -> NotInCampaign:
+        levels = "、".join(self.levels[lv].name for lv in self.chain)
+        return NotInCampaign(msg("unit.not_in_campaign", unit=region.name, levels=levels))
 
     def _taking_part(self, region: Region) -> Region:
         if not self.takes_part(region):
-            levels = "、".join(self.levels[lv].name for lv in self.chain)
-            raise NotInCampaign(msg("unit.not_in_campaign", unit=region.name, levels=levels))
+            raise self._not_taking_part(region)
         return region
 
     @property
@@ -426,15 +445,18 @@ class Campaign:
         for line, suffix in self._suffixes:
             if text.endswith(suffix) and len(text) > len(suffix):
                 try:
-                    stem = text[: -len(suffix)]
-                    found = self.registry.lookup(stem, within=within or self._within)
+                    found = self._lookup(text[: -len(suffix)], within)
                     return self._taking_part(found), line
+                except NotInCampaign:
+                    raise
                 except LookupError as e:
                     # an office name that names a real but ambiguous region says more
                     if type(e).__name__ == "AmbiguousRegion":
                         error = e
         try:
-            found = self.registry.lookup(text, within=within or self._within)
+            found = self._lookup(text, within)
+        except NotInCampaign:
+            raise
         except LookupError as e:
             raise (error or e) from None
         return self._taking_part(found), None
@@ -578,9 +600,29 @@ def _toml(text: str, name: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        m = re.search(r"line (\d+)", str(e))
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         line = int(m.group(1)) if m else None
-        raise CampaignError(name, "-", msg("campaign.syntax", detail=e), line) from e
+        what = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(e))
+        detail = _TOML_WORDS.get(what.split(" '", 1)[0].split(" (", 1)[0], what)
+        if m:
+            detail = msg("campaign.syntax_at", column=m.group(2), detail=detail)
+        raise CampaignError(name, "-", msg("campaign.syntax", detail=detail), line) from e
+
+
+# tomllib's messages (Python 3.11–3.13), as a campaign author reads them
+_TOML_WORDS = {
+    "Illegal character": "这里有不允许的字符（字符串没有写完？引号要成对）",
+    "Invalid value": "值的写法不对（文字要加引号，日期写成 2025-03-28）",
+    "Invalid statement": "这一行不是“键 = 值”，也不是 [表名]",
+    "Expected '=' after a key in a key/value pair": "键后面缺少“=”",
+    "Cannot overwrite a value": "同一个键写了两次",
+    "Cannot declare": "同一个表写了两次",
+    "Unclosed array": "方括号 [ ] 没有配对",
+    "Unclosed inline table": "花括号 { } 没有配对",
+    "Unterminated string": "字符串没有写完（缺少结尾的引号）",
+    "Expected newline or end of document after a statement": "一行只能写一个“键 = 值”",
+    "Invalid initial character for a key part": "键的名字不对（只能用英文字母、数字、- 和 _，或加引号）",
+}
 
 
 _default_cache: dict[str, Campaign] = {}
@@ -836,6 +878,20 @@ class _Parser:
         milestones_raw = self.get(top, "milestones", (), dict)
         forms = self.forms(self.get(top, "forms", (), dict), lines, set(milestones_raw))
         milestones = self.milestones(milestones_raw, levels, set(forms), registry, scope)
+        for mid, ms in milestones.items():
+            for i, fid in enumerate(ms.forms):
+                if mid not in forms[fid].milestones:
+                    self.soft(
+                        ("milestones", mid, "forms", i),
+                        msg("campaign.not_listed", form=fid, milestone=mid),
+                    )
+        for fid, form in forms.items():
+            for i, mid in enumerate(form.milestones):
+                if mid in milestones and fid not in milestones[mid].forms:
+                    self.soft(
+                        ("forms", fid, "milestones", i),
+                        msg("campaign.not_listed", form=fid, milestone=mid),
+                    )
         phases = tuple(
             Phase(
                 self.get(p, "id", ("phases", i), str),
@@ -848,12 +904,21 @@ class _Parser:
         contacts = self.contacts(self.get(top, "contacts", (), list, []), lines, registry)
         rules = self.rules(self.get(top, "rules", (), list, []), forms)
         rules += tuple(r for f in forms.values() for r in part_rules(f))
-        documents = tuple(self.get(meta, "documents", meta_p, list, []))
+        documents = self.documents(self.get(meta, "documents", meta_p, list, []), registry)
+        timezone = self.get(meta, "timezone", meta_p, str, "Asia/Shanghai")
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(timezone)
+        except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+            raise self.fail(
+                (*meta_p, "timezone"), msg("campaign.timezone", value=timezone)
+            ) from None
         return Campaign(
             id=self.get(meta, "id", meta_p, str),
             name=self.get(meta, "name", meta_p, str),
             year=self.get(meta, "year", meta_p, int),
-            timezone=self.get(meta, "timezone", meta_p, str, "Asia/Shanghai"),
+            timezone=timezone,
             starts=starts,
             ends=ends,
             levels=levels,
@@ -959,6 +1024,23 @@ class _Parser:
             out.append(Region(code, name, level, parent, known.kind if known else "zone"))
         return tuple(out)
 
+    def documents(self, raw: list[Any], registry: Registry) -> tuple[dict[str, Any], ...]:
+        """[campaign] documents: the notices the work follows, each a table."""
+        out = []
+        for i, d in enumerate(raw):
+            p = ("campaign", "documents", i)
+            self.table(d, p, {"level", "scope", "number", "title", "issued_on"})
+            self.get(d, "title", p, str)
+            self.get(d, "number", p, str, None)
+            if "level" in d:
+                self.choice(self.get(d, "level", p, str), LEVELS, (*p, "level"))
+            scope = self.get(d, "scope", p, str, None)
+            if scope is not None and scope not in registry:
+                self.soft((*p, "scope"), msg("campaign.ref", key="scope", kind="单位", value=scope))
+            issued = self.date(d, "issued_on", p, None)
+            out.append({**d, **({"issued_on": issued.isoformat()} if issued else {})})
+        return tuple(out)
+
     def holidays(self, raw: dict[str, Any]) -> dict[int, YearHolidays]:
         """[holidays.<year>]: off = [{ name, from, to }], work = [dates], source."""
         out: dict[int, YearHolidays] = {}
@@ -1036,11 +1118,14 @@ class _Parser:
                     self.get(dd, "level", dp, str), tuple(levels), (*dp, "level"), "级别"
                 )
                 scope = self.get(dd, "scope", dp, str, top)
-                if scope not in registry or not (
-                    scope == top or registry.is_descendant(scope, top)
-                ):
+                if scope not in registry:
                     raise self.fail(
                         (*dp, "scope"), msg("campaign.ref", key="scope", kind="单位", value=scope)
+                    )
+                if not (scope == top or registry.is_descendant(scope, top)):
+                    raise self.fail(
+                        (*dp, "scope"),
+                        msg("campaign.out_of_scope", unit=scope, scope=registry.get(top).name),
                     )
                 day = self.date(dd, "date", dp)
                 if not self.window[0] <= day <= self.window[1]:

@@ -132,7 +132,7 @@ def derivation(form: Form) -> Derivation:
         for row in form.rows
         if row.derive == "sum"
         for col in form.columns
-        if not col.derived
+        if not col.derived and col.type in SUMMED  # a total row's 备注 or 是/否 stays blank
     ]
     sums_list += [
         TotalCell(f"{row.id}.{col.id}", col.type, tuple(f"{row.id}.{p}" for p in col.of))

@@ -145,9 +145,7 @@ def build_content(
         "recipient": (campaign.agency_name(parent, data.line) + "：") if parent else "",
         "basis": _basis(campaign, region),
         "scope": SCOPE.get(region.level, "全"),
-        "children_label": CHILDREN_LABEL.get(
-            campaign.children(region)[0].level if campaign.children(region) else "", "各单位"
-        ),
+        "children_label": children_label(campaign, region),
         # one date everywhere: 成文日期, every 截至… and the 附件's 填报时间 (`as_of` is kept
         # for templates staff edited before the two were one)
         "as_of": chinese_date(date),
@@ -178,6 +176,19 @@ def build_content(
     ctx["has_chart"] = bool(charts)
     ctx["chart_captions"] = [c.caption for c in charts]
     return ReportContent(form.id, ctx, charts, attachments, figures, body_of(campaign, form.id))
+
+
+def children_label(campaign: Campaign, region: Region) -> str:
+    """各县（市、区）, 各市, 各省（区、市）for the registry's tiers under their usual names; the
+    campaign's own name for its level otherwise (市州级 → 各市州)."""
+    kids = campaign.children(region)
+    if not kids:
+        return "各单位"
+    level = kids[0].level
+    name = campaign.levels[level].name if level in campaign.levels else ""
+    if name in ("", "省级", "市级", "县级"):
+        return CHILDREN_LABEL.get(level, "各单位")
+    return "各" + name.removesuffix("级")
 
 
 def _basis(campaign: Campaign, region: Region) -> str:

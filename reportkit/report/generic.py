@@ -49,7 +49,7 @@ def generic_report(form: Form) -> FormReport:
     if form.transposed:  # an indicator table: each indicator, by method
         for col in form.columns:
             cells = [c for c in form.cells if c.field is col and c.row is not None]
-            if col.official and cells:
+            if col.official and col.numeric and cells:
                 unit = plain_label(col.unit or "")
                 ref = [
                     f"{plain_label(c.row.label)}{{{{ t.{c.row.id}.{col.id} }}}}{unit}"
@@ -59,7 +59,7 @@ def generic_report(form: Form) -> FormReport:
                 body.append(("Normal", f"{plain_label(col.label)}：{'、'.join(ref)}。"))
     elif form.rows:
         for row in form.rows:
-            cells = [c for c in form.cells if c.row is row and c.field.official]
+            cells = [c for c in form.cells if c.row is row and c.field.official and c.field.numeric]
             if cells:
                 figures = "，".join(_figure(c) for c in cells)
                 body.append(("Normal", f"{plain_label(row.label)}：{figures}。"))

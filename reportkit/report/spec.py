@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportkit.messages import msg
-from reportkit.model.campaign import EXTRAS, Campaign, CampaignError, Form
+from reportkit.model.campaign import CAMPAIGN_FILE, EXTRAS, Campaign, CampaignError, Form
 from reportkit.model.memo import by_identity
 
 Para = tuple[str, str] | tuple[str, str, bool]  # (style id, text[, highlighted])
@@ -102,7 +102,13 @@ def report_spec(campaign: Campaign) -> ReportSpec:
 class _Reader:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
-        self.file = EXTRAS["report"]
+        # the report.toml beside the campaign's campaign.toml, as the author knows it
+        source = campaign.source
+        self.file = (
+            source[: -len(CAMPAIGN_FILE)] + EXTRAS["report"]
+            if source.endswith(CAMPAIGN_FILE) and source != CAMPAIGN_FILE
+            else EXTRAS["report"]
+        )
 
     def fail(self, key: str, code: str, **kw: Any) -> CampaignError:
         return CampaignError(self.file, key, msg(code, key=key, **kw))

@@ -246,6 +246,10 @@ def test_the_template_has_a_drop_down_and_a_free_text_column(small, tmp_path):
     sealed = a1(*lay.cells["shops.sealed"])
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert any(sealed in str(dv.sqref) and dv.formula1 == '"是,否"' for dv in lists)
+    # a total row adds up numbers only: its 是否查封 and 备注 cells stay blank, no =SUM
+    assert ws[a1(*lay.cells["total.sealed"])].value is None
+    assert ws[a1(*lay.cells["total.note"])].value is None
+    assert str(ws[a1(*lay.cells["total.times"])].value).startswith("=SUM(")
     note = a1(*lay.cells["shops.note"])
     assert any(
         note in str(dv.sqref) and dv.type == "textLength"

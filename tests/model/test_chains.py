@@ -123,8 +123,11 @@ def test_a_chain_without_cities_passes_over_them():
     kids = campaign.children(campaign.top)
     assert {r.code for r in kids} == {r.code for r in counties}
     assert campaign.parent(campaign.unit("泰山区")).code == "370000"
-    with pytest.raises(LookupError):
-        campaign.unit("泰安市")  # passed over: not a unit of this campaign
+    with pytest.raises(NotInCampaign) as e:
+        campaign.unit("泰安市")  # passed over: a real unit, not one of this campaign's
+    assert "泰安市不是本活动的报送单位" in e.value.message
+    with pytest.raises(NotInCampaign):
+        campaign.resolve("泰安市局")  # written as its office (the line x agency is 局)
 
 
 def test_a_unit_can_report_at_the_level_the_campaign_says():
@@ -277,3 +280,49 @@ def test_the_campaign_view_marks_an_unverified_deadline_and_says_how_to_verify_i
     assert "[holidays.2027]" in r.out
     worked = next(ln for ln in r.out.splitlines() if "2026-11-05" in ln)
     assert worked.startswith("  ")
+
+
+LEVELS_PC = (
+    '[levels.province]\nname = "省级"\n[levels.city]\nname = "市级"\nsubmits_to = "province"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "words"),
+    [
+        # a deadline for units outside the campaign: the unit exists, it is not in 山东省
+        (('deadlines = []', 'deadlines = [{ level = "city", date = "2025-04-01", scope = "420100" }]'),
+         "milestones.m.deadlines[0].scope", "不在活动范围（山东省）内"),
+        # a form that lists a milestone whose forms do not list it
+        (('forms = ["f"]', "forms = []"), "forms.f.milestones[0]", "要互相列出"),
+        (('year = 2025', 'year = 2025\ntimezone = "Asia/Shangai"'), "campaign.timezone", "不是时区"),
+        (('year = 2025', 'year = 2025\ndocuments = ["关于开展……的通知"]'), "campaign.documents[0]", "应为表"),
+        (('name = "测试"', 'name = "测试'), "-", "字符串没有写完"),
+    ],
+)  # fmt: skip
+def test_check_names_what_is_wrong_in_chinese(tmp_path, change, key, words):
+    text = _campaign(LEVELS_PC).replace(*change)
+    path = tmp_path / "campaign.toml"
+    path.write_text(text, "utf-8")
+    errors = check_campaign(path)
+    assert [(e.key, words in e.message) for e in errors] == [(key, True)], [str(e) for e in errors]
+    assert errors[0].line is not None
+
+
+def test_sample_works_without_a_filled_on_header_field(cli, tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    text = (DATA / "hubei-food" / "campaign.toml").read_text("utf-8")
+    text = text.replace('{ id = "filled_on", label = "填报时间", type = "date" }',
+                        '{ id = "report_date", label = "填报日期", type = "date" }')  # fmt: skip
+    (folder / "campaign.toml").write_text(text, "utf-8")
+    r = cli("sample", "--unit", "湖北省", "--milestone", "q1", "-o", str(tmp_path / "in"),
+            "--campaign", str(folder))  # fmt: skip
+    assert r.code == 0, r.out + r.err
+    r = cli("validate", str(tmp_path / "in"), "--campaign", str(folder))
+    assert "17 个通过" in r.out
+
+
+def test_a_campaign_without_phases_prints_no_phase_line(cli):
+    r = cli("campaign", "--campaign", str(DATA / "hubei-food"))
+    assert r.code == 0 and "活动阶段" not in r.out
