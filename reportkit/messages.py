@@ -64,6 +64,7 @@ MESSAGES: dict[str, str] = {
     "campaign.timezone": "“{value}”不是时区的名称（中国大陆用 Asia/Shanghai）",
     "campaign.syntax_at": "第 {column} 列：{detail}",
     "campaign.not_listed": "表格“{form}”和报送节点“{milestone}”要互相列出：表格的 milestones 和报送节点的 forms 都要写上对方",
+    "campaign.formula": "公式写法不对：{detail}",
     "campaign.two_tops": "级别 {levels} 都没有 submits_to：报送链只能有一个最高级别",
     "campaign.no_top": "每个级别都有 submits_to：报送链没有最高级别（是否写成了循环？）",
     "campaign.level_up": "级别“{level}”只能报送给比它高的级别，不能报送给“{to}”",

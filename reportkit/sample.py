@@ -8,7 +8,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from reportkit.model.campaign import Campaign, Cell, Form
+from reportkit.messages import msg
+from reportkit.model.campaign import Campaign, CampaignError, Cell, Form
 from reportkit.model.formula import Functions, parse_formula
 from reportkit.model.registry import Region
 
@@ -341,3 +342,65 @@ class _Draw:
             return str(int(self.formula(hole, known)))
 
         return re.sub(r"\{([^{}]+)\}", fill, template)
+
+
+def check_samples(campaign: Campaign, file: str = "sample.toml") -> list[CampaignError]:
+    """Every mistake in the campaign folder's sample.toml: a form, row, cell or field the
+    campaign does not have, an unknown key, a formula that does not parse."""
+    errors: list[CampaignError] = []
+
+    def bad(key: str, code: str, **kw: Any) -> None:
+        errors.append(CampaignError(file, key, msg(code, key=key, **kw)))
+
+    data = campaign.samples
+    for k in data:
+        if k != "forms":
+            bad(k, "campaign.unknown_key", allowed="forms")
+    forms = data.get("forms", {})
+    if not isinstance(forms, dict):
+        bad("forms", "campaign.type", expected="表", value=forms)
+        return errors
+    for fid, spec in forms.items():
+        where = f"forms.{fid}"
+        form = campaign.forms.get(fid)
+        if form is None:
+            bad(where, "campaign.ref", kind="表格", value=fid)
+            continue
+        if not isinstance(spec, dict):
+            bad(where, "campaign.type", expected="表", value=spec)
+            continue
+        allowed = ("constants", "rows", "cells", "fields", "per_milestone", "line_words")
+        for k in spec:
+            if k not in allowed:
+                bad(f"{where}.{k}", "campaign.unknown_key", allowed="、".join(allowed))
+        rows = {r.id for r in form.rows}
+        for rid in spec.get("rows", {}) if isinstance(spec.get("rows"), dict) else ():
+            if rid not in rows:
+                bad(f"{where}.rows.{rid}", "campaign.ref", kind="行", value=rid)
+        for part, ids in (
+            ("cells", {c.id for c in form.columns}),
+            ("fields", {f.id for f in form.fields}),
+        ):
+            items = spec.get(part, [])
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                key = f"{where}.{part}[{i}]"
+                if not isinstance(item, dict) or "id" not in item:
+                    errors.append(CampaignError(file, key, msg("campaign.missing", key="id")))
+                    continue
+                milestone = item.get("milestone")
+                if milestone is not None and milestone not in campaign.milestones:
+                    bad(f"{key}.milestone", "campaign.ref", kind="报送节点", value=milestone)
+                if item["id"] not in ids:
+                    bad(
+                        f"{key}.id",
+                        "campaign.ref",
+                        kind="列" if part == "cells" else "字段",
+                        value=item["id"],
+                    )
+                for fk in ("value", "unless_zero", "days_before"):
+                    if fk in item:
+                        try:
+                            parse_formula(str(item[fk]))
+                        except ValueError as e:
+                            bad(f"{key}.{fk}", "campaign.formula", detail=str(e))
+    return errors

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,20 @@ def test_figures_drawn_without_a_spec_hold_the_rules_without_zeroing_a_unit():
             raw = {k: RawCell(float(v) if isinstance(v, Decimal) else v) for k, v in got.items()}
             _, issues = check_values(campaign, form, milestone, raw)
             assert [i.message for i in issues if i.code == "rule.violated"] == [], unit.name
+
+
+def test_campaign_check_reads_sample_toml_as_sample_does(tmp_path):
+    import shutil
+    from importlib import resources
+
+    from reportkit.model.campaign import check_campaign
+
+    shipped = Path(str(resources.files("reportkit.campaigns").joinpath("tzzy-2024")))
+    folder = tmp_path / "c"
+    shutil.copytree(shipped, folder)
+    text = (folder / "sample.toml").read_text("utf-8")
+    text = text.replace("[forms.samr-stats]", "[forms.samr-stat]", 1)
+    text = text.replace('value = "randint(2, high)"', 'value = "randint(2, high"', 1)
+    (folder / "sample.toml").write_text(text, "utf-8")
+    got = {(e.key, e.file.endswith("sample.toml")) for e in check_campaign(folder)}
+    assert got == {("forms.samr-stat", True), ("forms.mem-stats.cells[0].value", True)}

@@ -688,11 +688,14 @@ def _check_extras(campaign: Campaign, folder: Path, name: str) -> list[CampaignE
             errors.append(e)
     if not errors:
         from reportkit.report.spec import report_spec
+        from reportkit.sample import check_samples
 
         try:
             report_spec(campaign)
         except CampaignError as e:
             errors.append(e)
+        if campaign.samples:
+            errors += check_samples(campaign, str(folder / EXTRAS["samples"]))
     return errors
 
 
