@@ -65,6 +65,8 @@ MESSAGES: dict[str, str] = {
     "campaign.syntax_at": "第 {column} 列：{detail}",
     "campaign.not_listed": "表格“{form}”和报送节点“{milestone}”要互相列出：表格的 milestones 和报送节点的 forms 都要写上对方",
     "campaign.formula": "公式写法不对：{detail}",
+    "campaign.same_name": "单元格“{key}”和“{other}”的定义名称都是 {name}：请改一个 id（定义名称由“行 id_列 id”组成）",
+    "campaign.reserved_id": "“{value}”是表头或报送节点的 id，表格里的字段不能用它",
     "campaign.two_tops": "级别 {levels} 都没有 submits_to：报送链只能有一个最高级别",
     "campaign.no_top": "每个级别都有 submits_to：报送链没有最高级别（是否写成了循环？）",
     "campaign.level_up": "级别“{level}”只能报送给比它高的级别，不能报送给“{to}”",
@@ -354,7 +356,7 @@ MESSAGES: dict[str, str] = {
     "derived.not_calculated.hint": "用 Excel 或 WPS 打开文件、保存一次即可更新公式结果。",
     "derived.denominator_from_rate": "{where}：未填写，已按{rate_label}推算为 {value}（{value} = {count} ÷ {rate}%）。",
     "derived.denominator_from_rate.hint": "推算结果可能有舍入误差，请直接填写{label}。",
-    "derived.no_denominator": "{where}：未填写，也无法由覆盖率推算，{rates}无法计算。",
+    "derived.no_denominator": "{where}：未填写，也无法由所填的{rates}推算，{rates}无法计算。",
     "derived.no_denominator.hint": "请填写{label}。",
     # rules
     "rule.part_of": "其中“{part}”（{{left}}）不能多于“{whole}”（{{right}}）。",

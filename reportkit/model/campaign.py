@@ -1355,6 +1355,11 @@ class _Parser:
                             (*p, kind, i, "id"), msg("campaign.duplicate", key="id", value=it.id)
                         )
                     seen.add(it.id)
+            # a single field's defined name is RK_<id>: a header's id (or 报送节点's) is taken
+            reserved = {h.id for h in header} | {"milestone"}
+            for i, f in enumerate(fields):
+                if f.id in reserved:
+                    self.soft((*p, "fields", i, "id"), msg("campaign.reserved_id", value=f.id))
             col_ids = {c.id for c in columns} | {f.id for f in fields}
             for kind, items in ((cols_key, columns), ("fields", fields)):
                 for i, c in enumerate(items):
@@ -1384,6 +1389,15 @@ class _Parser:
                 transposed=transposed,
                 unit_column=self.get(d, "unit_column", p, str, None),
             )
+            names: dict[str, str] = {defined_name(h.id): h.id for h in header}
+            names[defined_name("milestone")] = "milestone"
+            for cell in out[fid].cells:
+                other = names.setdefault(cell.name, cell.key)
+                if other != cell.key:
+                    self.soft(
+                        (*p, "rows" if cell.row else "fields"),
+                        msg("campaign.same_name", key=cell.key, other=other, name=cell.name),
+                    )
         return out
 
     def parts(

@@ -326,3 +326,27 @@ def test_sample_works_without_a_filled_on_header_field(cli, tmp_path):
 def test_a_campaign_without_phases_prints_no_phase_line(cli):
     r = cli("campaign", "--campaign", str(DATA / "hubei-food"))
     assert r.code == 0 and "活动阶段" not in r.out
+
+
+@pytest.mark.parametrize(
+    ("form", "key", "words"),
+    [
+        # row a_b × column c and row a × column b_c are both RK_a_b_c
+        ('rows = [{ id = "a_b", label = "甲乙" }, { id = "a", label = "甲" }]\n'
+         'columns = [{ id = "c", label = "数量", type = "count" }, { id = "b_c", label = "金额", type = "count" }]',
+         "forms.g.rows", "RK_a_b_c"),
+        # a single field named like a header field takes its defined name
+        ('fields = [{ id = "filled_on", label = "金额", type = "count" }]', "forms.g.fields[0].id", "表头"),
+        ('fields = [{ id = "milestone", label = "数量", type = "count" }]', "forms.g.fields[0].id", "报送节点"),
+    ],
+)  # fmt: skip
+def test_two_cells_never_share_a_defined_name(tmp_path, form, key, words):
+    extra = (
+        '\n[forms.header]\nfields = [{ id = "filled_on", label = "填报时间", type = "date" }]\n'
+        f'[forms.g]\nname = "表二"\nline = "x"\nmilestones = ["m"]\n{form}\n'
+    )
+    text = _campaign(LEVELS_PC, extra=extra).replace('forms = ["f"]', 'forms = ["f", "g"]')
+    path = tmp_path / "campaign.toml"
+    path.write_text(text, "utf-8")
+    errors = check_campaign(path)
+    assert [(e.key, words in e.message) for e in errors] == [(key, True)], [str(e) for e in errors]
