@@ -110,3 +110,25 @@ def _docx_text(path: Path) -> str:
 
     document = docx.Document(str(path))
     return "\n".join(p.text for p in document.paragraphs)
+
+
+def test_a_header_without_a_date_still_gets_dated_samples(cli, tmp_path):
+    """No 填报时间 in the header: a sample file is dated the day before its unit's deadline."""
+    import datetime as dt
+    import os
+
+    text = (DATA / "shanghai-gas" / "campaign.toml").read_text("utf-8")
+    text = text.replace('  { id = "filled_on", label = "填报日期", type = "date" },\n', "")
+    assert "filled_on" not in text
+    folder = tmp_path / "campaign"
+    folder.mkdir()
+    (folder / "campaign.toml").write_text(text, "utf-8")
+    inbox = tmp_path / "in"
+    _run(cli, folder, "sample", "--form", "gas", "--unit", "上海市", "--milestone", "m11",
+         "-o", str(inbox))  # fmt: skip
+    files = sorted(inbox.glob("*.xlsx"))
+    assert len(files) == 16
+    day = dt.datetime.fromtimestamp(os.stat(files[0]).st_mtime, dt.timezone(dt.timedelta(hours=8)))
+    assert day.date() == dt.date(2026, 12, 4)  # the districts' deadline is 2026-12-05
+    r = _run(cli, folder, "validate", str(inbox))
+    assert "16 个通过" in r.out

@@ -26,6 +26,7 @@ from reportkit.cli.options import (
 from reportkit.messages import msg
 
 if TYPE_CHECKING:
+    from reportkit.model.campaign import Campaign
     from reportkit.model.registry import Region
 
 
@@ -92,7 +93,7 @@ def cmd(
                 )
 
             state = write_new(path, write, force)
-            filled = header["filled_on"]
+            filled = _filled_on(campaign, unit, milestone, header)
             stamp = dt.datetime.combine(filled, dt.time(16, 0), tz).timestamp()
             os.utime(path, (stamp, stamp))
             results.append({"unit": unit.code, "line": ln, "path": str(path), "state": state})
@@ -100,3 +101,17 @@ def cmd(
         emit_json({"form": form.id, "milestone": milestone, "outputs": results})
         return
     echo_written(results, out)
+
+
+def _filled_on(campaign: Campaign, unit: Region, milestone: str, header: dict[str, Any]) -> dt.date:
+    """The day the file is dated: its 填报时间; where the campaign's header has none, the day
+    before the unit's deadline (its nearest superior's where it has none), else the campaign's
+    first day."""
+    filled = header.get("filled_on")
+    if isinstance(filled, dt.date):
+        return filled
+    for u in (unit, *campaign.ancestors(unit)):
+        deadline = campaign.deadline(milestone, u)
+        if deadline is not None:
+            return deadline.date - dt.timedelta(days=1)
+    return campaign.starts
