@@ -132,3 +132,19 @@ def test_a_header_without_a_date_still_gets_dated_samples(cli, tmp_path):
     assert day.date() == dt.date(2026, 12, 4)  # the districts' deadline is 2026-12-05
     r = _run(cli, folder, "validate", str(inbox))
     assert "16 个通过" in r.out
+
+
+def test_the_rollup_workbook_of_a_form_of_single_fields_holds_the_totals(cli, tmp_path):
+    """上海市's gas form has no rows: its roll-up workbook (the submission one level up) holds
+    the summed figures, as the JSON does."""
+    folder = DATA / "shanghai-gas"
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    _run(cli, folder, "sample", "--form", "gas", "--unit", "上海市", "--milestone", "m11",
+         "-o", str(inbox))  # fmt: skip
+    _run(cli, folder, "rollup", "--form", "gas", "--unit", "上海市", "--milestone", "m11",
+         str(inbox), "-o", str(out), "--ledger", str(tmp_path / "l.sqlite"),
+         "--as-of", "2026-12-31")  # fmt: skip
+    totals = json.loads((out / "310000-gas-m11.json").read_text("utf-8"))["totals"]
+    book = _figures(out / "310000-gas-m11.xlsx")
+    for key in ("checked", "hazards", "fixed", "fines"):
+        assert totals[key] and Decimal(str(book["RK_" + key])) == Decimal(str(totals[key])), key
