@@ -144,7 +144,7 @@ MESSAGES: dict[str, str] = {
     "rollup.built_file": "（由{unit}下级报表汇总生成）",
     "rollup.built": "{unit}没有自己的汇总表，已用其 {count} 个下级单位的报表先行汇总。",
     "rollup.own_file_wins": "{unit}已报送自己的汇总表，采用该表；收件箱中其 {count} 个下级单位的报表未重复计入。",
-    "rollup.rate_left_out": "{row}的“{rate}”未计入{units}：这些单位既没有填报纳入治理范围的机构数量，也无法由覆盖率推算。",
+    "rollup.rate_left_out": "{row}的“{rate}”未计入{units}：这些单位的“{denominator}”未填报或为 0，无法计算。",
     "rollup.child_incomplete": "{unit}报送的汇总表本身不完整（其下级有缺报或退回）。",
     "rollup.other_milestone": "该文件属于报送节点“{milestone}”，不属于本次汇总，已忽略。",
     "rollup.other_form": "该文件是“{form}”，不属于本次汇总的表格，已忽略。",
