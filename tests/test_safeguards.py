@@ -146,6 +146,25 @@ def test_a_single_fields_rate_is_recomputed_and_a_unit_without_its_denominator_l
     assert "纳入治理范围" not in said[0].message  # the 2024 campaign's words are not any form's
 
 
+def test_a_rate_left_out_leaves_its_denominators_total_the_sum_of_what_was_reported():
+    """The units left out of a rate change the rate only: the denominator's total is still
+    the sum of the denominators reported (blank where none was, not 0), and a unit's own
+    denominator counts in it though it gave no numerator."""
+    from reportkit.model.campaign import load_campaign
+    from reportkit.rollup import aggregate
+
+    shanghai = load_campaign(Path(__file__).parent / "data" / "campaigns" / "shanghai-gas")
+    form = shanghai.forms["gas"]
+    units = [shanghai.unit(c) for c in ("310101", "310104", "310105")]
+    blank = [{"fixed": 2}, {"fixed": 1}, {"fixed": 0}]  # nobody reported 发现隐患数
+    totals, _ = aggregate(form, list(zip(units, blank, strict=True)))
+    assert totals["hazards"] is None and totals["fix_rate"] is None
+    some = [{"fixed": 2, "hazards": 0}, {"hazards": 4}, {"fixed": 3, "hazards": 6}]
+    totals, _ = aggregate(form, list(zip(units, some, strict=True)))
+    assert totals["hazards"] == 10  # 0 + 4 + 6: 徐汇区's 4 though it gave no 整改隐患数
+    assert totals["fix_rate"] == Decimal("50.00")  # 3 of 6: only 长宁区 has both parts
+
+
 def test_a_cell_one_unit_left_blank_adds_nothing_to_the_total(campaign):
     """A roll-up's total is over the subordinates who reported the figure: one blank cell
     does not make the city's total unknown (a county's own total row would be)."""

@@ -189,7 +189,6 @@ def aggregate(
                     field=key,
                 )
             )
-            totals[den_key] = den_sum
         totals[key] = derive.rate(num_sum, den_sum)
     return totals, issues
 
