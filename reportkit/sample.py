@@ -69,15 +69,6 @@ def _deadline_day(campaign: Campaign, region: Region, milestone: str) -> dt.date
     return campaign.starts + dt.timedelta(days=30)
 
 
-def sample_day(
-    campaign: Campaign, region: Region, line: str, milestone: str, seed: int = 0
-) -> dt.date:
-    """The day a unit's demo workbook is filled in: a few days before its deadline (the
-    header's 填报时间 where the campaign has one)."""
-    day: dt.date = _drawn_header(campaign, region, line, milestone, seed)["filled_on"]
-    return day
-
-
 def _drawn_header(
     campaign: Campaign, region: Region, line: str, milestone: str, seed: int
 ) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def _run(cli, folder, *args):
 
 
 def test_every_command_runs_and_the_rollup_adds_up(cli, ran):
-    _, folder, tmp, (top, sub, form, milestone, as_of, count) = ran
+    name, folder, tmp, (top, sub, form, milestone, as_of, count) = ran
     _run(cli, folder, "campaign")
     _run(cli, folder, "campaign", "--unit", top)
     _run(cli, folder, "campaign", "check", str(folder))
@@ -108,6 +108,9 @@ def test_every_command_runs_and_the_rollup_adds_up(cli, ran):
     first = next(k for k, v in totals.items() if isinstance(v, int) and v > 0)
     assert str(totals[first]) in text
     assert "各地情况" in text and "报送情况" in text
+    # 上海市 is a 直辖市: its report speaks of 全市, not 全省
+    scope = {"hubei-food": "全省市场监管部门", "shanghai-gas": "全市燃气管理部门"}
+    assert scope.get(name, "全省市场监管部门") in text
 
 
 def _form(folder: Path, form_id: str):
@@ -137,3 +140,41 @@ def test_a_campaign_with_several_forms_asks_which(cli, tmp_path):
     r = cli("sample", "--unit", "泰安市", "--milestone", "部署", "--line", "mem",
             "-o", str(tmp_path / "in"))  # fmt: skip
     assert r.code == 0  # 部署: the deploy form is the milestone's only one
+
+
+def test_a_header_without_a_date_still_gets_dated_samples(cli, tmp_path):
+    """No 填报时间 in the header: a sample file is dated the day before its unit's deadline."""
+    import datetime as dt
+    import os
+
+    text = (DATA / "shanghai-gas" / "campaign.toml").read_text("utf-8")
+    text = text.replace('  { id = "filled_on", label = "填报日期", type = "date" },\n', "")
+    assert "filled_on" not in text
+    folder = tmp_path / "campaign"
+    folder.mkdir()
+    (folder / "campaign.toml").write_text(text, "utf-8")
+    inbox = tmp_path / "in"
+    _run(cli, folder, "sample", "--form", "gas", "--unit", "上海市", "--milestone", "m11",
+         "-o", str(inbox))  # fmt: skip
+    files = sorted(inbox.glob("*.xlsx"))
+    assert len(files) == 16
+    day = dt.datetime.fromtimestamp(os.stat(files[0]).st_mtime, dt.timezone(dt.timedelta(hours=8)))
+    assert day.date() == dt.date(2026, 12, 4)  # the districts' deadline is 2026-12-05
+    r = _run(cli, folder, "validate", str(inbox))
+    assert "16 个通过" in r.out
+
+
+def test_the_rollup_workbook_of_a_form_of_single_fields_holds_the_totals(cli, tmp_path):
+    """上海市's gas form has no rows: its roll-up workbook (the submission one level up) holds
+    the summed figures, as the JSON does."""
+    folder = DATA / "shanghai-gas"
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    _run(cli, folder, "sample", "--form", "gas", "--unit", "上海市", "--milestone", "m11",
+         "-o", str(inbox))  # fmt: skip
+    _run(cli, folder, "rollup", "--form", "gas", "--unit", "上海市", "--milestone", "m11",
+         str(inbox), "-o", str(out), "--ledger", str(tmp_path / "l.sqlite"),
+         "--as-of", "2026-12-31")  # fmt: skip
+    totals = json.loads((out / "310000-gas-m11.json").read_text("utf-8"))["totals"]
+    book = _figures(out / "310000-gas-m11.xlsx")
+    for key in ("checked", "hazards", "fixed", "fines"):
+        assert totals[key] and Decimal(str(book["RK_" + key])) == Decimal(str(totals[key])), key

@@ -122,6 +122,47 @@ def test_a_unit_without_a_denominator_is_left_out_of_the_rate_and_it_is_said(cam
     said = [i for i in issues if i.code == "rollup.rate_left_out"]
     assert [i.field for i in said] == ["training.self_check_rate", "training.inspection_rate"]
     assert all("岱岳区" in i.message and i.severity == "warning" for i in said)
+    assert "纳入治理范围的机构数量" in said[0].message  # the rate's own denominator
+
+
+def test_a_single_fields_rate_is_recomputed_and_a_unit_without_its_denominator_left_out():
+    """A form without rows (上海市's gas form): its rate 整改率 = 整改 / 隐患 over the summed
+    parts, as a table's rates are; a district that found no hazard counts in neither."""
+    from reportkit.model.campaign import load_campaign
+    from reportkit.rollup import aggregate
+
+    shanghai = load_campaign(Path(__file__).parent / "data" / "campaigns" / "shanghai-gas")
+    form = shanghai.forms["gas"]
+    units = [shanghai.unit(c) for c in ("310101", "310104", "310105")]
+    a = {"checked": 5, "hazards": 3, "fixed": 2}
+    b = {"checked": 4, "hazards": 0, "fixed": 0}  # no hazard: no rate
+    c = {"checked": 7, "hazards": 6, "fixed": 5}
+    totals, issues = aggregate(form, list(zip(units, [a, b, c], strict=True)))
+    assert totals["fix_rate"] == Decimal("77.78")  # 7 of 9, half up
+    assert (totals["hazards"], totals["fixed"]) == (9, 7)
+    said = [i for i in issues if i.code == "rollup.rate_left_out"]
+    assert [i.field for i in said] == ["fix_rate"]
+    assert "徐汇区" in said[0].message and "发现隐患数(处)" in said[0].message
+    assert "纳入治理范围" not in said[0].message  # the 2024 campaign's words are not any form's
+
+
+def test_a_rate_left_out_leaves_its_denominators_total_the_sum_of_what_was_reported():
+    """The units left out of a rate change the rate only: the denominator's total is still
+    the sum of the denominators reported (blank where none was, not 0), and a unit's own
+    denominator counts in it though it gave no numerator."""
+    from reportkit.model.campaign import load_campaign
+    from reportkit.rollup import aggregate
+
+    shanghai = load_campaign(Path(__file__).parent / "data" / "campaigns" / "shanghai-gas")
+    form = shanghai.forms["gas"]
+    units = [shanghai.unit(c) for c in ("310101", "310104", "310105")]
+    blank = [{"fixed": 2}, {"fixed": 1}, {"fixed": 0}]  # nobody reported 发现隐患数
+    totals, _ = aggregate(form, list(zip(units, blank, strict=True)))
+    assert totals["hazards"] is None and totals["fix_rate"] is None
+    some = [{"fixed": 2, "hazards": 0}, {"hazards": 4}, {"fixed": 3, "hazards": 6}]
+    totals, _ = aggregate(form, list(zip(units, some, strict=True)))
+    assert totals["hazards"] == 10  # 0 + 4 + 6: 徐汇区's 4 though it gave no 整改隐患数
+    assert totals["fix_rate"] == Decimal("50.00")  # 3 of 6: only 长宁区 has both parts
 
 
 def test_a_cell_one_unit_left_blank_adds_nothing_to_the_total(campaign):

@@ -26,6 +26,7 @@ from reportkit.cli.options import (
 from reportkit.messages import msg
 
 if TYPE_CHECKING:
+    from reportkit.model.campaign import Campaign
     from reportkit.model.registry import Region
 
 
@@ -60,7 +61,7 @@ def cmd(
 ) -> None:
     from reportkit.io.workbook import workbook_filename
     from reportkit.io.xlsx_writer import write_form_workbook
-    from reportkit.sample import sample_day, sample_header, sample_values
+    from reportkit.sample import sample_header, sample_values
 
     campaign = load(campaign_file)
     form = pick_form(campaign, form_id, milestone)
@@ -92,9 +93,7 @@ def cmd(
                 )
 
             state = write_new(path, write, force)
-            # the file "arrives" the afternoon it was filled in (a few days before the deadline),
-            # whatever the header calls its date, or has none
-            filled = header.get("filled_on") or sample_day(campaign, unit, ln, milestone, seed)
+            filled = _filled_on(campaign, unit, milestone, header)
             stamp = dt.datetime.combine(filled, dt.time(16, 0), tz).timestamp()
             os.utime(path, (stamp, stamp))
             results.append({"unit": unit.code, "line": ln, "path": str(path), "state": state})
@@ -102,3 +101,17 @@ def cmd(
         emit_json({"form": form.id, "milestone": milestone, "outputs": results})
         return
     echo_written(results, out)
+
+
+def _filled_on(campaign: Campaign, unit: Region, milestone: str, header: dict[str, Any]) -> dt.date:
+    """The day the file is dated: its 填报时间; where the campaign's header has none, the day
+    before the unit's deadline (its nearest superior's where it has none), else the campaign's
+    first day."""
+    filled = header.get("filled_on")
+    if isinstance(filled, dt.date):
+        return filled
+    for u in (unit, *campaign.ancestors(unit)):
+        deadline = campaign.deadline(milestone, u)
+        if deadline is not None:
+            return deadline.date - dt.timedelta(days=1)
+    return campaign.starts

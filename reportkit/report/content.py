@@ -24,6 +24,12 @@ from reportkit.report.tables import ChildRow, TableSpec, breakdown_tables, offic
 
 CHILDREN_LABEL = {"province": "各省（区、市）", "city": "各市", "county": "各县（市、区）"}
 SCOPE = {"national": "全国", "province": "全省", "city": "全市", "county": "全县"}
+# the word a region's name ends in says what it is: 上海市 全市, 宁夏回族自治区 全区, 恩施州 全州
+SCOPE_BY_NAME = (
+    ("自治区", "全区"), ("自治州", "全州"), ("自治县", "全县"), ("自治旗", "全旗"),
+    ("地区", "全地区"), ("盟", "全盟"), ("旗", "全旗"), ("区", "全区"), ("省", "全省"),
+    ("市", "全市"), ("县", "全县"),
+)  # fmt: skip
 MAX_PROBLEMS = 20
 TITLE_LINE_CHARS = 20  # 22 pt characters in the 156 mm type area
 
@@ -144,7 +150,7 @@ def build_content(
         ),
         "recipient": (campaign.agency_name(parent, data.line) + "：") if parent else "",
         "basis": _basis(campaign, region),
-        "scope": SCOPE.get(region.level, "全"),
+        "scope": scope_word(region),
         "children_label": children_label(campaign, region),
         # one date everywhere: 成文日期, every 截至… and the 附件's 填报时间 (`as_of` is kept
         # for templates staff edited before the two were one)
@@ -189,6 +195,16 @@ def children_label(campaign: Campaign, region: Region) -> str:
     if name in ("", "省级", "市级", "县级"):
         return CHILDREN_LABEL.get(level, "各单位")
     return "各" + name.removesuffix("级")
+
+
+def scope_word(region: Region) -> str:
+    """全国, 全省, or the word of the region's own kind: 全市 for a 直辖市, 全区 for an
+    autonomous region or a district, 全州, 全盟, 全旗 …"""
+    if region.level != "national":
+        for suffix, word in SCOPE_BY_NAME:
+            if region.name.endswith(suffix):
+                return word
+    return SCOPE.get(region.level, "全")
 
 
 def _basis(campaign: Campaign, region: Region) -> str:

@@ -154,37 +154,42 @@ def aggregate(
         parts = [vals.get(cell.key) for _, vals in children]
         totals[cell.key] = derive.total(parts, cell.field.type, derive.SKIP)
     totals.update(derive.sums(form, totals, derive.SKIP))
-    for col in form.columns:
-        if col.derive != "ratio":
-            continue
-        for row in form.rows:
-            num_key, den_key = f"{row.id}.{col.numerator}", f"{row.id}.{col.denominator}"
-            num_sum, den_sum, left_out = Decimal(0), Decimal(0), []
-            for region, vals in children:
-                num, den = derive.number(vals.get(num_key)), derive.number(vals.get(den_key))
-                if num is None:
-                    continue
-                if den is None or den == 0:
-                    left_out.append(region)
-                    continue
-                num_sum += num
-                den_sum += den
-            if left_out:
-                issues.append(
-                    Issue.of(
+    # every rate: a table's, column by column over its rows (total rows included), and a
+    # single field's
+    rates = [
+        (f"{row.id}.{col.id}", f"{row.id}.{col.numerator}", f"{row.id}.{col.denominator}")
+        for col in form.columns
+        if col.derive == "ratio"
+        for row in form.rows
+    ]
+    rates += [(f.id, f.numerator or "", f.denominator or "") for f in form.fields if f.derived]
+    for key, num_key, den_key in rates:
+        num_sum, den_sum, left_out = Decimal(0), Decimal(0), []
+        for region, vals in children:
+            num, den = derive.number(vals.get(num_key)), derive.number(vals.get(den_key))
+            if num is None:
+                continue
+            if den is None or den == 0:
+                left_out.append(region)
+                continue
+            num_sum += num
+            den_sum += den
+        cell = form.cell(key)
+        if left_out:
+            issues.append(
+                Issue.of(
+                    "rollup.rate_left_out",
+                    msg(
                         "rollup.rate_left_out",
-                        msg(
-                            "rollup.rate_left_out",
-                            row=row.label,
-                            rate=col.label,
-                            units="、".join(r.name for r in left_out),
-                            denominator=form.column(col.denominator or "").label,
-                        ),
-                        field=f"{row.id}.{col.id}",
-                    )
+                        row=cell.row.label if cell.row is not None else form.name,
+                        rate=cell.field.label,
+                        denominator=form.cell(den_key).field.label,
+                        units="、".join(r.name for r in left_out),
+                    ),
+                    field=key,
                 )
-                totals[den_key] = den_sum
-            totals[f"{row.id}.{col.id}"] = derive.rate(num_sum, den_sum)
+            )
+        totals[key] = derive.rate(num_sum, den_sum)
     return totals, issues
 
 

@@ -303,8 +303,8 @@ def _workbook_bytes(campaign: Campaign, result: RollupResult, header: dict[str, 
 
     form = result.form
     values = {c.key: result.totals.get(c.key) for c in form.cells if not c.derived}
-    if not form.is_table:
-        values = _own_deploy(campaign, result.unit, form)
+    if not form.is_table:  # single fields: the figures summed, the words the unit's own
+        values = {**values, **_own_deploy(campaign, result.unit, form)}
     extra_meta = {"rollup": "1", "complete": "1" if result.complete else "0"}
     return build_workbook(
         campaign,

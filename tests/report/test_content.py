@@ -95,3 +95,25 @@ def test_values_from_the_detail_sheet(rollups, campaign, tmp_path):
     )
     with pytest.raises(SourceError, match="无法读取汇总结果"):
         load_rollup(resolve_target(campaign, "370900", "mem-stats", "final", "mem"), lonely)
+
+
+@pytest.mark.parametrize(
+    ("code", "word"),
+    [
+        ("000000", "全国"),
+        ("370000", "全省"),
+        ("310000", "全市"),  # a 直辖市 is not a 省
+        ("640000", "全区"),  # nor is an autonomous region
+        ("370900", "全市"),
+        ("422800", "全州"),  # 恩施土家族苗族自治州
+        ("542500", "全地区"),  # 阿里地区
+        ("152900", "全盟"),  # 阿拉善盟
+        ("310101", "全区"),
+        ("370921", "全县"),
+    ],
+)
+def test_the_scope_word_is_the_regions_own(code, word):
+    from reportkit.model.registry import default_registry
+    from reportkit.report.content import scope_word
+
+    assert scope_word(default_registry().get(code)) == word
