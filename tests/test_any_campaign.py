@@ -178,3 +178,48 @@ def test_the_rollup_workbook_of_a_form_of_single_fields_holds_the_totals(cli, tm
     book = _figures(out / "310000-gas-m11.xlsx")
     for key in ("checked", "hazards", "fixed", "fines"):
         assert totals[key] and Decimal(str(book["RK_" + key])) == Decimal(str(totals[key])), key
+
+
+def test_a_rate_that_left_a_unit_out_is_the_same_in_the_workbook_as_in_the_json(cli, tmp_path):
+    """The roll-up workbook is what goes one level up: a rate that left a unit out (no
+    denominator) carries the roll-up's figure, not a formula over totals that count it."""
+    import datetime as dt
+    import os
+
+    from reportkit.io.xlsx_writer import write_form_workbook
+    from reportkit.model.campaign import load_campaign
+
+    text = (DATA / "hubei-food" / "campaign.toml").read_text("utf-8")
+    text = text.split("[[rules]]")[0].replace(
+        '  { id = "failed", label = "不合格批次(批)"',
+        '  { id = "fail_rate", label = "不合格率(%)", type = "rate", unit = "%", derive = "ratio",'
+        ' numerator = "failed", denominator = "batches" },\n'
+        '  { id = "failed", label = "不合格批次(批)"',
+    )
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "campaign.toml").write_text(text, "utf-8")
+    campaign = load_campaign(folder)
+    form = campaign.forms["food"]
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    figures = {"武汉市": (10, 2), "黄石市": (20, 5), "十堰市": (0, 3)}  # 十堰: no batches
+    for name, (batches, failed) in figures.items():
+        unit = campaign.unit(name)
+        values = {f"{r}.{c}": v for r in ("targeted", "rapid")
+                  for c, v in (("kinds", 1), ("batches", batches), ("failed", failed))}  # fmt: skip
+        path = inbox / f"{unit.code}.xlsx"
+        write_form_workbook(path, campaign, form, unit, "samr", milestone="q1", values=values,
+                            header={"filled_by": "王", "filled_on": dt.date(2025, 4, 10)})  # fmt: skip
+        sent = dt.datetime(2025, 4, 10, 12, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
+        os.utime(path, (sent, sent))
+    out = tmp_path / "out"
+    r = cli("rollup", str(inbox), "--unit", "湖北省", "--milestone", "q1", "-o", str(out),
+            "--ledger", str(tmp_path / "l.sqlite"), "--as-of", "2025-04-12", "--settle", "0",
+            "--campaign", str(folder))  # fmt: skip
+    assert "未计入十堰市" in r.out
+    totals = json.loads((out / "420000-food-q1.json").read_text("utf-8"), parse_float=Decimal)
+    rate = totals["totals"]["targeted.fail_rate"]
+    assert rate == Decimal("23.33")  # (2 + 5) / (10 + 20), 十堰 left out
+    book = _figures(out / "420000-food-q1.xlsx")
+    assert Decimal(str(book["RK_targeted_fail_rate"])) == rate

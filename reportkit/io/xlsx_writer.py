@@ -19,7 +19,7 @@ import io
 import math
 import os
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -420,6 +420,7 @@ def _write_form_sheet(
     values: Mapping[str, Any],
     header: Mapping[str, Any],
     banner: str | None = None,
+    fixed: Collection[str] = (),
 ) -> Layout:
     lay = layout(campaign, form)
     ws = wb.add_worksheet(lay.sheet)
@@ -510,7 +511,7 @@ def _write_form_sheet(
             need(span[0], _lines(f.label, _span_width(widths, span)) * 14.5 + 6.0)
 
     # the values: inputs, then derived cells as formulas with their cached values
-    derived = computed_values(form, values)
+    derived = computed_values(form, {k: v for k, v in values.items() if k not in fixed})
     for cell in form.cells:
         r, c = lay.cells[cell.key]
         names[cell.name] = (r, c)
@@ -520,7 +521,9 @@ def _write_form_sheet(
             fmt = styles.value(cell.field, locked=True, boxed=True, wide=wide)
             if span != (r, c, r, c):
                 ws.merge_range(*span, "", fmt)
-            if cell.key in derived:
+            if cell.key in fixed:  # the roll-up's own figure, not the formula's
+                _write_value(ws, r, c, values.get(cell.key), fmt)
+            elif cell.key in derived:
                 ws.write_formula(r, c, _formula(form, lay, cell), fmt, derived[cell.key])
             else:  # a total row's cell of a column that is not summed (备注, 是/否): blank
                 ws.write_blank(r, c, None, fmt)
@@ -726,8 +729,11 @@ def build_workbook(
     banner: str | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
     extra_meta: Mapping[str, str] | None = None,
+    fixed: Mapping[str, object] | None = None,
 ) -> bytes:
-    """The workbook's bytes (see :func:`write_form_workbook`)."""
+    """The workbook's bytes (see :func:`write_form_workbook`). `fixed`: derived cells written
+    as these values instead of their formulas (a roll-up's rate that left a unit out, which
+    the formula over the totals would not)."""
     import xlsxwriter
 
     values = dict(values or {})
@@ -736,6 +742,7 @@ def build_workbook(
     # derived cells are formulas computed from the inputs; values given for them are ignored
     derived_keys = {c.key for c in form.cells if c.derived}
     values = {k: v for k, v in values.items() if k not in derived_keys}
+    values.update({k: v for k, v in (fixed or {}).items() if k in derived_keys})
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buf,
@@ -755,7 +762,19 @@ def build_workbook(
     )
     styles = _Styles(wb)
     agency = campaign.agency_name(region, line)
-    _write_form_sheet(wb, styles, campaign, form, region, line, milestone, values, header, banner)
+    _write_form_sheet(
+        wb,
+        styles,
+        campaign,
+        form,
+        region,
+        line,
+        milestone,
+        values,
+        header,
+        banner,
+        set(fixed or ()),
+    )
     for extra in extra_sheets:
         _write_extra_sheet(wb, styles, extra)
     meta = _meta(campaign, form, region, line, milestone)

@@ -306,6 +306,10 @@ def _workbook_bytes(campaign: Campaign, result: RollupResult, header: dict[str, 
     if not form.is_table:  # single fields: the figures summed, the words the unit's own
         values = {**values, **_own_deploy(campaign, result.unit, form)}
     extra_meta = {"rollup": "1", "complete": "1" if result.complete else "0"}
+    # a rate that left a unit out is the roll-up's figure: the formula over the totals (which
+    # count that unit's numerator) would show another one than the JSON and the report
+    left_out = {i.field for i in result.issues if i.code == "rollup.rate_left_out" and i.field}
+    fixed = {k: result.totals.get(k) for k in left_out if result.totals.get(k) is not None}
     return build_workbook(
         campaign,
         form,
@@ -317,6 +321,7 @@ def _workbook_bytes(campaign: Campaign, result: RollupResult, header: dict[str, 
         banner=_banner(result),
         extra_sheets=_sheets(campaign, result),
         extra_meta=extra_meta,
+        fixed=fixed,
     )
 
 
