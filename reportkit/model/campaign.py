@@ -498,6 +498,8 @@ class Campaign:
         """Whether `region` is one of the campaign's units: at one of its levels, in its scope."""
         if region.level not in self.levels:
             return False
+        if self.scope == NATIONAL_CODE:  # every unit of the registry is under 全国
+            return True
         return region.code == self.scope or self.registry.is_descendant(region.code, self.scope)
 
     def parent(self, region: Region) -> Region | None:
