@@ -70,10 +70,8 @@ MEM_REMARK = (
 MEM_ABOVE = ["填报单位：_____应急管理厅(局)", "填报人：", "联系方式：", "填报时间："]
 
 
-def samr_docx(path: Path) -> Path:
-    d = docx.Document()
-    # the seed's text lost the 附件1 line above this table; the notice lists it (附件：1. …)
-    d.add_paragraph("附件1")
+def _samr_table(d: Any) -> None:
+    """附件1 as the seed prints it: the title, the lines above, the table, the 备注 below."""
     d.add_paragraph(SAMR_TITLE)
     for line in SAMR_ABOVE:
         d.add_paragraph(line)
@@ -84,6 +82,13 @@ def samr_docx(path: Path) -> Path:
         t.cell(r, 0).text = v
     t.cell(5, 0).text, t.cell(5, 2).text = SAMR_FIELDS
     d.add_paragraph(SAMR_REMARK)
+
+
+def samr_docx(path: Path) -> Path:
+    d = docx.Document()
+    # the seed's text lost the 附件1 line above this table; the notice lists it (附件：1. …)
+    d.add_paragraph("附件1")
+    _samr_table(d)
     d.save(path)
     return path
 
@@ -94,16 +99,7 @@ def mem_docx(path: Path, *, with_samr: bool = False) -> Path:
         d.add_paragraph("附件:1. 工作情况统计表(市场监管)")
         d.add_paragraph("2. 工作情况统计表(应急管理)")
         d.add_paragraph("2024年3月10日")
-        d.add_paragraph(SAMR_TITLE)
-        for line in SAMR_ABOVE:
-            d.add_paragraph(line)
-        t = d.add_table(rows=6, cols=4)
-        for c, v in enumerate(SAMR_HEADER):
-            t.cell(0, c).text = v
-        for r, v in enumerate(SAMR_ROWS, 1):
-            t.cell(r, 0).text = v
-        t.cell(5, 0).text, t.cell(5, 2).text = SAMR_FIELDS
-        d.add_paragraph(SAMR_REMARK)
+        _samr_table(d)
     d.add_paragraph("附件 2")
     d.add_paragraph(MEM_TITLE)
     for line in MEM_ABOVE:

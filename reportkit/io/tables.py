@@ -120,14 +120,23 @@ def _why(code: str, detail: str) -> str:
     """What the sniffer found, in words that fit a document as well as a workbook."""
     if code in ("file.sheet_too_large", "file.too_many_strings"):
         return msg(code, detail=detail).rstrip("。")
+    return document_words(code, detail) or msg("file.corrupt_zip").rstrip("。")
+
+
+def document_words(code: str, detail: str) -> str | None:
+    """A zip-level problem the sniffer found, said of a Word document or workbook (None for
+    a code that is not one of them)."""
     words = {
-        "file.zip_entries": msg("report.doc_entries", count=detail),
-        "file.zip_bomb": msg("report.doc_part_big", part=detail),
-        "file.zip_size_lie": msg("report.doc_part_lie", part=detail),
-        "file.zip_duplicate": msg("report.doc_part_duplicate", part=detail),
-        "file.xml_dtd": msg("report.doc_part_dtd", part=detail),
+        "file.zip_entries": ("report.doc_entries", "count"),
+        "file.zip_bomb": ("report.doc_part_big", "part"),
+        "file.zip_size_lie": ("report.doc_part_lie", "part"),
+        "file.zip_duplicate": ("report.doc_part_duplicate", "part"),
+        "file.xml_dtd": ("report.doc_part_dtd", "part"),
     }
-    return words.get(code) or msg("file.corrupt_zip").rstrip("。")
+    if code not in words:
+        return None
+    key, name = words[code]
+    return msg(key, **{name: detail})
 
 
 def _unpacked(data: bytes) -> int:

@@ -134,13 +134,9 @@ def _refusal(v: Sniffed) -> str | None:
         return msg("report.doc_not_docx")
     if code is None:
         return None
-    part = {
-        "file.zip_entries": msg("report.doc_entries", count=detail),
-        "file.zip_bomb": msg("report.doc_part_big", part=detail),
-        "file.zip_size_lie": msg("report.doc_part_lie", part=detail),
-        "file.zip_duplicate": msg("report.doc_part_duplicate", part=detail),
-        "file.xml_dtd": msg("report.doc_part_dtd", part=detail),
-    }.get(code, detail or code)
+    from reportkit.io.tables import document_words
+
+    part = document_words(code, detail) or detail or code
     return msg("report.doc_hostile", detail=part)
 
 
