@@ -63,6 +63,9 @@ def _chinese(message: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: exit 0 ok, 1 findings, 2 bad usage or unusable input."""
+    from reportkit.cli import base
+
+    base.ARGV = list(sys.argv[1:] if argv is None else argv)
     try:
         rc = cli.main(args=argv, prog_name="reportkit", standalone_mode=False)
     except click.exceptions.Exit as e:

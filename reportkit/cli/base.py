@@ -23,6 +23,32 @@ class UserError(Exception):
     """Bad usage or unusable input: printed in Chinese, exit code 2."""
 
 
+# the words of the command line being run (reportkit.cli.main sets them): --help lists the
+# choices of the campaign a `--campaign` among them names
+ARGV: list[str] = []
+
+
+def _campaign_choices() -> dict[str, str]:
+    """--form, --milestone and --line's values in the campaign the command line names (the
+    packaged one when it names none), for the help; empty when it cannot be read."""
+    try:
+        from reportkit.model.campaign import default_campaign, load_campaign
+
+        path = next((ARGV[i + 1] for i, a in enumerate(ARGV[:-1]) if a == "--campaign"), None)
+        for a in ARGV:
+            if a.startswith("--campaign="):
+                path = a.split("=", 1)[1]
+        campaign = load_campaign(path) if path else default_campaign()
+    except Exception:  # a broken campaign file is reported when the command runs, not here
+        return {}
+    milestones = [m for m in campaign.milestones if campaign.milestones[m].forms]
+    return {
+        "form_id": campaign.form_choices(),
+        "milestone": "、".join(campaign.milestone_label(m) for m in milestones),
+        "line": campaign.line_choices(),
+    }
+
+
 class RkCommand(click.Command):
     """A command whose help is laid out in Chinese."""
 
@@ -46,6 +72,16 @@ class RkCommand(click.Command):
             for p in self.get_params(ctx)
             if (r := p.get_help_record(ctx)) is not None
         ]
+        names = {p.name for p in self.get_params(ctx)}
+        if names & {"form_id", "milestone", "line"} and "campaign_file" in names:
+            choices = _campaign_choices()
+            by_option = {"--form": "form_id", "--milestone": "milestone", "--line": "line"}
+            rows = [
+                (opts, f"{text}本活动可选：{choices[by_option[opts.split()[0]]]}。")
+                if opts.split()[0] in by_option and choices.get(by_option[opts.split()[0]])
+                else (opts, text)
+                for opts, text in rows
+            ]
         if rows:
             section(formatter, "选项", rows)
 

@@ -52,7 +52,7 @@ def _export(ledger: Ledger, versions: list[Version], folder: Path, tz: dt.tzinfo
 )
 @click.option("--unit", "unit_text", required=True, help="报送单位名称或代码，如 泰山区。")
 @click.option("--form", "form_id", default=None, help="只看这张表格（附件号、名称或代码）。")
-@click.option("--milestone", default=None, help="只看这个报送节点（如 中期、终期）。")
+@click.option("--milestone", default=None, help="只看这个报送节点。")
 @click.option(
     "--export",
     "export_dir",

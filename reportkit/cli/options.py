@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from reportkit.model.target import Target
 
 FORM_HELP = "表格：附件号、名称或代码（reportkit campaign 列出全部）；活动只有一张表格时可省略。"
-MILESTONE_HELP = "报送节点：名称或代码，如 中期、终期（reportkit campaign 列出全部）。"
+MILESTONE_HELP = "报送节点：名称、代码或简称（reportkit campaign 列出全部）。"
 LINE_HELP = (
     "条线代码（reportkit campaign 列出全部）；表格或单位（写成机关名称时）已确定条线时可省略。"
 )

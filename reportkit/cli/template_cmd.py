@@ -50,9 +50,7 @@ def units_for(campaign: Campaign, region: Region, children: bool) -> list[Region
 )
 @form_option
 @line_option
-@click.option(
-    "--milestone", default=None, help="预填报送节点（如 中期、终期）；省略则由填报人选择。"
-)
+@click.option("--milestone", default=None, help="预填报送节点；省略则由填报人选择。")
 @click.option("--children", is_flag=True, help="为该单位的每个下级单位各生成一份模板。")
 @click.option(
     "-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录。"

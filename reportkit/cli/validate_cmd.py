@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 @click.option(
     "--milestone",
     default=None,
-    help="按此报送节点（如 中期、终期）检查必填项；省略则按文件自己的节点。",
+    help="按此报送节点检查必填项；省略则按文件自己的节点。",
 )
 @click.option("--unit", "unit_text", default=None, help="汇总单位：文件的报送单位必须是它的下级。")
 @click.option("--jobs", type=int, default=None, help="并行读取的进程数（默认等于 CPU 核数）。")

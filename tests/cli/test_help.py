@@ -78,3 +78,15 @@ def test_usage_errors_are_chinese(cli, args, said):
     rc, _, err = cli(*args)
     assert rc == 2 and said in err, err
     assert "'" not in err.split("错误：", 1)[1]
+
+
+def test_help_lists_the_choices_of_the_campaign_it_is_given(cli):
+    def text(*args: str) -> str:  # the help without its line breaks and alignment
+        return "".join(cli(*args).out.split())
+
+    shown = text("sample", "--help", "--campaign", "tests/data/campaigns/hubei-food")
+    assert "本活动可选：农村食品市场监测情况统计表（food）" in shown
+    assert "第一次报送（q1）" in shown and "samr市场监管" in shown
+    assert "mem-stats" not in shown
+    shown = text("sample", "--help")  # the packaged campaign's
+    assert "mem-stats" in shown and "终期（final）" in shown
