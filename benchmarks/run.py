@@ -323,11 +323,21 @@ def _check(res: dict[str, Any], skip_pandas: bool = False) -> None:
         raise SystemExit(f"measurements missing or not a number: {', '.join(bad)}")
 
 
+# the property tests the full run widens (tests/wide.py gives each its wider number)
+EXPLORED = (
+    "tests/rules/test_values.py",
+    "tests/model/test_expr.py",
+    "tests/rules/test_validate.py",
+    "tests/io/test_reader.py",
+    "tests/model/test_campaign_fuzz.py",
+    "tests/test_draft.py",
+)
+
+
 def explore() -> str:
     """The property tests with Hypothesis searching widely (the suite replays fixed examples
     in CI); the outcome goes into the results."""
-    tests = ["tests/rules/test_values.py", "tests/rules/test_expr.py",
-             "tests/rules/test_validate.py", "tests/io/test_reader.py"]  # fmt: skip
+    tests = [str(ROOT / t) for t in EXPLORED]
     r = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
          "--hypothesis-profile=explore", "-m", "not slow", *tests],

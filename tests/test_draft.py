@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from reportkit.draft import Table, draft_toml, make_id, table, tidy, toml_string
 from reportkit.model.campaign import Form, load_campaign
+from tests.wide import examples
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -520,7 +521,7 @@ WORDS = ["", "", "", "合计", "其中：甲", "数量(家)", "金额(万元)", 
     ),
     before=st.lists(st.sampled_from(WORDS), max_size=3),
 )
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_any_table_drafts_valid_toml_or_says_why(rows, merges, before):
     from reportkit.draft import DraftError
 

@@ -17,6 +17,7 @@ from reportkit.io.intake import Options, read_many
 from reportkit.io.xlsx_writer import write_form_workbook
 from reportkit.messages import MESSAGES
 from reportkit.sample import sample_values
+from tests.wide import examples
 
 HEADER = {"filled_by": "王伟", "contact": "0538-6993769", "filled_on": dt.date(2024, 10, 28)}
 
@@ -195,7 +196,9 @@ def _known(code: str) -> bool:
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(40, wide=400),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.binary(max_size=4096))
 def test_arbitrary_bytes_give_only_our_own_errors(tmp_path_factory, data):
@@ -207,7 +210,9 @@ def test_arbitrary_bytes_give_only_our_own_errors(tmp_path_factory, data):
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(40, wide=400),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=8),

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reportkit.model.campaign import CampaignError, check_campaign, parse_campaign
+from tests.wide import examples
 
 CAMPAIGNS = resources.files("reportkit.campaigns")
 SOURCES = {
@@ -48,7 +49,9 @@ def _mutate(text: str, line: int, op: int, value: int) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(60, wide=500), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     mutations=st.lists(
         st.tuples(st.integers(0, 10_000), st.integers(0, 4), st.integers(0, 100)),

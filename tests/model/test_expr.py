@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from reportkit.model import expr as expr_module
 from reportkit.model.campaign import default_campaign
 from reportkit.model.expr import Condition, Expr, ExprError, compare, parse, parse_condition
+from tests.wide import examples
 
 D = Decimal
 VALUES = {
@@ -169,7 +170,7 @@ def test_compare_rejects_unknown_operator():
 grammar_text = st.text(alphabet="ab_.019+-()<>=! \tAé$", max_size=60)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(text=st.one_of(st.text(), grammar_text))
 def test_arbitrary_text_only_raises_expr_error(text):
     for fn in (parse, parse_condition):
@@ -212,7 +213,7 @@ def sums(draw, depth=0):
     return text, total
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(case=sums())
 def test_generated_sums_evaluate(case):
     text, value = case

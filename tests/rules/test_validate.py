@@ -15,6 +15,7 @@ from reportkit.model.campaign import Rule, default_campaign
 from reportkit.model.submission import RawCell
 from reportkit.rules import validate
 from reportkit.rules.validate import check_values
+from tests.wide import examples
 
 D = Decimal
 CAMPAIGN = default_campaign()
@@ -602,7 +603,7 @@ number = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     form=st.sampled_from([MEM, SAMR, DEPLOY]),
     milestone=st.sampled_from([None, "final", "midterm", "deploy"]),

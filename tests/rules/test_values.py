@@ -13,6 +13,7 @@ from reportkit.issues import SEVERITIES
 from reportkit.model.campaign import FieldDef, default_campaign
 from reportkit.rules import values as values_module
 from reportkit.rules.values import Parsed, parse_value, quote, render
+from tests.wide import examples
 
 MEM = default_campaign().forms["mem-stats"]
 HEADER = {f.id: f for f in MEM.header}
@@ -464,7 +465,7 @@ anything = st.recursive(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(raw=anything, field=st.sampled_from(ALL_FIELDS))
 def test_parse_value_never_raises(raw, field):
     p = parse_value(raw, field)
@@ -494,7 +495,7 @@ def test_parse_value_never_raises(raw, field):
     assert len(quote(raw)) <= 21
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(n=st.integers(0, 10**9))
 def test_count_round_trips(n):
     assert parse_value(str(n), COUNT) == Parsed(n)
@@ -504,7 +505,7 @@ def test_count_round_trips(n):
     assert p.issue_code == ("value.normalized")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(d=st.decimals(min_value=0, max_value=10**9, places=4))
 def test_money_round_trips(d):
     assert parse_value(str(d), MONEY) == Parsed(d.quantize(D("0.0001")))
@@ -517,7 +518,7 @@ def test_field_without_unit_rejects_any_suffix():
     issue(parse_value("5左右", bare), "value.not_number")
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     raw=st.one_of(
         st.integers(-5, 10**9 + 5),
