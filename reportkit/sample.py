@@ -137,7 +137,7 @@ def _any_value(
     if kind == "money":
         return _money(rng, 20)
     if kind == "quantity":
-        places = cell.field.places if cell.field.places is not None else 2
+        places = cell.field.decimals
         return Decimal(rng.randint(0, 500 * 10**places)).scaleb(-places)
     if kind == "choice":
         return rng.choice(cell.field.options)

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from reportkit.model.campaign import Campaign, Form
 from reportkit.model.memo import by_identity
@@ -128,14 +129,8 @@ def _layout(form: Form) -> Layout:
     value_spans: dict[str, Span] = {}
     header_ids = [h.id for h in form.header] + [MILESTONE]
     row = 2
-    for i, hid in enumerate(header_ids):
-        lc0, lc1, vc0, vc1 = slots[i % len(slots)]
-        r = row + i // len(slots)
-        header_labels[hid] = (r, lc0, r, lc1)
-        header[hid] = (r, vc0)
-        if vc1 > vc0:
-            value_spans[hid] = (r, vc0, r, vc1)
-    row += math.ceil(len(header_ids) / len(slots)) + 1  # a thin empty row before the table
+    row = _in_slots(header_ids, slots, row, header_labels, header, value_spans)
+    row += 1  # a thin empty row before the table
 
     headings: list[tuple[str, Span]] = []
     column_labels: dict[str, Span] = {}
@@ -179,14 +174,7 @@ def _layout(form: Form) -> Layout:
             for c in form.columns:
                 cells[f"{rd.id}.{c.id}"] = (row, col_of[c.id])
             row += 1
-        for i, f in enumerate(form.fields):
-            lc0, lc1, vc0, vc1 = slots[i % len(slots)]
-            r = row + i // len(slots)
-            field_labels[f.id] = (r, lc0, r, lc1)
-            cells[f.id] = (r, vc0)
-            if vc1 > vc0:
-                value_spans[f.id] = (r, vc0, r, vc1)
-        row += math.ceil(len(form.fields) / len(slots))
+        row = _in_slots([f.id for f in form.fields], slots, row, field_labels, cells, value_spans)
         for c in extra:
             if c.note:
                 notes[c.id] = (row, col_of[c.id])
@@ -203,15 +191,11 @@ def _layout(form: Form) -> Layout:
                 value_spans[f.id] = (row, 1, row, width - 1)
             row += 1
 
-    remark = (row, 0, row, width - 1) if form.remark else None
-    return Layout(
-        form=form.id,
-        sheet=sheet_name(form),
-        width=width,
-        last_col=last_col,
-        last_row=row if remark else row - 1,
-        attachment=(0, 0),
-        title=(1, 0, 1, width - 1),
+    return _finish(
+        form,
+        width,
+        last_col,
+        row,
         header=header,
         header_labels=header_labels,
         header_rows=header_rows,
@@ -222,7 +206,43 @@ def _layout(form: Form) -> Layout:
         cells=cells,
         value_spans=value_spans,
         notes=notes,
+    )
+
+
+def _in_slots(
+    ids: list[str],
+    slots: list[tuple[int, int, int, int]],
+    row: int,
+    labels: dict[str, Span],
+    values: dict[str, Pos],
+    spans: dict[str, Span],
+) -> int:
+    """Label/value pairs (header fields, single fields) along lines from `row`, as many a line
+    as there are slots; the row after the last line."""
+    for i, key in enumerate(ids):
+        lc0, lc1, vc0, vc1 = slots[i % len(slots)]
+        r = row + i // len(slots)
+        labels[key] = (r, lc0, r, lc1)
+        values[key] = (r, vc0)
+        if vc1 > vc0:
+            spans[key] = (r, vc0, r, vc1)
+    return row + math.ceil(len(ids) / len(slots))
+
+
+def _finish(form: Form, width: int, last_col: int, row: int, **parts: Any) -> Layout:
+    """The layout with the parts every form has at the same places: 附件 top left, the title
+    across the table, the 备注 on `row` (the first row after the table) when the form has one."""
+    remark = (row, 0, row, width - 1) if form.remark else None
+    return Layout(
+        form=form.id,
+        sheet=sheet_name(form),
+        width=width,
+        last_col=last_col,
+        last_row=row if remark else row - 1,
+        attachment=(0, 0),
+        title=(1, 0, 1, width - 1),
         remark=remark,
+        **parts,
     )
 
 
@@ -267,23 +287,12 @@ def _indicator_layout(
                 notes[ind.id] = (r, width)
     row += len(official) + (len(extra) + 1 if extra else 0)
     field_labels: dict[str, Span] = {}
-    for i, f in enumerate(form.fields):
-        lc0, lc1, vc0, vc1 = slots[i % len(slots)]
-        r = row + i // len(slots)
-        field_labels[f.id] = (r, lc0, r, lc1)
-        cells[f.id] = (r, vc0)
-        if vc1 > vc0:
-            value_spans[f.id] = (r, vc0, r, vc1)
-    row += math.ceil(len(form.fields) / len(slots))
-    remark = (row, 0, row, width - 1) if form.remark else None
-    return Layout(
-        form=form.id,
-        sheet=sheet_name(form),
-        width=width,
-        last_col=width if notes else width - 1,
-        last_row=row if remark else row - 1,
-        attachment=(0, 0),
-        title=(1, 0, 1, width - 1),
+    row = _in_slots([f.id for f in form.fields], slots, row, field_labels, cells, value_spans)
+    return _finish(
+        form,
+        width,
+        width if notes else width - 1,
+        row,
         header=header,
         header_labels=header_labels,
         header_rows=header_rows,
@@ -294,7 +303,6 @@ def _indicator_layout(
         cells=cells,
         value_spans=value_spans,
         notes=notes,
-        remark=remark,
         units=units,
     )
 

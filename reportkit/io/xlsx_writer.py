@@ -61,7 +61,7 @@ NUM_FORMATS = {
 def num_format(f: FieldDef) -> str:
     """The cell format of field `f`: a quantity shows its own decimal places."""
     if f.type == "quantity":
-        places = f.places if f.places is not None else 2
+        places = f.decimals
         return "0." + "#" * places if places else "0"
     return NUM_FORMATS.get(f.type, "General")
 
@@ -156,7 +156,7 @@ def validation(f: FieldDef, label: str, campaign: Campaign) -> dict[str, Any]:
             "error_message": f"“{label}”须为大于或等于 0 的数，不能是负数或文字。",
         }
     elif f.type == "quantity":
-        places = f.places if f.places is not None else 2
+        places = f.decimals
         opts = {
             "validate": "decimal",
             "criteria": ">=",

@@ -56,12 +56,16 @@ class CampaignError(ValueError):
         super().__init__(text)
 
 
-class NotInCampaign(LookupError):
-    """A real unit that takes no part in the campaign (a tier its chain leaves out)."""
+class Refused(LookupError):
+    """What a person named does not fit the campaign; `message` says why, in Chinese."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class NotInCampaign(Refused):
+    """A real unit that takes no part in the campaign (a tier its chain leaves out)."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,11 @@ class FieldDef:
     @property
     def numeric(self) -> bool:
         return self.type in NUMERIC_TYPES
+
+    @property
+    def decimals(self) -> int:
+        """A quantity's decimal places (the campaign's `places`, else QUANTITY_PLACES)."""
+        return QUANTITY_PLACES if self.places is None else self.places
 
     @property
     def derived(self) -> bool:
@@ -1262,7 +1271,7 @@ class _Parser:
             denominator=self.get(d, "denominator", p, str, None),
             note=self.get(d, "note", p, str, None),
             prefilled=self.get(d, "prefilled", p, bool, False),
-            places=(QUANTITY_PLACES if places is None else places) if kind == "quantity" else None,
+            places=places if kind == "quantity" else None,
             options=options,
             part_of=self.get(d, "part_of", p, str, None),
             of=self.strs(d, "of", p),

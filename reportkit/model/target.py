@@ -7,16 +7,12 @@ import dataclasses
 from dataclasses import dataclass
 
 from reportkit.messages import msg
-from reportkit.model.campaign import Campaign, Form
+from reportkit.model.campaign import Campaign, Form, Refused
 from reportkit.model.registry import Region
 
 
-class TargetError(LookupError):
+class TargetError(Refused):
     """What a clerk named does not make a target; `message` says why, in Chinese."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,7 @@ def places_of(field: FieldDef) -> Decimal:
     """The smallest step a money or quantity value keeps: 0.0001 万元 (1 元), or a quantity's
     own decimal places (2 unless the campaign says: 公斤 to 0.01)."""
     if field.type == "quantity":
-        return Decimal(1).scaleb(-(field.places if field.places is not None else 2))
+        return Decimal(1).scaleb(-field.decimals)
     return MONEY_PLACES
 
 
@@ -348,7 +348,7 @@ def _finish_number(d: Decimal, field: FieldDef, steps: list[str]) -> Parsed:
     elif field.type == "quantity":
         value = d.quantize(places_of(field), ROUND_HALF_UP)
         if value != d:
-            places = field.places if field.places is not None else 2
+            places = field.decimals
             steps.append(msg("value.step_round_places", places=places, value=render(value)))
             code = "value.rounded_places"
     else:
