@@ -60,6 +60,10 @@ SEVERITY: dict[str, str] = {
         WARNING,
     ),
     "required.missing": ERROR,
+    # list forms: one row per item
+    "list.no_heading": ERROR,
+    "list.too_few": ERROR,
+    "list.too_many": ERROR,
     "required.header": WARNING,
     **dict.fromkeys(
         ("derived.mismatch", "derived.no_denominator", "derived.denominator_from_rate"), WARNING

@@ -113,6 +113,10 @@ def sample_values(
     Drawn as the campaign folder's sample.toml says for the form; a form it does not describe
     gets small whole numbers in every required count cell."""
     spec = campaign.samples.get("forms", {}).get(form.id)
+    if form.listed:  # a few items (none, where the list may be empty), up to its template's
+        rng = _rng(seed, region.code, form.id, line, milestone, "items")
+        form = form.sized(rng.randint(form.min_items, max(form.min_items, min(form.capacity, 4))))
+        spec = None
     if spec is None:
         rng = _rng(seed, region.code, form.id, line, milestone)
         values: dict[str, Any] = {
@@ -147,10 +151,15 @@ def _any_value(
         day = _deadline_day(campaign, region, milestone) - dt.timedelta(days=rng.randint(5, 20))
         return max(day, campaign.starts)
     if kind == "phone":
-        return _phone(rng, region)
+        return _mobile(rng) if "手机" in cell.field.label else _phone(rng, region)
     if kind == "email":
         return f"user{rng.randint(100, 999)}@example.cn"
-    return f"{cell.field.label}（示例）"
+    if "姓名" in cell.field.label:
+        return _name(rng)
+    if "职务" in cell.field.label:
+        return rng.choice(TITLES)
+    item = cell.row.id if cell.row is not None and cell.row.id.isdigit() else ""  # a list's
+    return f"{cell.field.label}（示例{item}）"
 
 
 def satisfy_rules(

@@ -234,8 +234,10 @@ def _trusting_sniff(path: Path) -> Any:
 
 
 @by_identity
-def _cell_keys(form: Any) -> frozenset[str]:
-    return frozenset(c.key for c in form.cells)
+def _header_keys(form: Any) -> frozenset[str]:
+    """The keys of a submission's values that are its header's; the rest are its cells (a
+    list form's as many as it has items)."""
+    return frozenset({h.id for h in form.header} | {"milestone"})
 
 
 def _check(sub: Submission, campaign: Campaign, options: Options) -> None:
@@ -247,8 +249,8 @@ def _check(sub: Submission, campaign: Campaign, options: Options) -> None:
     values, issues = check_values(
         campaign, form, milestone, sub.raw, file=sub.file, own_output=sub.meta.get("rollup") == "1"
     )
-    keys = _cell_keys(form)
-    sub.values = {k: v for k, v in values.items() if k in keys}
+    keys = _header_keys(form)
+    sub.values = {k: v for k, v in values.items() if k not in keys}
     sub.header = {k: v for k, v in values.items() if k not in sub.values}
     sub.issues.extend(issues)
 

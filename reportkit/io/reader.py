@@ -20,7 +20,7 @@ from typing import Any
 from reportkit.io.workbook import META_SHEET, MILESTONE, TEMPLATE_VERSION, a1, layout, parse_a1
 from reportkit.issues import Issue
 from reportkit.messages import msg
-from reportkit.model.campaign import Campaign, FieldDef, Form, defined_name
+from reportkit.model.campaign import Campaign, FieldDef, Form, defined_name, item_count
 from reportkit.model.memo import by_identity
 from reportkit.model.submission import RawCell, Submission
 
@@ -201,8 +201,16 @@ def read_submission(
         if meta_sheet is not None:
             sub.issues.append(issue("read.by_labels", name))
         sub.issues += [issue(code, name, **kw) for code, kw in notes]
+    sight_form = form
+    if form.listed:  # the items, wherever the rows are: the layout's cells are the header's
+        from reportkit.io.lists import read_items
+
+        items, notes = read_items(form, sheets)
+        located = {**located, **items}
+        sub.issues += [issue(code, name, **kw) for code, kw in notes]
+        sight_form = form.sized(item_count(items))
     sub.raw = located
-    _check_sight(sub, form, kind, data, name, parts)
+    _check_sight(sub, sight_form, kind, data, name, parts)
     by_sheet = {s.name: s for s in sheets}
     used = {c.sheet for c in located.values()}
     for s in sheets:

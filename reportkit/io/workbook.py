@@ -39,6 +39,7 @@ MILESTONE_LABEL = "报送节点"
 
 SHEET_TABLE = "统计表"
 SHEET_FIELDS = "填报表"  # a form without rows, unless the campaign names its sheet
+SHEET_LIST = "清单"  # a list form's
 
 Span = tuple[int, int, int, int]  # first row, first col, last row, last col (zero-based, inclusive)
 Pos = tuple[int, int]  # row, col (zero-based)
@@ -79,6 +80,8 @@ class Layout:
     remark: Span | None
     # an indicator table (form.transposed): the indicators' units in its 计量单位 column
     units: Mapping[str, Pos] = dataclasses.field(default_factory=dict)
+    # a list form: the 合计 row's label cell (its count spans the rest of the row)
+    count: Pos | None = None
 
     @property
     def print_area(self) -> Span:
@@ -98,8 +101,11 @@ def _slots(width: int) -> list[tuple[int, int, int, int]]:
 
 
 def sheet_name(form: Form) -> str:
-    """The worksheet's name: the campaign's for the form, else 统计表 (a table) or 填报表."""
-    return form.sheet or (SHEET_TABLE if form.is_table else SHEET_FIELDS)
+    """The worksheet's name: the campaign's for the form, else 清单 (a list form), 统计表 (a
+    table) or 填报表."""
+    if form.sheet:
+        return form.sheet
+    return SHEET_LIST if form.listed else SHEET_TABLE if form.is_table else SHEET_FIELDS
 
 
 def layout(campaign: Campaign, form: Form) -> Layout:
@@ -114,12 +120,14 @@ def layout(campaign: Campaign, form: Form) -> Layout:
 
 @by_identity
 def _layout(form: Form) -> Layout:
+    if form.listed and not form.rows:  # a list as declared: its template's empty rows
+        return _layout(form.sized(form.capacity))
     official = [c for c in form.columns if c.official]
     extra = [c for c in form.columns if not c.official]
     if form.transposed:  # the notice's rows are indicators: its columns are the methods
         width = (2 if form.unit_column else 1) + len(form.rows)
     else:
-        width = 1 + len(official) if form.is_table else 2
+        width = 1 + len(official) if form.is_table or form.listed else 2
     slots = _slots(width)
     if form.transposed and width <= 4:  # one header field a line: the 单位 column stays narrow
         slots = [(0, 0, 1, width - 1)]
@@ -139,10 +147,11 @@ def _layout(form: Form) -> Layout:
     cells: dict[str, Pos] = {}
     notes: dict[str, Pos] = {}
     last_col = width - 1
+    count: Pos | None = None
 
     if form.transposed:
         return _indicator_layout(form, header, header_labels, value_spans, row)
-    if form.is_table:
+    if form.is_table or form.listed:
         grouped = any(c.group for c in official)
         first, last = row, row + (1 if grouped else 0)
         headings.append((form.row_header, (first, 0, last, 0)))
@@ -173,6 +182,9 @@ def _layout(form: Form) -> Layout:
             row_labels[rd.id] = (row, 0)
             for c in form.columns:
                 cells[f"{rd.id}.{c.id}"] = (row, col_of[c.id])
+            row += 1
+        if form.listed:
+            count = (row, 0)
             row += 1
         row = _in_slots([f.id for f in form.fields], slots, row, field_labels, cells, value_spans)
         for c in extra:
@@ -206,6 +218,7 @@ def _layout(form: Form) -> Layout:
         cells=cells,
         value_spans=value_spans,
         notes=notes,
+        count=count,
     )
 
 

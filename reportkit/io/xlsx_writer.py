@@ -41,7 +41,7 @@ from reportkit.io.workbook import (
     layout,
 )
 from reportkit.model import derive
-from reportkit.model.campaign import Campaign, Cell, FieldDef, Form, defined_name
+from reportkit.model.campaign import Campaign, Cell, FieldDef, Form, defined_name, item_count
 from reportkit.model.registry import Region
 
 FONT = "宋体"
@@ -312,6 +312,12 @@ class _Styles:
             props["locked"] = False
         return self(**props)
 
+    def item_number(self) -> Any:
+        return self(border=1, align="center", valign="vcenter", locked=False)
+
+    def count(self) -> Any:
+        return self(border=1, align="left", valign="vcenter", bold=True)
+
     def remark(self) -> Any:
         return self(align="left", valign="top", text_wrap=True)
 
@@ -371,7 +377,16 @@ def _write_value(ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
 
 def _column_widths(form: Form, lay: Layout, agency: str) -> dict[int, float]:
     widths: dict[int, float] = {}
-    if form.transposed:
+    if form.listed:  # 序号, then each column as wide as its heading or its kind of value
+        labels = [form.row_header] + [h.label + "：" for h in form.header]
+        widths[0] = min(16.0, max(6.0, max(_display_width(t) for t in labels) + 2.0))
+        for item in form.columns:
+            col = lay.column_labels[item.id][1]
+            kind = 12.0 if item.numeric or item.type in ("date", "choice") else 16.0
+            # a heading wraps onto two lines at most
+            widths[col] = min(30.0, max(kind, math.ceil(_display_width(item.label) / 2) + 3.0))
+        widths[1] = max(widths.get(1, 10.0), min(24.0, _display_width(agency) + 2.0))
+    elif form.transposed:
         labels = [c.label for c in form.columns] + [form.row_header]
         labels += [h.label + "：" for h in form.header]
         widths[0] = min(30.0, max(12.0, max(_display_width(t) for t in labels) + 2.0))
@@ -500,6 +515,10 @@ def _write_form_sheet(
         for cid, (r, c) in lay.units.items():
             put((r, c, r, c), form.column(cid).unit or "", styles.row_label())
     for rid, (r, c) in lay.row_labels.items() if not form.transposed else ():
+        if form.listed:  # an item's 序号; unlocked, so that a clerk may delete the row
+            ws.write_number(r, c, int(rid), styles.item_number())
+            need(r, 22.0)
+            continue
         rd = next(x for x in form.rows if x.id == rid)
         put((r, c, r, c), rd.label, styles.row_label())
         need(r, 26.0)
@@ -514,7 +533,8 @@ def _write_form_sheet(
     derived = computed_values(form, {k: v for k, v in values.items() if k not in fixed})
     for cell in form.cells:
         r, c = lay.cells[cell.key]
-        names[cell.name] = (r, c)
+        if not form.listed:  # a list's columns are named as ranges, below
+            names[cell.name] = (r, c)
         span = lay.value_spans.get(cell.key, (r, c, r, c))
         wide = span[3] > span[1] or not form.is_table
         if cell.derived:
@@ -532,7 +552,10 @@ def _write_form_sheet(
         if span != (r, c, r, c):
             ws.merge_range(*span, "", fmt)
         _write_value(ws, r, c, values.get(cell.key), fmt)
-        _add_validation(ws, r, c, validation(cell.field, cell.label, campaign))
+        if not form.listed:  # a list's are set once for each column (in _write_count)
+            _add_validation(ws, r, c, validation(cell.field, cell.label, campaign))
+        if form.listed and isinstance(values.get(cell.key), str):  # an item's text, whole
+            need(r, _lines(values[cell.key], widths.get(c, 8.43)) * 14.5 + 6.0)
         if not form.is_table and not cell.field.numeric and isinstance(values.get(cell.key), str):
             need(r, _lines(values[cell.key], _span_width(widths, span)) * 14.5 + 6.0)
 
@@ -555,8 +578,11 @@ def _write_form_sheet(
     for r, pts in sorted(heights.items()):
         ws.set_row(r, round(pts, 2))
 
-    for name, (r, c) in sorted(names.items()):
-        if wb.define_name(name, f"={_quote_sheet(lay.sheet)}!{a1(r, c, absolute=True)}") == -1:
+    refs = {name: a1(r, c, absolute=True) for name, (r, c) in names.items()}
+    if form.listed and lay.count is not None:
+        refs.update(_write_count(ws, styles, campaign, form, lay, values))
+    for name, ref in sorted(refs.items()):
+        if wb.define_name(name, f"={_quote_sheet(lay.sheet)}!{ref}") == -1:
             raise ValueError(f"invalid defined name {name!r}")
 
     # protection and printing
@@ -567,6 +593,9 @@ def _write_form_sheet(
             "select_unlocked_cells": True,
             "format_columns": True,
             "format_rows": True,
+            # a list takes any number of items: rows may be inserted and deleted
+            "insert_rows": form.listed,
+            "delete_rows": form.listed,
         },
     )
     ws.set_paper(9)
@@ -587,6 +616,67 @@ def _write_form_sheet(
     ws.set_selection(*first_input, *first_input)
     ws.activate()
     return lay
+
+
+def _write_count(
+    ws: Any,
+    styles: _Styles,
+    campaign: Campaign,
+    form: Form,
+    lay: Layout,
+    values: Mapping[str, Any],
+) -> dict[str, str]:
+    """A list's 合计 row: the number of items (a formula over the item rows: a row counts when
+    any of its cells is filled, as the reader counts) and the sum of each numeric column; and
+    the columns' range names (RK_list_<column>), which Excel grows when rows are inserted."""
+    assert lay.count is not None
+    r, _ = lay.count
+    n = len(form.rows)
+    ws.write_string(r, 0, "合计", styles.row_label())
+    col_of = {c.id: lay.column_labels[c.id][1] for c in form.columns}
+    summed = [c for c in form.columns if c.type in derive.SUMMED]
+    end = min([col_of[c.id] for c in summed], default=lay.width) - 1
+    if end > 1:
+        ws.merge_range(r, 1, r, end, "", styles.count())
+    top, bottom = lay.header_rows[1] + 1, lay.header_rows[1] + n
+    filled = sum(
+        1
+        for rd in form.rows
+        if any(values.get(f"{rd.id}.{c.id}") not in (None, "") for c in form.columns)
+    )
+    if n:
+        ranges = "&".join(f"{a1(top, c)}:{a1(bottom, c)}" for c in sorted(col_of.values()))
+        formula = f'="共 "&SUMPRODUCT(--(({ranges})<>""))&" 条"'
+        ws.write_formula(r, 1, formula, styles.count(), f"共 {filled} 条")
+    else:
+        ws.write_string(r, 1, "共 0 条", styles.count())
+    for c in form.columns:
+        col = col_of[c.id]
+        if col <= end:
+            continue
+        fmt = styles.value(c, locked=True, boxed=True)
+        if c.type not in derive.SUMMED:
+            ws.write_blank(r, col, None, fmt)
+            continue
+        parts = [values.get(f"{rd.id}.{c.id}") for rd in form.rows]
+        got = derive.total(parts, c.type, derive.ZERO) or 0
+        if n:
+            ref = f"{a1(top, col)}:{a1(bottom, col)}"
+            ws.write_formula(r, col, f"=SUM({ref})", fmt, _plain(Decimal(got)))
+        else:
+            ws.write_number(r, col, 0, fmt)
+    ws.set_row(r, 24)
+    if not n:
+        return {}
+    for c in form.columns:  # one data validation a column, over every item row
+        opts = validation(c, c.label, campaign)
+        if opts and ws.data_validation(top, col_of[c.id], bottom, col_of[c.id], opts) != 0:
+            raise ValueError(f"data validation rejected for column {c.id}: {opts!r}")
+    return {
+        defined_name(f"list.{c.id}"): f"{a1(top, col_of[c.id], absolute=True)}:"
+        f"{a1(bottom, col_of[c.id], absolute=True)}"
+        for c in form.columns
+    }
 
 
 def _add_validation(ws: Any, r: int, c: int, opts: dict[str, Any]) -> None:
@@ -730,14 +820,19 @@ def build_workbook(
     extra_sheets: Sequence[ExtraSheet] = (),
     extra_meta: Mapping[str, str] | None = None,
     fixed: Mapping[str, object] | None = None,
+    items: int | None = None,
 ) -> bytes:
     """The workbook's bytes (see :func:`write_form_workbook`). `fixed`: derived cells written
     as these values instead of their formulas (a roll-up's rate that left a unit out, which
-    the formula over the totals would not)."""
+    the formula over the totals would not). A list form gets a row per item of `values`, and
+    empty rows up to its capacity unless `items` (a roll-up's, exactly its items) is given."""
     import xlsxwriter
 
     values = dict(values or {})
     header = dict(header or {})
+    if form.listed and not form.rows:  # a list: its items, or the template's empty rows
+        n = item_count(values)
+        form = form.sized(n if items is not None and items <= n else max(n, form.capacity))
     _check_args(campaign, form, line, milestone, values, header)
     # derived cells are formulas computed from the inputs; values given for them are ignored
     derived_keys = {c.key for c in form.cells if c.derived}

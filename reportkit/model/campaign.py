@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -38,7 +38,11 @@ FIELD_TYPES = ("count", "money", "quantity", "rate", "text", "date", "phone", "e
 NUMERIC_TYPES = ("count", "money", "quantity", "rate")
 QUANTITY_PLACES = 2  # a quantity's decimal places unless the campaign says (公斤, 吨, 人次)
 MAX_PLACES = 6
-LAYOUTS = ("grid", "indicators")  # a form's [forms.x] layout: columns typed, or rows
+LAYOUTS = ("grid", "indicators", "list")  # [forms.x] layout: columns typed, rows typed, items
+LIST_CAPACITY = 20  # a list form's empty rows in a template, unless the campaign says
+MAX_CAPACITY = 1000
+UNIT_COLUMN = "unit"  # a list form's own first column: the unit an item belongs to
+UNIT_COLUMN_LABEL = "填报单位"
 SEVERITIES = ("error", "warning")
 OPERATORS = ("<=", "<", ">=", ">", "==", "!=")
 MUNICIPALITIES = ("110000", "120000", "310000", "500000")
@@ -121,6 +125,16 @@ def defined_name(key: str) -> str:
     RK_training_fines, a single field or header field "filled_by" RK_filled_by. Templates in
     the field carry these names: the rule is part of the workbook contract (io/workbook)."""
     return NAME_PREFIX + key.replace(".", "_")
+
+
+def item_count(keys: Iterable[str]) -> int:
+    """How many items the keys "k.column" of a list form's values hold (the largest k)."""
+    n = 0
+    for key in keys:
+        head, dot, _ = key.partition(".")
+        if dot and head.isdigit():
+            n = max(n, int(head))
+    return n
 
 
 DATE_GRACE = dt.timedelta(days=60)  # a date may fall this long after the campaign ends
@@ -253,10 +267,40 @@ class Form:
     # template, the reader and the report print it as the notice does.
     transposed: bool = False
     unit_column: str | None = None  # the heading of its 计量单位 column, when it prints one
+    # A list form (layout = "list"): one row per item, any number of items (典型案例登记表,
+    # 联络人名单). `columns` are an item's fields, the first the unit it belongs to (`unit`,
+    # blank in a unit's own submission: the unit itself). The form as declared has no rows;
+    # `sized(n)` is the same form with n rows "1".."n", a grid table the validator, the
+    # template and the roll-up output handle as any other.
+    listed: bool = False
+    capacity: int = 0  # the empty rows of its template
+    min_items: int = 0  # fewer items than this is an error (a 联络人名单 needs one)
 
     @property
     def is_table(self) -> bool:
         return bool(self.rows)
+
+    @cached_property
+    def _sizes(self) -> dict[int, Form]:
+        return {}
+
+    def sized(self, n: int) -> Form:
+        """A list form with `n` item rows (row ids "1".."n", labels 第k条); kept, so that
+        what is worked out per form (its layout, its parsing plan) is worked out once."""
+        if not self.listed:
+            return self
+        got = self._sizes.get(n)
+        if got is None:
+            rows = tuple(RowDef(str(k), f"第{k}条") for k in range(1, n + 1))
+            got = dataclasses.replace(self, rows=rows)
+            if len(self._sizes) < 4096:
+                self._sizes[n] = got
+        return got
+
+    @property
+    def item_columns(self) -> tuple[FieldDef, ...]:
+        """A list form's columns an item fills in (its unit column too)."""
+        return self.columns if self.listed else ()
 
     def lines(self, campaign: Campaign) -> tuple[str, ...]:
         return tuple(campaign.lines) if self.line == "any" else (self.line,)
@@ -1328,6 +1372,8 @@ class _Parser:
                     "fields",
                     "layout",
                     "unit_column",
+                    "capacity",
+                    "min_items",
                 },
             )
             form_ms = self.strs(d, "milestones", p)
@@ -1335,6 +1381,11 @@ class _Parser:
                 self.choice(m, sorted(milestones), (*p, "milestones", i), "报送节点")
             kind = self.choice(self.get(d, "layout", p, str, "grid"), LAYOUTS, (*p, "layout"))
             transposed = kind == "indicators"
+            listed = kind == "list"
+            if listed:
+                for key in ("rows", "fields"):  # an item is a row: nothing else has a place
+                    if key in d:
+                        raise self.fail((*p, key), msg("campaign.list_key", key=key))
             # an indicator table is held the other way round: the notice's rows (indicators,
             # each typed) are the model's columns, its columns (methods, periods) the rows
             rows_key, cols_key = ("columns", "rows") if transposed else ("rows", "columns")
@@ -1352,6 +1403,9 @@ class _Parser:
             )
             if transposed and not rows:
                 raise self.fail((*p, "columns"), msg("campaign.missing", key="columns"))
+            capacity, min_items = 0, 0
+            if listed:
+                columns, capacity, min_items = self.list_parts(d, p, columns, form_ms)
             self.parts(rows, columns, p, rows_key, cols_key)
             kinds: tuple[tuple[str, Sequence[RowDef | FieldDef]], ...] = (
                 (rows_key, rows),
@@ -1395,10 +1449,13 @@ class _Parser:
                 attachment=self.get(d, "attachment", p, str, None),
                 unit_label=self.get(d, "unit_label", p, str, None),
                 remark=self.get(d, "remark", p, str, None),
-                row_header=self.get(d, "row_header", p, str, ""),
+                row_header=self.get(d, "row_header", p, str, "序号" if listed else ""),
                 sheet=self.get(d, "sheet", p, str, None),
                 transposed=transposed,
                 unit_column=self.get(d, "unit_column", p, str, None),
+                listed=listed,
+                capacity=capacity,
+                min_items=min_items,
             )
             names: dict[str, str] = {defined_name(h.id): h.id for h in header}
             names[defined_name("milestone")] = "milestone"
@@ -1410,6 +1467,36 @@ class _Parser:
                         msg("campaign.same_name", key=cell.key, other=other, name=cell.name),
                     )
         return out
+
+    def list_parts(
+        self,
+        d: dict[str, Any],
+        p: tuple[Any, ...],
+        columns: tuple[FieldDef, ...],
+        form_ms: tuple[str, ...],
+    ) -> tuple[tuple[FieldDef, ...], int, int]:
+        """A list form's columns with its unit column first, its capacity and its minimum."""
+        if not columns:
+            raise self.fail((*p, "columns"), msg("campaign.missing", key="columns"))
+        for i, c in enumerate(columns):
+            if c.id == UNIT_COLUMN:
+                raise self.fail((*p, "columns", i, "id"), msg("campaign.list_unit_id"))
+        out: dict[str, int] = {}
+        for key, default, low in (("capacity", LIST_CAPACITY, 1), ("min_items", 0, 0)):
+            n = self.get(d, key, p, int, default)
+            if not low <= n <= MAX_CAPACITY:
+                raise self.fail(
+                    (*p, key),
+                    msg("campaign.type", key=key, expected=f"{low} 到 {MAX_CAPACITY} 的整数",
+                        value=n),
+                )  # fmt: skip
+            out[key] = n
+        label = self.get(d, "unit_label", p, str, None) or UNIT_COLUMN_LABEL
+        unit = FieldDef(
+            UNIT_COLUMN, label, "text", milestones=form_ms, optional=True,
+            note="不填即为本单位；汇总时填入条目所属单位",
+        )  # fmt: skip
+        return (unit, *columns), out["capacity"], out["min_items"]
 
     def parts(
         self,

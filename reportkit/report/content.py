@@ -17,10 +17,17 @@ from typing import Any
 from reportkit.messages import STATUS_NAMES
 from reportkit.model.campaign import Campaign
 from reportkit.model.registry import Region
+from reportkit.report.generic import item_noun
 from reportkit.report.numbers import chinese_date, fmt, rate, total
 from reportkit.report.source import Child, RollupData
 from reportkit.report.spec import TITLE_WORDS, Chart, Compare, FormReport, report_spec
-from reportkit.report.tables import ChildRow, TableSpec, breakdown_tables, official_table
+from reportkit.report.tables import (
+    ChildRow,
+    TableSpec,
+    breakdown_tables,
+    list_table,
+    official_table,
+)
 
 CHILDREN_LABEL = {"province": "各省（区、市）", "city": "各市", "county": "各县（市、区）"}
 SCOPE = {"national": "全国", "province": "全省", "city": "全市", "county": "全县"}
@@ -427,7 +434,27 @@ def _attachments(
         for c in data.children
     ]
     out: list[AttachmentSpec] = []
-    if form.is_table:
+    if data.listed is not None:  # the list itself, then each unit's number of items
+        table = list_table(data.listed, data.items)
+        out.append(
+            AttachmentSpec(
+                1,
+                data.listed.name,
+                [table],
+                intro=f"填报单位：{clean(data.agency)}　填报时间：{ctx['as_of']}",
+                remark=data.listed.remark,
+                landscape=table.ncols > 5,
+            )
+        )
+        out.append(
+            AttachmentSpec(
+                2,
+                f"{ctx['children_label']}报送{item_noun(data.listed)}条目数",
+                breakdown_tables(form, data.milestone, rows, data.totals),
+                landscape=len(form.fields) > 4,
+            )
+        )
+    elif form.is_table:
         official = official_table(form, data.totals)
         # one line above the table: items one ideographic space apart (two did not fit in
         # 225 mm at 小四 with a long unit name and two phone numbers)

@@ -9,8 +9,93 @@ from __future__ import annotations
 
 import re
 
-from reportkit.model.campaign import Cell, Form
+from reportkit.model.campaign import Cell, FieldDef, Form
+from reportkit.model.derive import SUMMED
+from reportkit.model.memo import by_identity
 from reportkit.report.spec import Chart, Compare, FormReport, Para, Series
+
+COUNT = "count"  # a list form's figures in a report: how many items, and each column summed
+TOTAL = "total_"
+
+
+@by_identity
+def list_figures(form: Form) -> Form:
+    """A list form as a report counts it: a form of single fields — its number of items
+    (`count`) and the sum of each numeric column (`total_<column>`), per unit and in all."""
+    fields = [FieldDef(COUNT, "条目数", "count", unit="条", milestones=form.milestones)]
+    fields += [
+        FieldDef(TOTAL + c.id, c.label, c.type, unit=c.unit, milestones=form.milestones)
+        for c in form.columns
+        if c.type in SUMMED
+    ]
+    return Form(
+        id=form.id,
+        name=form.name,
+        line=form.line,
+        milestones=form.milestones,
+        fields=tuple(fields),
+        header=form.header,
+        attachment=form.attachment,
+        remark=form.remark,
+        sheet=form.sheet,
+    )
+
+
+_LIST_WORDS = re.compile(r"(?:情况)?(?:登记表|统计表|汇总表|一览表|名单|名册|清单|目录|表)$")
+
+
+def item_noun(form: Form) -> str:
+    """What a list's items are, from its name: 食品安全典型案例登记表 → 食品安全典型案例,
+    联络人名单 → 联络人."""
+    name = plain_label(form.name)
+    return _LIST_WORDS.sub("", name) or name
+
+
+def list_report(form: Form) -> FormReport:
+    """Plain wording for a list form: how many items, from whom, what they add up to; the
+    subordinates compared and charted on their number of items."""
+    figures = list_figures(form)
+    sums = "，".join(
+        f"{plain_label(f.label)}合计{{{{ t.{f.id} }}}}{plain_label(f.unit or '')}"
+        for f in figures.fields[1:]
+    )
+    what = item_noun(form)
+    body: list[Para] = [
+        (
+            "Normal",
+            "{% if basis %}按照{{ basis }}要求，{% endif %}"
+            "{{ scope }}{{ line_name }}部门扎实开展{{ campaign }}。现将有关情况报告如下：",
+        ),
+        ("Heading1", "一、基本情况"),
+        (
+            "Normal",
+            f"{{{{ children_label }}}}共报送{what}{{{{ t.count }}}}条"
+            + (f"，{sums}" if sums else "")
+            + "。{{ children_label }}应报送{{ s.expected }}个单位，已报送{{ s.counted }}个"
+            "{% if s.not_counted_names %}，{{ s.not_counted_names }}尚未报送{% endif %}。"
+            "全部条目见附件1。",
+        ),
+        ("Heading2", "（一）各地情况"),
+        ("RKPlain", "{%p if cmp.lead %}"),
+        (
+            "Normal",
+            "从{{ children_label }}看，{% if cmp.lead.same %}报送条目数均为{{ cmp.lead.high }}条。"
+            "{% else %}报送最多的是{{ cmp.lead.high_names }}（{{ cmp.lead.high }}条），"
+            "最少的是{{ cmp.lead.low_names }}（{{ cmp.lead.low }}条）。{% endif %}",
+        ),
+        ("RKPlain", "{%p else %}"),
+        ("Normal", "报送条目的单位不足两个，暂不作各地比较。"),
+        ("RKPlain", "{%p endif %}"),
+        ("@charts", ""),
+        ("@status", ""),
+        ("@problems", ""),
+        ("@next", ""),
+    ]
+    compare = (Compare("lead", "highest", cell=COUNT),)
+    charts = (Chart("{label}" + f"报送{what}条目数（条）", "条目数（条）",
+                    (Series("条目数", cell=COUNT),), {}),)  # fmt: skip
+    return FormReport(tuple(body), (), {}, compare, charts)
+
 
 UNIT_IN_LABEL = re.compile(r"\s*[（(][^（）()]*[)）]\s*$")  # 监测批次(批) → 监测批次
 
@@ -38,6 +123,8 @@ def _lead(form: Form) -> Cell | None:
 
 def generic_report(form: Form) -> FormReport:
     """Plain wording for `form`: its figures row by row, the comparison and the chart."""
+    if form.listed:
+        return list_report(form)
     body: list[Para] = [
         (
             "Normal",

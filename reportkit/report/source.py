@@ -7,6 +7,7 @@ sheet (one row per subordinate, columns labelled "<row> · <column>").
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -15,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from reportkit.messages import msg
-from reportkit.model.campaign import Campaign, Form
+from reportkit.model import derive
+from reportkit.model.campaign import Campaign, Form, item_count
+from reportkit.model.derive import SUMMED
 from reportkit.model.target import Target
+from reportkit.report.generic import COUNT, TOTAL, list_figures
 
 Number = int | Decimal
 
@@ -58,6 +62,10 @@ class RollupData:
     children: tuple[Child, ...]
     issues: tuple[dict[str, Any], ...]
     path: Path
+    # a list form: every item (column id → value) in the roll-up's order, and the form itself
+    # (`form` is then the figures a report counts: see generic.list_figures)
+    items: tuple[dict[str, Any], ...] = ()
+    listed: Form | None = None
 
     def child_of_file(self, file: str | None) -> Child | None:
         if not file:
@@ -143,7 +151,18 @@ def load_rollup(target: Target, out: Path) -> RollupData:
         raise SourceError(
             msg("report.rollup_mismatch", path=path, key="line", got=data.get("line"), want=line)
         )
-    per_child = _child_values(campaign, form, data, path)
+    listed = form if form.listed else None
+    items: tuple[dict[str, Any], ...] = ()
+    if listed is not None:
+        per_child = {
+            c["code"]: _list_figures(listed, _items(listed, c.get("values") or {}))
+            for c in data.get("children", [])
+        }
+        items = _items(listed, data.get("totals", {}))
+        data["totals"] = _list_figures(listed, items)
+        form = list_figures(listed)
+    else:
+        per_child = _child_values(campaign, form, data, path)
     children = []
     for c in data.get("children", []):
         region = campaign.registry.get(c["code"])
@@ -175,7 +194,36 @@ def load_rollup(target: Target, out: Path) -> RollupData:
         children=tuple(children),
         issues=tuple(data.get("issues", [])),
         path=path,
+        items=items,
+        listed=listed,
     )
+
+
+def _items(form: Form, values: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """A list form's items from a roll-up's JSON values ("k.column"), typed."""
+    types = {c.id: c for c in form.columns}
+    out: list[dict[str, Any]] = [{} for _ in range(item_count(values))]
+    for key, v in values.items():
+        head, _, col = key.partition(".")
+        if head.isdigit() and col in types and 1 <= int(head) <= len(out):
+            kind = types[col].type
+            if kind == "date" and isinstance(v, str):
+                with contextlib.suppress(ValueError):
+                    v = dt.date.fromisoformat(v)
+            elif kind == "quantity" and isinstance(v, (int, float)):
+                v = Decimal(str(v))
+            out[int(head) - 1][col] = _as(kind, v)
+    return tuple(out)
+
+
+def _list_figures(form: Form, items: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+    """What a report counts of a list: its number of items, each numeric column summed."""
+    out: dict[str, Any] = {COUNT: len(items)}
+    for c in form.columns:
+        if c.type in SUMMED:
+            got = derive.total([i.get(c.id) for i in items], c.type, derive.SKIP)
+            out[TOTAL + c.id] = got if got is not None else (0 if c.type == "count" else Decimal(0))
+    return out
 
 
 def _child_values(
@@ -236,6 +284,13 @@ def _typed(form: Form, key: str, value: Any) -> Any:
     try:
         ftype = form.cell(key).field.type
     except KeyError:
+        return value
+    return _as(ftype, value)
+
+
+def _as(ftype: str, value: Any) -> Any:
+    """A JSON or workbook value as a field of type `ftype` holds it (dates as dates)."""
+    if value is None or isinstance(value, (dt.date, bool)):
         return value
     if ftype in ("count", "money", "rate") and isinstance(value, (int, float, str)):
         try:

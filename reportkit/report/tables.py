@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from reportkit.model.campaign import FieldDef, Form
+from reportkit.model.derive import SKIP, SUMMED
+from reportkit.model.derive import total as total_of
 from reportkit.report.numbers import chinese_date, fmt
 
 
@@ -121,6 +123,36 @@ def official_table(form: Form, totals: dict[str, Any]) -> TableSpec:
             last = spec.cells.pop()
             spec.cells.append(Placed(last.row, last.col, last.text, colspan=spec.ncols - last.col))
         r += 1
+    return spec
+
+
+def list_table(form: Form, items: tuple[dict[str, Any], ...]) -> TableSpec:
+    """A list form's items as the notice prints the list: 序号 and its columns, one row per
+    item, and a 合计 row with their number and the sum of each numeric column."""
+    columns = list(form.columns)
+    spec = TableSpec(ncols=len(columns) + 1, header_rows=1)
+    spec.cells.append(Placed(0, 0, form.row_header or "序号", header=True))
+    for k, c in enumerate(columns, start=1):
+        spec.cells.append(Placed(0, k, c.label, header=True))
+    for r, item in enumerate(items, start=1):
+        spec.cells.append(Placed(r, 0, str(r)))
+        for k, c in enumerate(columns, start=1):
+            align = "center" if c.numeric or c.type in ("date", "choice") else "left"
+            spec.cells.append(Placed(r, k, fmt(item.get(c.id)), align=align))
+    r = len(items) + 1
+    summed = [k for k, c in enumerate(columns, start=1) if c.type in SUMMED]
+    end = min(summed, default=spec.ncols)
+    spec.cells.append(Placed(r, 0, "合计", header=True))
+    spec.cells.append(Placed(r, 1, f"共 {len(items)} 条", colspan=max(1, end - 1), align="left"))
+    for k, c in enumerate(columns, start=1):
+        if k >= end and k > 1:
+            got = total_of([i.get(c.id) for i in items], c.type, SKIP) if k in summed else None
+            spec.cells.append(Placed(r, k, fmt(got if got is not None else "")))
+    spec.widths = [0.5] + [
+        1.2 if c.type == "date" else 0.9 if c.numeric or c.type == "choice" else 1.4
+        for c in columns
+    ]
+    spec.font_pt = 10.5 if len(columns) <= 6 else 9
     return spec
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from reportkit.issues import Issue
 from reportkit.messages import msg
 from reportkit.model import derive
-from reportkit.model.campaign import Form
+from reportkit.model.campaign import UNIT_COLUMN, Form, item_count
 from reportkit.model.packed import PackedValues
 from reportkit.model.registry import Region
 from reportkit.model.submission import Value
@@ -193,6 +193,34 @@ def aggregate(
     return totals, issues
 
 
+COUNT = "count"  # a list form's roll-up: how many items
+TOTAL = "total."  # … and the sum of each numeric column ("total.<column>")
+
+
+def concatenate(
+    form: Form, children: list[tuple[Region, Mapping[str, Value]]], unit_name: Any
+) -> dict[str, Value]:
+    """A list form's roll-up: every child's items one after another, each with the unit it
+    belongs to (its own unit column, else the child's name: `unit_name(region)`), counted,
+    and each numeric column summed."""
+    out: dict[str, Value] = {}
+    k = 0
+    for region, vals in children:
+        for i in range(1, item_count(vals) + 1):
+            k += 1
+            for c in form.columns:
+                v = vals.get(f"{i}.{c.id}")
+                if c.id == UNIT_COLUMN and (v is None or (isinstance(v, str) and not v.strip())):
+                    v = unit_name(region)
+                out[f"{k}.{c.id}"] = v
+    out[COUNT] = k
+    for c in form.columns:
+        if c.type in derive.SUMMED:
+            parts = [out[f"{i}.{c.id}"] for i in range(1, k + 1)]
+            out[TOTAL + c.id] = derive.total(parts, c.type, derive.SKIP) if k else 0
+    return out
+
+
 def rollup(target: Target, entries: Mapping[str, list[Entry]], as_of: dt.datetime) -> RollupResult:
     """Roll the target unit's subordinates up. `entries` maps a unit code to every version received.
 
@@ -260,7 +288,9 @@ def _rollup(
                 )
         statuses.append(child_status(child, own, deadline, campaign.timezone, as_of))
     counted = [(c.unit, c.counted.values) for c in statuses if c.counted is not None]
-    if form.is_table or any(f.numeric for f in form.fields):
+    if form.listed:
+        totals = concatenate(form, counted, lambda r: campaign.agency_name(r, target.line))
+    elif form.is_table or any(f.numeric for f in form.fields):
         totals, agg_issues = aggregate(form, counted)
         issues.extend(agg_issues)
     else:

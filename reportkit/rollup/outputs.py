@@ -17,7 +17,7 @@ from typing import Any
 from reportkit.io.atomic import atomic_write
 from reportkit.io.intake import Options, read_many
 from reportkit.messages import STATUS_NAMES, msg
-from reportkit.model.campaign import Campaign, Form
+from reportkit.model.campaign import Campaign, Form, item_count
 from reportkit.model.registry import Region
 from reportkit.rollup.core import (
     RollupResult,
@@ -302,8 +302,13 @@ def _workbook_bytes(campaign: Campaign, result: RollupResult, header: dict[str, 
     from reportkit.io.xlsx_writer import build_workbook
 
     form = result.form
-    values = {c.key: result.totals.get(c.key) for c in form.cells if not c.derived}
-    if not form.is_table:  # single fields: the figures summed, the words the unit's own
+    items = None
+    if form.listed:  # every item, exactly: no empty rows
+        items = item_count(result.totals)
+        values = {c.key: result.totals.get(c.key) for c in form.sized(items).cells}
+    else:
+        values = {c.key: result.totals.get(c.key) for c in form.cells if not c.derived}
+    if not form.is_table and not form.listed:  # single fields: figures summed, words its own
         values = {**values, **_own_deploy(campaign, result.unit, form)}
     extra_meta = {"rollup": "1", "complete": "1" if result.complete else "0"}
     # a rate that left a unit out is the roll-up's figure: the formula over the totals (which
@@ -322,6 +327,7 @@ def _workbook_bytes(campaign: Campaign, result: RollupResult, header: dict[str, 
         extra_sheets=_sheets(campaign, result),
         extra_meta=extra_meta,
         fixed=fixed,
+        items=items,
     )
 
 

@@ -7,8 +7,11 @@ from typing import Any
 
 from reportkit.issues import INFO
 from reportkit.messages import SEVERITY_NAMES, STATUS_NAMES, chinese_time
-from reportkit.model.campaign import Campaign
+from reportkit.model.campaign import Campaign, item_count
+from reportkit.model.derive import SKIP, SUMMED, total
 from reportkit.rollup.core import (
+    COUNT,
+    TOTAL,
     RollupResult,
     child_issues,
     plain,
@@ -20,7 +23,24 @@ def sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
 
     form = result.form
     counted = [(c, e) for c in result.children if (e := c.counted) is not None]
-    if form.is_table:
+    if form.listed:  # the items are the official table: here each unit's count
+        summed = [c for c in form.columns if c.type in SUMMED]
+        columns = ("单位代码", "单位", "条目数", *(f"{c.label}合计" for c in summed))
+        rows = []
+        for c, e in counted:
+            n = item_count(e.values)
+            sums = [
+                total([e.values.get(f"{i}.{col.id}") for i in range(1, n + 1)], col.type, SKIP)
+                for col in summed
+            ]
+            rows.append(
+                (c.unit.code, campaign.agency_name(c.unit, result.line), n, *map(plain, sums))
+            )
+        rows.append(
+            ("", "合计", result.totals.get(COUNT),
+             *(plain(result.totals.get(TOTAL + col.id)) for col in summed))
+        )  # fmt: skip
+    elif form.is_table:
         cells = [c for c in form.cells if c.field.official or not c.derived]
         columns = ("单位代码", "单位", *(c.label for c in cells))
         rows = [

@@ -23,7 +23,10 @@ def summary(
     `filled_on` is the date the output carries as 填报时间 (the one moment, see `moment`): a
     report made from the roll-up is dated by it."""
     form = result.form
-    totals = {c.key: plain(result.totals.get(c.key)) for c in form.cells if c.key in result.totals}
+    if form.listed:  # its items, their count and the columns' sums
+        totals = {k: plain(v) for k, v in result.totals.items()}
+    else:
+        totals = {c.key: plain(result.totals[c.key]) for c in form.cells if c.key in result.totals}
     children = []
     for c in result.children:
         e = c.counted

@@ -15,7 +15,7 @@ from typing import Any, TypeGuard
 from reportkit.issues import ERROR, WARNING, Issue
 from reportkit.messages import MESSAGES, msg
 from reportkit.model import derive
-from reportkit.model.campaign import Campaign, FieldDef, Form, RowDef, Rule
+from reportkit.model.campaign import Campaign, FieldDef, Form, RowDef, Rule, item_count
 from reportkit.model.expr import Condition, Expr, ExprError, compare, parse, parse_condition
 from reportkit.model.memo import by_identity
 from reportkit.model.submission import RawCell, Value
@@ -36,9 +36,22 @@ def check_values(
     the header fields by id (填报人, 联系方式, 填报时间; 填报单位 is checked elsewhere), and the
     issues found. `milestone` None checks what is there without asking for anything.
     """
+    n = 0
+    if form.listed:  # a list of n items is checked as a table of n rows
+        n = item_count(raw)
+        form = form.sized(n)
     check = _Check(campaign, form, milestone, raw, file)
     check.own_output = own_output  # reportkit's own roll-up output: its dates are ours
-    return check.run()
+    values, issues = check.run()
+    if form.listed and milestone is not None and n < form.min_items:
+        issues.append(
+            Issue.of(
+                "list.too_few",
+                msg("list.too_few", count=n, form=form.name, min=form.min_items),
+                file=file,
+            )
+        )
+    return values, issues
 
 
 def rule_applies_per_row(form: Form, names: tuple[str, ...]) -> bool:

@@ -1,0 +1,109 @@
+"""Read the items of a list form (典型案例登记表, 联络人名单): one row per item, any number.
+
+A list is found by its heading row (the columns' labels, wherever they are), not by cell
+positions: a clerk inserts rows, deletes the template's empty ones, or retypes the list, and
+every item is still read. Items are the rows below the heading that have anything in the
+form's columns, up to the 合计/备注 row or the end of the sheet; blank rows are skipped and
+the 序号 column is not an item's content. Pure over the sheet grid: no file library.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Any
+
+from reportkit.io.reader import META_SHEET, Note, Sheet, _clip, loose, norm
+from reportkit.io.workbook import a1, sheet_name
+from reportkit.model.campaign import UNIT_COLUMN, FieldDef, Form
+from reportkit.model.submission import RawCell
+
+MAX_ITEMS = 10_000  # items read from one workbook; a national roll-up of a register fits
+HEADING_ROWS = 200  # the heading is looked for in a sheet's first rows
+_ENDS = ("备注", "填表说明", "合计", "总计", "共计")
+_NOTE = re.compile(r"^\s*(?:注|说明)\s*\d*\s*[:：.]")
+
+
+def read_items(form: Form, sheets: list[Sheet]) -> tuple[dict[str, RawCell], list[Note]]:
+    """The items of list form `form` as raw cells keyed "k.column" (k from 1), and notes."""
+    found = _heading(form, sheets)
+    if found is None:
+        own = next((s for s in sheets if s.name == sheet_name(form)), None)
+        where = own.name if own else sheet_name(form)
+        labels = "、".join(c.label for c in form.columns if c.id != UNIT_COLUMN)
+        return {}, [("list.no_heading", {"sheet": where, "labels": labels})]
+    s, head, cols = found
+    out: dict[str, RawCell] = {}
+    notes: list[Note] = []
+    k = 0
+    last = s.start[0] + len(s.rows)
+    for r in range(head + 1, last):
+        if _ends(s, r):
+            break
+        got = {cid: _clip(s.get(r, c)) for cid, c in cols.items()}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in got.values()):
+            continue
+        if k == MAX_ITEMS:
+            notes.append(("list.too_many", {"sheet": s.name, "max": MAX_ITEMS, "row": r + 1}))
+            break
+        k += 1
+        for cid, v in got.items():
+            out[f"{k}.{cid}"] = RawCell(v, s.name, a1(r, cols[cid]))
+    return out, notes
+
+
+def _heading(form: Form, sheets: list[Sheet]) -> tuple[Sheet, int, dict[str, int]] | None:
+    """The sheet, row and columns of the list's heading: the first row with most of the
+    form's column labels (its own sheet first, hidden sheets last)."""
+    items = [c for c in form.columns if c.id != UNIT_COLUMN]
+    need = max(1, math.ceil(len(items) * 0.6))
+    own = sheet_name(form)
+    order = sorted(
+        (s for s in sheets if s.name != META_SHEET),
+        key=lambda s: (s.name != own, not s.visible),
+    )
+    for s in order:
+        best: tuple[int, int, dict[str, int]] | None = None
+        r0 = s.start[0]
+        for i, row in enumerate(s.rows[:HEADING_ROWS]):
+            cols = _match(form.columns, row, s.start[1])
+            score = sum(1 for cid in cols if cid != UNIT_COLUMN)
+            if score >= need and (best is None or score > best[0]):
+                best = (score, r0 + i, cols)
+        if best is not None:
+            return s, best[1], best[2]
+    return None
+
+
+def _match(columns: tuple[FieldDef, ...], row: list[Any], c0: int) -> dict[str, int]:
+    """Column id → sheet column for the labels found in `row` (exactly, else loosely);
+    a repeated label is taken left to right."""
+    texts = [(c0 + j, norm(v)) for j, v in enumerate(row) if isinstance(v, str) and v.strip()]
+    out: dict[str, int] = {}
+    taken: set[int] = set()
+    for exact in (True, False):
+        for col in columns:
+            if col.id in out:
+                continue
+            want = {norm(w) for w in (col.label, *col.aliases)}
+            if not exact:
+                want = {loose(w) for w in want}
+            for j, t in texts:
+                if j not in taken and (t if exact else loose(t)) in want:
+                    out[col.id] = j
+                    taken.add(j)
+                    break
+    return out
+
+
+def _ends(s: Sheet, r: int) -> bool:
+    """A row that ends the list: its first text is 合计, 备注 or a 说明."""
+    row = s.rows[r - s.start[0]]
+    first = next((v for v in row if v not in (None, "")), None)
+    if not isinstance(first, str):
+        return False
+    text = norm(first)
+    return any(text.startswith(e) for e in _ENDS) or bool(
+        _NOTE.match(unicodedata.normalize("NFKC", first))
+    )
