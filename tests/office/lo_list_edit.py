@@ -1,0 +1,136 @@
+"""Fill a list form in a real LibreOffice as a clerk does: insert or delete rows of the list,
+type into cells, recalculate, save in several formats, and say what the sheet shows.
+
+Run with the system Python that has LibreOffice's UNO bindings (Debian: python3-uno):
+
+    /usr/bin/python3 tests/office/lo_list_edit.py JOB.json
+
+JOB.json: {"profile": DIR, "jobs": [{"input": PATH, "sheet": NAME, "steps": [STEP, ...],
+"saves": [{"output": PATH, "filter": NAME}], "report": PATH}]}. Steps, run in order on the
+sheet `sheet` (rows are 1-based, as a clerk sees them):
+
+- {"insert_rows": ROW, "count": N}: N empty rows inserted above row ROW (Insert ▸ Rows Above)
+- {"delete_rows": ROW, "count": N}: rows ROW .. ROW+N-1 deleted
+- {"cell": "C9", "value": 5 | "text"}: a number (setValue) or a text (setString)
+- {"cell": "E9", "typed": "2026-03-05"}: what a clerk types, recognised as LibreOffice does
+  when typing (a date, a number), through setFormula
+- {"unprotect": ""}: the sheet unprotected with this password
+
+Before the saves the document is recalculated. `report` (optional) is written as JSON:
+{"protected": bool, "before": {...}, "cells": {A1: {"string", "value", "formula", "type"}}}
+for the cells listed in the job's "read" (after the steps and the recalculation), and, for
+every step, whether it raised ("errors": [[step index, message]]). One LibreOffice is started
+for all the jobs (headless, a private profile), so the tests never touch a user's settings.
+Filters: "MS Excel 97" (.xls), "calc8" (.ods), "Calc MS Excel 2007 XML" (.xlsx).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+
+def main(job_file: str) -> int:
+    import uno
+    from com.sun.star.beans import PropertyValue
+    from com.sun.star.connection import NoConnectException
+
+    def prop(name, value):  # type: ignore[no-untyped-def]
+        p = PropertyValue()
+        p.Name, p.Value = name, value
+        return p
+
+    with open(job_file, encoding="utf-8") as f:
+        spec = json.load(f)
+    pipe = "rk" + uuid.uuid4().hex[:12]
+    soffice = shutil.which("soffice") or "soffice"
+    proc = subprocess.Popen(
+        [soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+         f"-env:UserInstallation={uno.systemPathToFileUrl(os.path.abspath(spec['profile']))}",
+         f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext(
+            "com.sun.star.bridge.UnoUrlResolver", local
+        )
+        ctx = None
+        for _ in range(600):
+            try:
+                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+                break
+            except NoConnectException:
+                time.sleep(0.2)
+        if ctx is None:
+            print("LibreOffice did not start", file=sys.stderr)
+            return 2
+        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        for job in spec["jobs"]:
+            url = uno.systemPathToFileUrl(os.path.abspath(job["input"]))
+            doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+            try:
+                sheet = doc.Sheets.getByName(job["sheet"])
+                report: dict = {"protected_before": bool(sheet.isProtected()), "errors": []}
+                for i, step in enumerate(job.get("steps", [])):
+                    try:
+                        _step(sheet, step)
+                    except Exception as e:  # a refusal is reported, the test decides
+                        report["errors"].append([i, f"{type(e).__name__}: {e}"])
+                doc.calculateAll()
+                report["protected"] = bool(sheet.isProtected())
+                report["cells"] = {}
+                for ref in job.get("read", []):
+                    cell = sheet.getCellRangeByName(ref)
+                    report["cells"][ref] = {
+                        "string": cell.getString(),
+                        "value": cell.getValue(),
+                        "formula": cell.getFormula(),
+                        "type": cell.getType().value,
+                    }
+                for save in job.get("saves", []):
+                    out = uno.systemPathToFileUrl(os.path.abspath(save["output"]))
+                    doc.storeToURL(
+                        out, (prop("FilterName", save["filter"]), prop("Overwrite", True))
+                    )
+                if job.get("report"):
+                    with open(job["report"], "w", encoding="utf-8") as f:
+                        json.dump(report, f, ensure_ascii=False)
+            finally:
+                doc.close(True)
+        return 0
+    finally:
+        with contextlib.suppress(Exception):  # LibreOffice may already be gone
+            desktop.terminate()  # type: ignore[possibly-undefined]
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _step(sheet, step: dict) -> None:  # type: ignore[no-untyped-def]
+    if "unprotect" in step:
+        sheet.unprotect(step["unprotect"])
+    elif "insert_rows" in step:
+        sheet.getRows().insertByIndex(step["insert_rows"] - 1, step.get("count", 1))
+    elif "delete_rows" in step:
+        sheet.getRows().removeByIndex(step["delete_rows"] - 1, step.get("count", 1))
+    elif "typed" in step:
+        sheet.getCellRangeByName(step["cell"]).setFormula(step["typed"])
+    else:
+        cell = sheet.getCellRangeByName(step["cell"])
+        value = step["value"]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            cell.setValue(value)
+        else:
+            cell.setString(str(value))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,370 @@
+"""List forms (layout = "list"): one row per item, any number of items — a register of typical
+cases (典型案例登记表) and a liaison list (联络人名单) — rolled up by putting every subordinate's
+items one after another, each with the unit it belongs to, and counted.
+
+The campaign is tests/data/campaigns/cases-register. Expected values come from what the tests
+type (or, for the samples, from the workbooks read with openpyxl, not with reportkit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from reportkit.io.intake import Options, read_one
+from reportkit.io.xlsx_writer import write_form_workbook
+from reportkit.model.campaign import CampaignError, load_campaign, parse_campaign
+
+FOLDER = Path(__file__).parent / "data" / "campaigns" / "cases-register"
+BEFORE = dt.datetime(2026, 6, 9, 10, 0).timestamp()  # before the counties' deadline 06-10
+
+# two cases as a county types them: 案例名称, 案件类型, 立案日期, 涉案货值, 查扣货值, 罚没款, 处理结果
+CASE_A = ("某超市销售过期食品案", "流通环节", dt.date(2026, 3, 2), 1.5, 0.5, 2, "罚款2万元")
+CASE_B = ("某餐馆使用病死猪肉案", "餐饮环节", dt.date(2026, 4, 2), 3, 2.25, 10, "移送公安")
+COLUMNS = ("title", "kind", "opened_on", "amount", "seized", "fine", "result")
+
+
+@pytest.fixture(scope="module")
+def campaign():
+    return load_campaign(FOLDER)
+
+
+def _template(campaign, tmp: Path, unit: str, form: str = "cases") -> Path:
+    return write_form_workbook(
+        tmp / f"{unit}-{form}.xlsx", campaign, campaign.forms[form], campaign.unit(unit), "samr"
+    )
+
+
+def _heading_row(ws) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "序号")
+
+
+def _fill(path: Path, rows: dict[int, tuple], out: Path, milestone: str = "典型案例报送") -> Path:
+    """Type the header and items into a template with openpyxl: `rows` maps an item row's
+    offset under the heading (1 = the first empty row) to the values of columns C…I."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    for name, value in {
+        "RK_filled_by": "张三",
+        "RK_filled_on": dt.date(2026, 6, 5),
+        "RK_milestone": milestone,
+    }.items():
+        sheet, ref = next(iter(wb.defined_names[name].destinations))
+        wb[sheet][ref.replace("$", "")].value = value
+    head = _heading_row(ws)
+    for offset, values in rows.items():
+        for k, v in enumerate(values):
+            ws.cell(head + offset, 3 + k).value = v
+    wb.save(out)
+    os.utime(out, (BEFORE, BEFORE))
+    return out
+
+
+def _read(campaign, path: Path):
+    return read_one(path, campaign, Options(default_milestone="cases"))
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+
+def test_a_list_form_has_its_unit_column_first_and_no_rows_of_its_own(campaign):
+    form = campaign.forms["cases"]
+    assert form.listed and not form.rows and form.capacity == 15 and form.min_items == 0
+    assert [c.id for c in form.columns] == ["unit", *COLUMNS, "note"]
+    assert form.columns[0].label == "填报单位" and form.columns[0].optional
+    assert campaign.forms["liaison"].columns[0].label == "所在单位"  # its unit_label
+    assert campaign.forms["liaison"].min_items == 1
+    sized = form.sized(3)
+    assert [r.label for r in sized.rows] == ["第1条", "第2条", "第3条"]
+    assert form.sized(3) is sized  # kept: what is worked out per form is worked out once
+
+
+LIST = """
+schema = 1
+[campaign]
+id = "t"
+name = "测试"
+year = 2026
+starts = "2026-01-01"
+ends = "2026-12-31"
+[levels.national]
+name = "国家级"
+[levels.province]
+name = "省级"
+submits_to = "national"
+[lines.a]
+name = "甲"
+agency = { national = "部", province = "厅" }
+[milestones.m]
+name = "报送"
+forms = ["l"]
+deadlines = [{ level = "province", date = "2026-06-01" }]
+[forms.l]
+name = "名单"
+line = "a"
+layout = "list"
+milestones = ["m"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ('rows = [{ id = "a", label = "甲" }]\ncolumns = [{ id = "n", label = "姓名", type = "text" }]',
+         "不能写“rows”"),
+        ('columns = [{ id = "unit", label = "单位", type = "text" }]', "“unit”是清单自带的填报单位列"),
+        ('capacity = 0\ncolumns = [{ id = "n", label = "姓名", type = "text" }]', "1 到 1000 的整数"),
+        ("", "缺少必填的键“columns”"),
+    ],
+)  # fmt: skip
+def test_a_list_form_the_file_gets_wrong_is_said_in_chinese(extra, words):
+    with pytest.raises(CampaignError) as e:
+        parse_campaign(textwrap.dedent(LIST) + extra + "\n")
+    assert words in str(e.value)
+
+
+# --- the template -------------------------------------------------------------------------------
+
+
+def test_the_template_prints_the_list_with_empty_rows_a_count_and_names(campaign, tmp_path):
+    path = _template(campaign, tmp_path, "江岸区")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["清单"]
+    head = _heading_row(ws)
+    labels = [ws.cell(head, c).value for c in range(1, 11)]
+    assert labels == ["序号", "填报单位", "案例名称", "案件类型", "立案日期", "涉案货值(万元)",
+                      "查扣货值(万元)", "罚没款(万元)", "处理结果", "备注"]  # fmt: skip
+    assert [ws.cell(head + k, 1).value for k in range(1, 16)] == list(range(1, 16))
+    total = head + 16
+    assert ws.cell(total, 1).value == "合计"
+    assert "SUMPRODUCT" in ws.cell(total, 2).value and "B" in ws.cell(total, 2).value
+    assert ws.cell(total, 6).value == f"=SUM(F{head + 1}:F{head + 15})"  # 涉案货值
+    # each column's item rows are named, so that Excel grows the name with inserted rows
+    dest = next(iter(wb.defined_names["RK_list_amount"].destinations))
+    assert dest == ("清单", f"$F${head + 1}:$F${head + 15}")
+    # protected, but rows may be inserted and deleted; one validation a column
+    assert ws.protection.sheet and not ws.protection.insertRows and not ws.protection.deleteRows
+    kinds = {str(dv.sqref): dv.type for dv in ws.data_validations.dataValidation}
+    assert kinds[f"F{head + 1}:F{head + 15}"] == "decimal"
+    assert kinds[f"D{head + 1}:D{head + 15}"] == "list"
+    assert ws.page_setup.paperSize == 9
+    assert not ws.cell(head + 1, 3).protection.locked  # an item cell is an input
+
+
+# --- reading and checking -----------------------------------------------------------------------
+
+
+def test_items_are_read_in_order_with_blank_rows_skipped(campaign, tmp_path):
+    path = _fill(
+        _template(campaign, tmp_path, "江岸区"), {1: CASE_A, 3: CASE_B}, tmp_path / "f.xlsx"
+    )
+    sub = _read(campaign, path)
+    assert sub.valid, [i.message for i in sub.issues]
+    assert sub.values["1.title"] == CASE_A[0] and sub.values["2.title"] == CASE_B[0]
+    assert sub.values["2.seized"] == Decimal("2.25") and sub.values["1.opened_on"] == CASE_A[2]
+    assert sub.values["1.unit"] is None  # blank: the county itself
+    assert not any(k.startswith("3.") for k in sub.values)
+
+
+def test_rows_inserted_beyond_the_template_are_items_too(campaign, tmp_path):
+    template = _template(campaign, tmp_path, "江岸区")
+    wb = openpyxl.load_workbook(template)
+    ws = wb["清单"]
+    head = _heading_row(ws)
+    for merged in list(ws.merged_cells.ranges):  # openpyxl does not move merges as Excel does
+        if merged.min_row >= head + 16:
+            ws.unmerge_cells(str(merged))
+    ws.insert_rows(head + 16, amount=5)  # five more rows above the 合计 row
+    wb.save(tmp_path / "more.xlsx")
+    rows = {k: (f"案例{k}", "其他", dt.date(2026, 5, k), k, 0, 1, "警告") for k in range(1, 21)}
+    sub = _read(campaign, _fill(tmp_path / "more.xlsx", rows, tmp_path / "f.xlsx"))
+    assert sub.valid, [i.message for i in sub.issues]
+    assert [sub.values[f"{k}.title"] for k in range(1, 21)] == [f"案例{k}" for k in range(1, 21)]
+    assert "21.title" not in sub.values
+
+
+def test_a_wrong_item_is_named_by_its_number_column_and_cell(campaign, tmp_path):
+    bad_rule = (*CASE_B[:4], 5, *CASE_B[5:])  # 查扣货值 5 > 涉案货值 3
+    blank_result = (*CASE_A[:6], None)
+    path = _fill(_template(campaign, tmp_path, "江岸区"), {1: blank_result, 2: bad_rule},
+                 tmp_path / "f.xlsx")  # fmt: skip
+    sub = _read(campaign, path)
+    head = _heading_row(openpyxl.load_workbook(path)["清单"])
+    texts = {i.cell: i.message for i in sub.issues}
+    assert texts[f"I{head + 1}"] == f"第1条 · 处理结果（单元格 I{head + 1}）：未填写。"
+    assert texts[f"G{head + 2}"].startswith(f"第2条（单元格 G{head + 2}）：查扣货值（5）")
+    assert not sub.valid
+
+
+def test_a_liaison_list_without_anyone_is_refused(campaign, tmp_path):
+    path = _fill(_template(campaign, tmp_path, "江岸区", "liaison"), {}, tmp_path / "f.xlsx")
+    sub = _read(campaign, path)
+    assert [i.code for i in sub.issues if i.severity == "error"] == ["list.too_few"]
+    assert "清单只填了 0 条，“联络人名单”至少要填 1 条" in sub.issues[-1].message
+
+
+def test_a_list_retyped_by_hand_is_read_by_its_heading(campaign, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["食品安全典型案例登记表"])
+    ws.append(["填报单位：江岸区市场监督管理局", None, None, "填报人：李四"])
+    ws.append([])
+    ws.append(["序号", "案例名称", "案件类型", "立案日期", "涉案货值（万元）", "查扣货值(万元)",
+               "罚没款(万元)", "处理结果"])  # fmt: skip
+    ws.append([1, *CASE_A])
+    ws.append([2, *CASE_B])
+    ws.append(["备注：无"])
+    ws.append([None, "不是条目"])
+    wb.save(tmp_path / "hand.xlsx")
+    sub = _read(campaign, tmp_path / "hand.xlsx")
+    assert sub.values["1.amount"] == Decimal("1.5") and sub.values["2.result"] == "移送公安"
+    assert "3.title" not in sub.values  # the list ends at its 备注
+
+
+def test_a_sheet_without_the_list_heading_says_so(campaign, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["食品安全典型案例登记表"])
+    ws.append(["填报单位：", "江岸区市场监督管理局"])
+    for label in ("案例名称", "案件类型", "立案日期", "涉案货值(万元)", "处理结果", "备注"):
+        ws.append([label, "某"])  # every label, but down a column: no heading row
+    wb.save(tmp_path / "no.xlsx")
+    sub = _read(campaign, tmp_path / "no.xlsx")
+    assert "list.no_heading" in [i.code for i in sub.issues]
+
+
+def test_a_list_longer_than_the_reader_takes_is_cut_with_an_error(campaign, tmp_path, monkeypatch):
+    import reportkit.io.lists as lists
+
+    monkeypatch.setattr(lists, "MAX_ITEMS", 3)
+    rows = {k: (f"案例{k}", "其他", dt.date(2026, 5, 1), 1, 0, 1, "警告") for k in range(1, 6)}
+    sub = _read(campaign, _fill(_template(campaign, tmp_path, "江岸区"), rows, tmp_path / "f.xlsx"))
+    cut = next(i for i in sub.issues if i.code == "list.too_many")
+    head = _heading_row(openpyxl.load_workbook(tmp_path / "f.xlsx")["清单"])
+    assert cut.message.endswith(f"清单超过 3 条，第 3 条以后（自第 {head + 4} 行起）未读取。")
+    assert not sub.valid
+
+
+# --- roll-up, sample and report, through the command line --------------------------------------
+
+
+def _openpyxl_items(path: Path) -> list[dict[str, object]]:
+    """A workbook's items by column label, read with openpyxl (not reportkit's reader)."""
+    ws = openpyxl.load_workbook(path, data_only=True).worksheets[0]
+    head = _heading_row(ws)
+    labels = [ws.cell(head, c).value for c in range(1, ws.max_column + 1)]
+    out = []
+    for r in range(head + 1, ws.max_row + 1):
+        if ws.cell(r, 1).value == "合计":
+            break
+        row = {lb: ws.cell(r, c + 1).value for c, lb in enumerate(labels) if lb}
+        if any(v not in (None, "") for k, v in row.items() if k != "序号"):
+            out.append(row)
+    return out
+
+
+def test_two_levels_of_roll_up_keep_every_item_with_its_unit(cli, campaign, tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    _fill(_template(campaign, tmp_path, "江岸区"), {1: CASE_A, 2: CASE_B}, inbox / "ja.xlsx")
+    _fill(_template(campaign, tmp_path, "江汉区"), {1: CASE_B}, inbox / "jh.xlsx")
+    _fill(_template(campaign, tmp_path, "黄石港区"), {2: CASE_A}, inbox / "hs.xlsx")
+    ledger = str(tmp_path / "l.db")
+    r = cli("rollup", "--campaign", str(FOLDER), "--unit", "湖北省", "--form", "cases",
+            "--milestone", "cases", str(inbox), "-o", str(tmp_path / "out"), "--ledger", ledger,
+            "--as-of", "2026-06-20")  # fmt: skip
+    assert "内部错误" not in r.out + r.err
+    city = json.loads((tmp_path / "out" / "420100-cases-cases.json").read_text("utf-8"))
+    t = city["totals"]
+    assert t["count"] == 3
+    assert [t[f"{k}.unit"] for k in (1, 2, 3)] == ["江岸区市场监督管理局"] * 2 + [
+        "江汉区市场监督管理局"
+    ]
+    assert [t[f"{k}.title"] for k in (1, 2, 3)] == [CASE_A[0], CASE_B[0], CASE_B[0]]
+    assert Decimal(str(t["total.amount"])) == Decimal("1.5") + 3 + 3
+    province = json.loads((tmp_path / "out" / "420000-cases-cases.json").read_text("utf-8"))
+    p = province["totals"]
+    assert p["count"] == 4
+    units = [p[f"{k}.unit"] for k in range(1, 5)]
+    assert units.count("黄石港区市场监督管理局") == 1 and units.count("江岸区市场监督管理局") == 2
+    # the city's workbook is a submission one level up: read back with its units in place
+    items = _openpyxl_items(tmp_path / "out" / "420100-cases-cases.xlsx")
+    assert [i["填报单位"] for i in items] == units[:3] or [i["填报单位"] for i in items] == [
+        "江岸区市场监督管理局", "江岸区市场监督管理局", "江汉区市场监督管理局"]  # fmt: skip
+    detail = openpyxl.load_workbook(tmp_path / "out" / "420100-cases-cases.xlsx")["明细"]
+    counts = {row[1]: row[2] for row in detail.iter_rows(min_row=2, values_only=True)}
+    assert counts["江岸区市场监督管理局"] == 2 and counts["合计"] == 3
+
+
+def test_samples_roll_up_to_the_sum_of_their_items_and_report(cli, tmp_path):
+    inbox = tmp_path / "in"
+    for form in ("cases", "liaison"):
+        r = cli("sample", "--campaign", str(FOLDER), "--unit", "武汉市", "--form", form,
+                "--milestone", "cases", "-o", str(inbox))  # fmt: skip
+        assert r.code == 0, r.out + r.err
+    r = cli("validate", "--campaign", str(FOLDER), str(inbox))
+    assert "26 个通过" in r.out, r.out
+    files = sorted(inbox.glob("*-cases-cases-*.xlsx"))
+    typed = [_openpyxl_items(f) for f in files]
+    assert len({len(t) for t in typed}) > 1  # units report different numbers of cases
+    out, ledger = tmp_path / "out", str(tmp_path / "l.db")
+    for form in ("cases", "liaison"):
+        r = cli("rollup", "--campaign", str(FOLDER), "--unit", "武汉市", "--form", form,
+                "--milestone", "cases", str(inbox), "-o", str(out), "--ledger", ledger,
+                "--as-of", "2026-06-20")  # fmt: skip
+        assert r.code == 0, r.out + r.err
+    totals = json.loads((out / "420100-cases-cases.json").read_text("utf-8"))["totals"]
+    assert totals["count"] == sum(len(t) for t in typed)
+    amounts = sum(Decimal(str(i["涉案货值(万元)"])) for t in typed for i in t)
+    assert Decimal(str(totals["total.amount"])) == amounts
+    liaison = json.loads((out / "420100-liaison-cases.json").read_text("utf-8"))["totals"]
+    assert liaison["count"] >= 13  # at least one person a unit
+    docx_path = tmp_path / "r.docx"
+    r = cli("report", "--campaign", str(FOLDER), "--unit", "武汉市", "--form", "cases",
+            "--milestone", "cases", "--from", str(out), "-o", str(docx_path))  # fmt: skip
+    assert r.code == 0, r.out + r.err
+    import docx
+
+    document = docx.Document(str(docx_path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert f"共报送食品安全典型案例{totals['count']}条" in text
+    assert "各地情况" in text and "报送情况" in text
+    # 附件1 is the whole list: a row per item plus its heading and 合计 rows
+    listed = next(t for t in document.tables if t.rows[0].cells[0].text == "序号")
+    assert len(listed.rows) == totals["count"] + 2
+    assert listed.rows[-1].cells[1].text == f"共 {totals['count']} 条"
+    titles = {i["案例名称"] for t in typed for i in t}
+    assert {row.cells[2].text for row in listed.rows[1:-1]} == titles
+
+
+def test_every_other_command_runs_on_a_campaign_of_lists(cli, tmp_path):
+    def run(*args: str) -> str:
+        r = cli(*args, *(() if args[:2] == ("campaign", "check") else ("--campaign", str(FOLDER))))
+        assert "内部错误" not in r.out + r.err and r.code == 0, r.out + r.err
+        return r.out
+
+    assert "没有发现错误" in run("campaign", "check", str(FOLDER))
+    assert "典型案例报送" in run("campaign")
+    run("template", "--unit", "武汉市", "--form", "liaison", "-o", str(tmp_path / "t"))
+    assert len(list((tmp_path / "t").glob("*-liaison-*.xlsx"))) == 1
+    inbox, out, ledger = tmp_path / "in", tmp_path / "out", str(tmp_path / "l.db")
+    run("sample", "--unit", "武汉市", "--form", "cases", "--milestone", "cases", "-o", str(inbox))
+    run("rollup", "--unit", "武汉市", "--form", "cases", "--milestone", "cases", str(inbox),
+        "-o", str(out), "--ledger", ledger, "--as-of", "2026-06-20")  # fmt: skip
+    board = run("status", "--unit", "武汉市", "--form", "cases", "--milestone", "cases",
+                "--ledger", ledger, "--as-of", "2026-06-20")  # fmt: skip
+    assert "按时 13" in board
+    assert "食品安全典型案例登记表" in run("history", "--unit", "江岸区", "--ledger", ledger)
+    run("calendar", "--unit", "湖北省", "-o", str(tmp_path / "c.ics"))
+    from reportkit.serve import prepare_feeds, status_page
+
+    campaign = load_campaign(FOLDER)
+    feeds, _ = prepare_feeds(campaign, tmp_path / "home")
+    page = status_page(feeds, out, "127.0.0.1:8000", campaign=campaign)
+    assert campaign.name in page and "共 13 个下级单位" in page
