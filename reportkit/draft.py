@@ -110,7 +110,7 @@ class DraftForm:
     unit_label: str | None = None
     remark: str | None = None
     row_header: str = ""
-    layout: str | None = None  # "indicators": each row an indicator with its type and unit
+    layout: str | None = None  # "indicators" (each row an indicator, typed) or "list" (items)
     unit_column: str | None = None  # the heading of an indicator table's 计量单位 column
     rows: list[Entry] = field(default_factory=list)
     columns: list[Entry] = field(default_factory=list)
@@ -582,6 +582,7 @@ _TOTAL = re.compile(r"^(?:总计|合计|总合计|[\u4e00-\u9fff]{1,4}(?:合计|
 _PART = re.compile(r"^其中\s*[:：,，、]?")
 _NOT_LABEL = re.compile(r"^[\s\d.,，%％/／\\\-—–_＿×xX*＊无]*$")
 _SEQUENCE = ("序号", "编号")
+_LIST_UNIT = ("单位", "填报单位", "所在单位", "报送单位", "工作单位")  # a list's own unit column
 _UNIT_COLUMN = ("单位", "计量单位")
 
 
@@ -665,7 +666,8 @@ def _draft_form(t: Table, form_ids: set[str], n: int) -> DraftForm | None:
 def _layout(g: _Grid, form: DraftForm, table_unit: str | None) -> None:
     """Rows, columns and single fields of the table proper."""
     boxes = g.boxes()
-    if g.w > 1 and _bare(g.text[0][0]) in _SEQUENCE:
+    numbered = g.w > 1 and _bare(g.text[0][0]) in _SEQUENCE
+    if numbered:
         form.notes.append(msg("draft.sequence_dropped", label=g.text[0][0]))
         g = g.without_columns({0})
         boxes = g.boxes()
@@ -808,7 +810,9 @@ def _layout(g: _Grid, form: DraftForm, table_unit: str | None) -> None:
         else:
             last_whole, last_label = str(keys["id"]), label
         form.rows.append(Entry(keys, notes))
-    if not form.rows and form.columns and not indicator:
+    if not form.rows and form.columns and not indicator and numbered:
+        _as_list(form)
+    elif not form.rows and form.columns and not indicator:
         form.notes.append(msg("draft.columns_as_fields"))
         form.fields = form.columns + form.fields
         form.columns = []
@@ -819,6 +823,29 @@ def _layout(g: _Grid, form: DraftForm, table_unit: str | None) -> None:
                 e.notes.append(msg("draft.total_with_parts", parts="、".join(parts)))
             if e is not form.rows[-1] and e is not form.rows[0]:
                 e.notes.append(msg("draft.total_not_last"))
+
+
+def _as_list(form: DraftForm) -> None:
+    """A numbered table with headings and no row labels (序号 | 姓名 | 职务 …, blank rows
+    below): a list form, one row per item. Its 单位 column is the list's own unit column; a
+    column whose type nothing hints at is words, as most of a register's columns are."""
+    form.layout = "list"
+    form.notes.append(msg("draft.list"))
+    first, form.row_header = form.row_header, ""  # the first column read as row labels
+    if first:
+        typed, why = _guess_type(first, None)
+        ids = {str(c.keys["id"]) for c in form.columns}
+        keys: dict[str, str | bool] = {"id": make_id(first, ids, "c0"), "label": first, **typed}
+        form.columns.insert(0, Entry(keys, [why, *_type_notes(typed)]))
+    for e in list(form.columns):
+        if _bare(e.label) in _LIST_UNIT:
+            form.columns.remove(e)
+            form.unit_label = e.label
+            form.key_notes["unit_label"] = msg("draft.list_unit", label=e.label)
+        elif e.keys.get("type") == "count" and "unit" not in e.keys:
+            e.keys["type"] = "text"
+            e.notes = [msg("draft.list_text") if n == msg("draft.type_guessed") else n
+                       for n in e.notes]  # fmt: skip
 
 
 def _add_field(form: DraftForm, text: str, ids: set[str], table_unit: str | None, r: int) -> None:

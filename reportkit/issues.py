@@ -64,6 +64,7 @@ SEVERITY: dict[str, str] = {
     "list.no_heading": ERROR,
     "list.too_few": ERROR,
     "list.too_many": ERROR,
+    "list.after_end": WARNING,
     "required.header": WARNING,
     **dict.fromkeys(
         ("derived.mismatch", "derived.no_denominator", "derived.denominator_from_rate"), WARNING

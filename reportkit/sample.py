@@ -369,6 +369,9 @@ def check_samples(campaign: Campaign, file: str = "sample.toml") -> list[Campaig
         if not isinstance(spec, dict):
             bad(where, "campaign.type", expected="表", value=spec)
             continue
+        if form.listed:  # its items are drawn by type, as many as it takes (see sample_values)
+            bad(where, "campaign.list_samples")
+            continue
         allowed = ("constants", "rows", "cells", "fields", "per_milestone", "line_words")
         for k in spec:
             if k not in allowed:

@@ -536,3 +536,60 @@ def test_any_table_drafts_valid_toml_or_says_why(rows, merges, before):
             ids = [x["id"] for x in form.get(kind, [])]
             assert len(set(ids)) == len(ids), (key, kind, ids)
             assert all(re.fullmatch(r"[a-z][a-z0-9_]*", i) for i in ids), ids
+
+
+def test_a_numbered_register_drafts_as_the_list_form(cli, tmp_path):
+    """序号 | 填报单位 | columns, blank numbered rows below (a 典型案例登记表 as a notice prints
+    it): the draft is a list form whose columns are the test campaign's, field for field."""
+    want = load_campaign("tests/data/campaigns/cases-register").forms["cases"]
+    d = docx.Document()
+    d.add_paragraph("附件1")
+    d.add_paragraph(want.name)
+    d.add_paragraph("填报单位（盖章）：　　　　填报人：　　　　填报日期：")
+    heads = ["序号", "填报单位", *(c.label for c in want.columns[1:])]
+    t = d.add_table(rows=4, cols=len(heads))
+    for c, v in enumerate(heads):
+        t.cell(0, c).text = v
+    for r in (1, 2, 3):
+        t.cell(r, 0).text = str(r)
+    d.add_paragraph("备注：每个案例填一行。")
+    d.save(tmp_path / "list.docx")
+    out = tmp_path / "list.toml"
+    form = only_form(init(cli, tmp_path / "list.docx", out))
+    assert form["layout"] == "list" and form["unit_label"] == "填报单位"
+    got = [(c["label"], c["type"], c.get("unit")) for c in form["columns"]]
+    # a choice's options are not printed in a notice's table: it drafts as words
+    kinds = [(c.label, "text" if c.type == "choice" else c.type, c.unit) for c in want.columns[1:]]
+    assert got == kinds
+    assert "一行一条的清单" in out.read_text("utf-8")
+    text = out.read_text("utf-8")
+    fid = next(iter(tomllib.loads(text)["forms"].keys() - {"header"}))
+    text = text.replace(f"[forms.{fid}]", f'[forms.{fid}]\nline = "x"\nmilestones = ["m"]', 1)
+    text += textwrap.dedent(
+        f"""
+        [campaign]
+        id = "t"
+        name = "测试"
+        year = 2026
+        scope = "420000"
+        starts = "2026-01-01"
+        ends = "2026-12-31"
+        [levels.province]
+        name = "省级"
+        [levels.city]
+        name = "市级"
+        submits_to = "province"
+        [lines.x]
+        name = "测试"
+        agency = {{ province = "局", city = "局" }}
+        [milestones.m]
+        name = "报送"
+        forms = ["{fid}"]
+        deadlines = [{{ level = "city", date = "2026-06-01" }}]
+        """
+    )
+    from reportkit.model.campaign import parse_campaign
+
+    loaded = parse_campaign(text).forms[fid]
+    assert loaded.listed and loaded.columns[0].label == "填报单位"
+    assert [c.label for c in loaded.columns] == [c.label for c in want.columns]

@@ -1,5 +1,5 @@
 """Campaigns Hypothesis writes: a chain of levels over a small scope, one or two lines, one to
-four milestones, tables and single-field forms, header fields with or without 联系方式, rules
+four milestones, tables, single-field forms and lists (one row per item), header fields with or without 联系方式, rules
 `left <= right`. Each campaign runs template → sample → validate → rollup → report as a clerk
 runs them. No command fails with an internal error; every sample passes validation; the
 roll-up's totals are the sums of the sample workbooks' figures, read back with openpyxl (not
@@ -113,6 +113,10 @@ class FormSpec:
     text_field: bool
     rules: list[tuple[str, str]]  # left, right (<=)
     severities: list[str] = field(default_factory=list)
+    # a list form (one row per item): its template's rows, its fewest items, a text column
+    capacity: int = 0
+    min_items: int = 0
+    item_text: bool = False
 
 
 @dataclass
@@ -191,7 +195,17 @@ def _form(
     rows: list[tuple[str, str, bool]] = []
     columns: list[Number] = []
     fields: list[Number] = []
-    if draw(st.booleans()):  # a table
+    kind = draw(st.sampled_from(["table", "fields", "list"]))
+    if kind == "list":  # one row per item: figures (no rates) and maybe words per item
+        columns = [n for n in draw(_numbers(taken, form_ms, 1, 3)) if n.type != "rate"]
+        capacity, least = draw(st.integers(1, 6)), draw(st.integers(0, 1))
+        pool = [n.id for n in columns]
+        rules = []
+        if len(pool) >= 2 and draw(st.booleans()):
+            rules = [tuple(draw(st.permutations(pool))[:2])]
+        return FormSpec(fid, name.replace("统计表", "登记表"), line, form_ms, [], columns, [],
+                        False, rules, ["error"] * len(rules), capacity, least, draw(st.booleans()))  # fmt: skip
+    if kind == "table":
         labels = draw(st.lists(st.sampled_from(ROW_LABELS), min_size=1, max_size=3, unique=True))
         for label in labels:
             rid = draw(ident.filter(lambda s: s not in taken and s not in RESERVED))
@@ -297,6 +311,15 @@ def campaigns(draw: st.DrawFn) -> Generated:
     for f in forms:
         out += [f"[forms.{f.id}]", f"name = {_q(f.name)}", f"line = {_q(f.line)}"]
         out.append("milestones = [" + ", ".join(map(_q, f.milestones)) + "]")
+        if f.capacity:
+            out += ['layout = "list"', f"capacity = {f.capacity}", f"min_items = {f.min_items}"]
+            out.append("columns = [")
+            if f.item_text:
+                ms = ", ".join(map(_q, f.milestones))
+                out.append(
+                    f'  {{ id = "what", label = "事项名称", type = "text", milestones = [{ms}] }},'
+                )
+            out += [*map(_number_toml, f.columns), "]"]
         if f.rows:
             out += ['row_header = "项目"', "rows = ["]
             for rid, label, total in f.rows:
@@ -341,7 +364,8 @@ def _figures(path: Path) -> dict[str, object]:
     for name, dn in wb.defined_names.items():
         if name.startswith("RK_"):
             for sheet, ref in dn.destinations:
-                out[name] = wb[sheet][ref.replace("$", "")].value
+                if ":" not in ref:  # a list's column (RK_list_<column>) names a range
+                    out[name] = wb[sheet][ref.replace("$", "")].value
     return out
 
 
@@ -473,9 +497,13 @@ def _check(gen: Generated, tmp: Path) -> None:
         name = f"{top.code}-{form_id}{'-' + line if f.line == 'any' else ''}-{milestone}"
         summary = json.loads((out / f"{name}.json").read_text("utf-8"))
         assert summary["counts"]["on_time"] == len(files), summary["counts"]
-        figures = [_figures(p) for p in files]
-        _sample_totals_add_up(f, figures)
-        want = _expected(f, figures)
+        if f.capacity:  # a list: every sample's items, one after another, with its unit
+            _list_adds_up(f, files, summary, campaign, line)
+            figures: list[dict[str, object]] = []
+        else:
+            figures = [_figures(p) for p in files]
+            _sample_totals_add_up(f, figures)
+        want = _expected(f, figures) if not f.capacity else {}
         totals = summary["totals"]
         for key, value in want.items():
             got = totals.get(key)
@@ -502,6 +530,43 @@ def _check(gen: Generated, tmp: Path) -> None:
         assert "报送情况" in text and "均已按时报送" in text, text
     one = ("--line", gen.lines[0]) if len(gen.lines) > 1 else ()
     _ok("calendar", "--unit", gen.unit, *one, "-o", str(tmp / "cal.ics"), *camp)
+
+
+def _items(path: Path) -> list[dict[str, object]]:
+    """A list workbook's items by column label, read with openpyxl: the rows under the 序号
+    heading up to 合计 that have anything in them."""
+    ws = openpyxl.load_workbook(path, data_only=True).worksheets[0]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "序号")
+    labels = [ws.cell(head, c).value for c in range(1, ws.max_column + 1)]
+    out = []
+    for r in range(head + 1, ws.max_row + 1):
+        if ws.cell(r, 1).value == "合计":
+            break
+        row = {lb: ws.cell(r, c + 1).value for c, lb in enumerate(labels) if lb and lb != "序号"}
+        if any(v not in (None, "") for v in row.values()):
+            out.append(row)
+    return out
+
+
+def _list_adds_up(
+    f: FormSpec, files: list[Path], summary: dict[str, Any], campaign: Any, line: str
+) -> None:
+    """The roll-up of a list: as many items as the samples hold, each figure column summed, and
+    every item carrying the unit whose file it came from."""
+    totals = summary["totals"]
+    per_file = [(_meta(p), _items(p)) for p in files]
+    assert all(len(items) >= f.min_items for _, items in per_file)
+    assert totals["count"] == sum(len(items) for _, items in per_file)
+    for n in f.columns:
+        got = sum((_num(i[n.label]) or Decimal(0) for _, items in per_file for i in items),
+                  Decimal(0))  # fmt: skip
+        assert _num(totals[f"total.{n.id}"]) == got, n.id
+    units = sorted(
+        campaign.agency_name(campaign.unit(str(meta["unit_code"])), line)
+        for meta, items in per_file
+        for _ in items
+    )
+    assert sorted(totals[f"{k}.unit"] for k in range(1, totals["count"] + 1)) == units
 
 
 def _meta(path: Path) -> dict[str, object]:

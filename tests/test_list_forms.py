@@ -119,7 +119,7 @@ milestones = ["m"]
         ('rows = [{ id = "a", label = "甲" }]\ncolumns = [{ id = "n", label = "姓名", type = "text" }]',
          "不能写“rows”"),
         ('columns = [{ id = "unit", label = "单位", type = "text" }]', "“unit”是清单自带的填报单位列"),
-        ('capacity = 0\ncolumns = [{ id = "n", label = "姓名", type = "text" }]', "1 到 1000 的整数"),
+        ('capacity = 0\ncolumns = [{ id = "n", label = "姓名", type = "text" }]', "不小于 1、不大于 1000 的整数"),
         ("", "缺少必填的键“columns”"),
     ],
 )  # fmt: skip
@@ -144,10 +144,12 @@ def test_the_template_prints_the_list_with_empty_rows_a_count_and_names(campaign
     total = head + 16
     assert ws.cell(total, 1).value == "合计"
     assert "SUMPRODUCT" in ws.cell(total, 2).value and "B" in ws.cell(total, 2).value
-    assert ws.cell(total, 6).value == f"=SUM(F{head + 1}:F{head + 15})"  # 涉案货值
-    # each column's item rows are named, so that Excel grows the name with inserted rows
-    dest = next(iter(wb.defined_names["RK_list_amount"].destinations))
-    assert dest == ("清单", f"$F${head + 1}:$F${head + 15}")
+    # 涉案货值: down to the row above, so that a row inserted right above 合计 counts too
+    assert ws.cell(total, 6).value == f"=SUM(F{head + 1}:INDEX(F:F,ROW()-1))"
+    # each column's item rows are named
+    # … down to the row above 合计, wherever that is after rows are inserted
+    name = wb.defined_names["RK_list_amount"].attr_text
+    assert name == f"'清单'!$F${head + 1}:INDEX('清单'!$F:$F,ROW('清单'!$A${total})-1)"
     # protected, but rows may be inserted and deleted; one validation a column
     assert ws.protection.sheet and not ws.protection.insertRows and not ws.protection.deleteRows
     kinds = {str(dv.sqref): dv.type for dv in ws.data_validations.dataValidation}
@@ -155,6 +157,8 @@ def test_the_template_prints_the_list_with_empty_rows_a_count_and_names(campaign
     assert kinds[f"D{head + 1}:D{head + 15}"] == "list"
     assert ws.page_setup.paperSize == 9
     assert not ws.cell(head + 1, 3).protection.locked  # an item cell is an input
+    prompts = {str(dv.sqref): dv.prompt for dv in ws.data_validations.dataValidation}
+    assert prompts[f"B{head + 1}:B{head + 15}"].startswith("不填即为本单位")
 
 
 # --- reading and checking -----------------------------------------------------------------------
@@ -368,3 +372,54 @@ def test_every_other_command_runs_on_a_campaign_of_lists(cli, tmp_path):
     feeds, _ = prepare_feeds(campaign, tmp_path / "home")
     page = status_page(feeds, out, "127.0.0.1:8000", campaign=campaign)
     assert campaign.name in page and "共 13 个下级单位" in page
+
+
+def test_what_a_list_cannot_have_is_said_by_campaign_check(tmp_path):
+    text = (FOLDER / "campaign.toml").read_text("utf-8")
+    grouped = text.replace('{ id = "result", label = "处理结果", type = "text" }',
+                           '{ id = "result", label = "处理结果", type = "text", group = "处理" }')  # fmt: skip
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "campaign.toml").write_text(
+        grouped.replace("min_items = 1", "min_items = 6"), "utf-8"
+    )
+    (folder / "sample.toml").write_text("[forms.cases]\nper_milestone = false\n", "utf-8")
+    from reportkit.model.campaign import check_campaign
+
+    said = [e.message for e in check_campaign(folder)]
+    assert any("列不能分组（group）" in m for m in said), said
+    (folder / "campaign.toml").write_text(text.replace("min_items = 1", "min_items = 6"), "utf-8")
+    said = [str(e) for e in check_campaign(folder)]
+    assert any("min_items（6）大于 capacity（5）" in m for m in said), said
+    (folder / "campaign.toml").write_text(text, "utf-8")  # sample.toml is read once it is right
+    said = [str(e) for e in check_campaign(folder)]
+    assert any("sample.toml" in m and "清单的演示数据按列的类型生成" in m for m in said), said
+
+
+def test_an_item_below_the_lists_end_is_not_dropped_without_a_word(campaign, tmp_path):
+    path = _fill(
+        _template(campaign, tmp_path, "江岸区"), {1: CASE_A, 18: CASE_B}, tmp_path / "f.xlsx"
+    )  # fmt: skip  (row 18: below the 合计 and 备注 rows)
+    sub = _read(campaign, path)
+    late = [i for i in sub.issues if i.code == "list.after_end"]
+    assert len(late) == 1 and "不算作清单的条目" in late[0].message
+    assert "2.title" not in sub.values
+
+
+def test_a_derived_column_does_not_make_an_empty_row_an_item(tmp_path):
+    text = (
+        (FOLDER / "campaign.toml")
+        .read_text("utf-8")
+        .replace(
+            '  { id = "result", label = "处理结果", type = "text" },',
+            '  { id = "result", label = "处理结果", type = "text" },\n'
+            '  { id = "both", label = "合计货值(万元)", type = "money", unit = "万元", derive = "sum",'
+            ' of = ["amount", "seized"] },',
+        )
+    )
+    (tmp_path / "campaign.toml").write_text(text, "utf-8")
+    camp = load_campaign(tmp_path / "campaign.toml")
+    path = _fill(_template(camp, tmp_path, "江岸区"), {1: CASE_A}, tmp_path / "f.xlsx")
+    sub = _read(camp, path)
+    assert sub.valid, [i.message for i in sub.issues]
+    assert "2.title" not in sub.values and sub.values["1.both"] == Decimal("2")

@@ -16,6 +16,7 @@ from typing import Any
 
 from reportkit.io.reader import META_SHEET, Note, Sheet, _clip, loose, norm
 from reportkit.io.workbook import a1, sheet_name
+from reportkit.messages import msg
 from reportkit.model.campaign import UNIT_COLUMN, FieldDef, Form
 from reportkit.model.submission import RawCell
 
@@ -32,17 +33,20 @@ def read_items(form: Form, sheets: list[Sheet]) -> tuple[dict[str, RawCell], lis
         own = next((s for s in sheets if s.name == sheet_name(form)), None)
         where = own.name if own else sheet_name(form)
         labels = "、".join(c.label for c in form.columns if c.id != UNIT_COLUMN)
-        return {}, [("list.no_heading", {"sheet": where, "labels": labels})]
+        hint = msg("list.no_heading.hint")
+        return {}, [("list.no_heading", {"sheet": where, "labels": labels, "hint": hint})]
     s, head, cols = found
     out: dict[str, RawCell] = {}
     notes: list[Note] = []
+    typed = [cid for cid in cols if not form.column(cid).derived]  # a formula is no content
     k = 0
     last = s.start[0] + len(s.rows)
     for r in range(head + 1, last):
         if _ends(s, r):
+            notes += _after_end(s, r, last, [cols[cid] for cid in typed if cid != UNIT_COLUMN])
             break
         got = {cid: _clip(s.get(r, c)) for cid, c in cols.items()}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in got.values()):
+        if all(_blank(got[cid]) for cid in typed):
             continue
         if k == MAX_ITEMS:
             notes.append(("list.too_many", {"sheet": s.name, "max": MAX_ITEMS, "row": r + 1}))
@@ -51,6 +55,22 @@ def read_items(form: Form, sheets: list[Sheet]) -> tuple[dict[str, RawCell], lis
         for cid, v in got.items():
             out[f"{k}.{cid}"] = RawCell(v, s.name, a1(r, cols[cid]))
     return out, notes
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _after_end(s: Sheet, end: int, last: int, cols: list[int]) -> list[Note]:
+    """A row below the list's end (its 合计 or 备注 row) that looks like an item — most of the
+    columns filled — is not read: say so, so that nothing is dropped without a word."""
+    need = max(2, math.ceil(len(cols) / 2)) if len(cols) > 1 else 1
+    for r in range(end + 1, min(last, end + 1 + HEADING_ROWS)):
+        if sum(1 for c in cols if not _blank(s.get(r, c))) >= need:
+            text = str(_first(s, end) or "")[:20]
+            where = {"sheet": s.name, "cell": a1(r, cols[0]), "row": r + 1, "end": end + 1}
+            return [("list.after_end", {**where, "text": text})]
+    return []
 
 
 def _heading(form: Form, sheets: list[Sheet]) -> tuple[Sheet, int, dict[str, int]] | None:
@@ -97,10 +117,15 @@ def _match(columns: tuple[FieldDef, ...], row: list[Any], c0: int) -> dict[str, 
     return out
 
 
+def _first(s: Sheet, r: int) -> Any:
+    """The first value of sheet row `r`."""
+    row = s.rows[r - s.start[0]]
+    return next((v for v in row if v not in (None, "")), None)
+
+
 def _ends(s: Sheet, r: int) -> bool:
     """A row that ends the list: its first text is 合计, 备注 or a 说明."""
-    row = s.rows[r - s.start[0]]
-    first = next((v for v in row if v not in (None, "")), None)
+    first = _first(s, r)
     if not isinstance(first, str):
         return False
     text = norm(first)

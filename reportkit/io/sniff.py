@@ -27,7 +27,7 @@ MAX_RATIO = 400  # uncompressed / compressed for one part; XML of real workbooks
 MAX_CELL_ROW = 100_000
 MAX_CELL_COL = 1_000
 MAX_SHARED_STRINGS = 500_000
-HEAD_BYTES = 4096  # where an XML part's DTD and a sheet's dimension are looked for
+HEAD_BYTES = 4096  # where an XML part's DTD is looked for
 SCAN_CHUNK = 1 << 20  # parts are decompressed and scanned this much at a time
 SST_COUNT_FROM = 1 << 20  # parts larger than this have their strings counted
 COUNT_FROM = 256 * 1024  # sheet parts (or sheets so far) this large have rows and cells counted
@@ -36,7 +36,6 @@ MAX_KEPT = 8 * 1024 * 1024  # XML kept for the reader (see Sniffed.parts); large
 
 SPREADSHEET_KINDS = ("xlsx", "xlsm", "xls", "ods")
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 # Elements as a parser counts them, with or without a namespace prefix (<x:row>, <x:si>).
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
@@ -235,9 +234,11 @@ def _check_parts(
     not by what the file declares:
 
     - a DTD in the head of any XML part (entity expansion, external entities);
-    - a sheet's declared dimension, every cell reference (python-calamine aborts the whole
-      process on a cell at XFD1048576) and the number of rows and cells actually written (a
-      false dimension can hide millions);
+    - every cell reference of a sheet (python-calamine aborts the whole process on a cell at
+      XFD1048576) and the number of rows and cells actually written. Not its declared
+      dimension: a false one can hide millions, and a true sheet may declare the whole grid
+      (LibreOffice writes A1:G1048576 once a row has been deleted); python-calamine sizes a
+      sheet by the cells it holds, not by what it declares;
     - the number of shared strings, whatever namespace prefix they are written with;
     - a part holding more data than its header declares (a lying size, or a failed CRC).
     """
@@ -294,10 +295,6 @@ def _check_parts(
                         xml = name.endswith((".xml", ".rels")) or head.lstrip().startswith(b"<")
                         if xml and _DTD.search(head):
                             return "file.xml_dtd", name
-                        m = _DIMENSION.search(head) if xml and sheet else None
-                        if m and m.group(3) and _too_far(m.group(3), m.group(4)):
-                            ref = (m.group(3) + m.group(4)).decode()
-                            return "file.sheet_too_large", f"{name}: {ref}"
                     if not xml:
                         continue  # a picture or a macro project: only its size is checked
                     # whole tags only: what follows the last '>' waits for the next chunk

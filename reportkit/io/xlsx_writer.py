@@ -38,10 +38,19 @@ from reportkit.io.workbook import (
     Pos,
     Span,
     a1,
+    col_letters,
     layout,
 )
 from reportkit.model import derive
-from reportkit.model.campaign import Campaign, Cell, FieldDef, Form, defined_name, item_count
+from reportkit.model.campaign import (
+    UNIT_COLUMN,
+    Campaign,
+    Cell,
+    FieldDef,
+    Form,
+    defined_name,
+    item_count,
+)
 from reportkit.model.registry import Region
 
 FONT = "宋体"
@@ -575,14 +584,19 @@ def _write_form_sheet(
     for r, pts in texts_at_row.items():
         need(r, pts + 6.0)
 
-    for r, pts in sorted(heights.items()):
-        ws.set_row(r, round(pts, 2))
+    # a list's item rows unlocked to the sheet's edge: a protected sheet deletes a row only
+    # when none of its cells is locked
+    items = {lay.row_labels[rd.id][0] for rd in form.rows} if form.listed else set()
+    for r in sorted(set(heights) | items):
+        height = round(heights[r], 2) if r in heights else None
+        ws.set_row(r, height, styles(locked=False) if r in items else None)
 
-    refs = {name: a1(r, c, absolute=True) for name, (r, c) in names.items()}
+    sheet = _quote_sheet(lay.sheet)
+    refs = {name: f"={sheet}!{a1(r, c, absolute=True)}" for name, (r, c) in names.items()}
     if form.listed and lay.count is not None:
         refs.update(_write_count(ws, styles, campaign, form, lay, values))
     for name, ref in sorted(refs.items()):
-        if wb.define_name(name, f"={_quote_sheet(lay.sheet)}!{ref}") == -1:
+        if wb.define_name(name, ref) == -1:
             raise ValueError(f"invalid defined name {name!r}")
 
     # protection and printing
@@ -644,8 +658,15 @@ def _write_count(
         for rd in form.rows
         if any(values.get(f"{rd.id}.{c.id}") not in (None, "") for c in form.columns)
     )
+
+    def down_to_here(col: int) -> str:
+        # from the first item row to the row above this one, however many rows a clerk
+        # inserts (even right above the 合计 row, which a plain range would not take in)
+        letters = col_letters(col)
+        return f"{a1(top, col)}:INDEX({letters}:{letters},ROW()-1)"
+
     if n:
-        ranges = "&".join(f"{a1(top, c)}:{a1(bottom, c)}" for c in sorted(col_of.values()))
+        ranges = "&".join(down_to_here(c) for c in sorted(col_of.values()))
         formula = f'="共 "&SUMPRODUCT(--(({ranges})<>""))&" 条"'
         ws.write_formula(r, 1, formula, styles.count(), f"共 {filled} 条")
     else:
@@ -661,8 +682,7 @@ def _write_count(
         parts = [values.get(f"{rd.id}.{c.id}") for rd in form.rows]
         got = derive.total(parts, c.type, derive.ZERO) or 0
         if n:
-            ref = f"{a1(top, col)}:{a1(bottom, col)}"
-            ws.write_formula(r, col, f"=SUM({ref})", fmt, _plain(Decimal(got)))
+            ws.write_formula(r, col, f"=SUM({down_to_here(col)})", fmt, _plain(Decimal(got)))
         else:
             ws.write_number(r, col, 0, fmt)
     ws.set_row(r, 24)
@@ -670,13 +690,21 @@ def _write_count(
         return {}
     for c in form.columns:  # one data validation a column, over every item row
         opts = validation(c, c.label, campaign)
+        if c.id == UNIT_COLUMN and c.note:  # blank: the unit itself
+            opts["input_message"] = _fit(c.note + "。", MAX_MESSAGE)
         if opts and ws.data_validation(top, col_of[c.id], bottom, col_of[c.id], opts) != 0:
             raise ValueError(f"data validation rejected for column {c.id}: {opts!r}")
-    return {
-        defined_name(f"list.{c.id}"): f"{a1(top, col_of[c.id], absolute=True)}:"
-        f"{a1(bottom, col_of[c.id], absolute=True)}"
-        for c in form.columns
-    }
+    # each column's items: from the first item row down to the row above 合计, however many
+    # rows are inserted (a plain range would not take in one inserted right above 合计)
+    sheet = _quote_sheet(lay.sheet)
+    out = {}
+    for c in form.columns:
+        col, letters = col_of[c.id], col_letters(col_of[c.id])
+        out[defined_name(f"list.{c.id}")] = (
+            f"={sheet}!{a1(top, col, absolute=True)}:"
+            f"INDEX({sheet}!${letters}:${letters},ROW({sheet}!{a1(r, 0, absolute=True)})-1)"
+        )
+    return out
 
 
 def _add_validation(ws: Any, r: int, c: int, opts: dict[str, Any]) -> None:

@@ -1481,16 +1481,20 @@ class _Parser:
         for i, c in enumerate(columns):
             if c.id == UNIT_COLUMN:
                 raise self.fail((*p, "columns", i, "id"), msg("campaign.list_unit_id"))
+            if c.group is not None:  # a list has one heading row: the reader finds it by it
+                raise self.fail((*p, "columns", i, "group"), msg("campaign.list_group"))
         out: dict[str, int] = {}
         for key, default, low in (("capacity", LIST_CAPACITY, 1), ("min_items", 0, 0)):
             n = self.get(d, key, p, int, default)
             if not low <= n <= MAX_CAPACITY:
                 raise self.fail(
                     (*p, key),
-                    msg("campaign.type", key=key, expected=f"{low} 到 {MAX_CAPACITY} 的整数",
-                        value=n),
+                    msg("campaign.type", key=key,
+                        expected=f"不小于 {low}、不大于 {MAX_CAPACITY} 的整数", value=n),
                 )  # fmt: skip
             out[key] = n
+        if out["min_items"] > out["capacity"]:
+            self.soft((*p, "min_items"), msg("campaign.list_min", **out))
         label = self.get(d, "unit_label", p, str, None) or UNIT_COLUMN_LABEL
         unit = FieldDef(
             UNIT_COLUMN, label, "text", milestones=form_ms, optional=True,

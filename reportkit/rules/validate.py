@@ -49,6 +49,7 @@ def check_values(
                 "list.too_few",
                 msg("list.too_few", count=n, form=form.name, min=form.min_items),
                 file=file,
+                hint=msg("list.too_few.hint"),
             )
         )
     return values, issues

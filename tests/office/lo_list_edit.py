@@ -16,10 +16,11 @@ sheet `sheet` (rows are 1-based, as a clerk sees them):
   when typing (a date, a number), through setFormula
 - {"unprotect": ""}: the sheet unprotected with this password
 
-Before the saves the document is recalculated. `report` (optional) is written as JSON:
-{"protected": bool, "before": {...}, "cells": {A1: {"string", "value", "formula", "type"}}}
-for the cells listed in the job's "read" (after the steps and the recalculation), and, for
-every step, whether it raised ("errors": [[step index, message]]). One LibreOffice is started
+A step LibreOffice refuses (a protected sheet) is not fatal: it is reported. Before the saves
+the document is recalculated. `report` (optional) is written as JSON: {"protected_before":
+bool, "protected": bool, "errors": [[step index, message], ...], "cells": {A1: {"string",
+"value", "formula", "type"}}} with the cells listed in the job's "read" (after the steps and
+the recalculation). One LibreOffice is started
 for all the jobs (headless, a private profile), so the tests never touch a user's settings.
 Filters: "MS Excel 97" (.xls), "calc8" (.ods), "Calc MS Excel 2007 XML" (.xlsx).
 """
