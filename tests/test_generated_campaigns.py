@@ -558,9 +558,11 @@ def _list_adds_up(
     assert all(len(items) >= f.min_items for _, items in per_file)
     assert totals["count"] == sum(len(items) for _, items in per_file)
     for n in f.columns:
-        got = sum((_num(i[n.label]) or Decimal(0) for _, items in per_file for i in items),
-                  Decimal(0))  # fmt: skip
-        assert _num(totals[f"total.{n.id}"]) == got, n.id
+        typed = [v for _, items in per_file for i in items if (v := _num(i[n.label])) is not None]
+        # the sum of what was typed; none typed in any item: unknown (no items at all: 0)
+        got = sum(typed, Decimal(0)) if typed or not totals["count"] else None
+        value = totals[f"total.{n.id}"]
+        assert (_num(value) if value is not None else None) == got, n.id
     units = sorted(
         campaign.agency_name(campaign.unit(str(meta["unit_code"])), line)
         for meta, items in per_file

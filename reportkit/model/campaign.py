@@ -1382,10 +1382,12 @@ class _Parser:
             kind = self.choice(self.get(d, "layout", p, str, "grid"), LAYOUTS, (*p, "layout"))
             transposed = kind == "indicators"
             listed = kind == "list"
-            if listed:
-                for key in ("rows", "fields"):  # an item is a row: nothing else has a place
+            if listed:  # an item is a row: nothing else has a place (said, then left out)
+                d = dict(d)
+                for key in ("rows", "fields"):
                     if key in d:
-                        raise self.fail((*p, key), msg("campaign.list_key", key=key))
+                        self.soft((*p, key), msg("campaign.list_key", key=key))
+                        del d[key]
             # an indicator table is held the other way round: the notice's rows (indicators,
             # each typed) are the model's columns, its columns (methods, periods) the rows
             rows_key, cols_key = ("columns", "rows") if transposed else ("rows", "columns")
@@ -1476,23 +1478,26 @@ class _Parser:
         form_ms: tuple[str, ...],
     ) -> tuple[tuple[FieldDef, ...], int, int]:
         """A list form's columns with its unit column first, its capacity and its minimum."""
-        if not columns:
-            raise self.fail((*p, "columns"), msg("campaign.missing", key="columns"))
+        # every mistake said (soft), the form kept as far as it goes, so that all are found
         for i, c in enumerate(columns):
             if c.id == UNIT_COLUMN:
-                raise self.fail((*p, "columns", i, "id"), msg("campaign.list_unit_id"))
+                self.soft((*p, "columns", i, "id"), msg("campaign.list_unit_id"))
             if c.group is not None:  # a list has one heading row: the reader finds it by it
-                raise self.fail((*p, "columns", i, "group"), msg("campaign.list_group"))
+                self.soft((*p, "columns", i, "group"), msg("campaign.list_group"))
+        columns = tuple(c for c in columns if c.id != UNIT_COLUMN)
         out: dict[str, int] = {}
         for key, default, low in (("capacity", LIST_CAPACITY, 1), ("min_items", 0, 0)):
             n = self.get(d, key, p, int, default)
             if not low <= n <= MAX_CAPACITY:
-                raise self.fail(
+                self.soft(
                     (*p, key),
                     msg("campaign.type", key=key,
                         expected=f"不小于 {low}、不大于 {MAX_CAPACITY} 的整数", value=n),
                 )  # fmt: skip
+                n = default
             out[key] = n
+        if not columns:
+            raise self.fail((*p, "columns"), msg("campaign.missing", key="columns"))
         if out["min_items"] > out["capacity"]:
             self.soft((*p, "min_items"), msg("campaign.list_min", **out))
         label = self.get(d, "unit_label", p, str, None) or UNIT_COLUMN_LABEL

@@ -20,6 +20,10 @@ SOURCES = {
     name: CAMPAIGNS.joinpath(f"{name}/campaign.toml").read_text("utf-8")
     for name in ("tzzy-2024", "ncsp-monitor")
 }
+# and a campaign of list forms (one row per item)
+SOURCES["cases-register"] = (
+    Path(__file__).parents[1] / "data" / "campaigns" / "cases-register" / "campaign.toml"
+).read_text("utf-8")
 VALUES = ['"x"', "0", "-1", "true", "[]", "{}", '["a", 1]', "2024-13-01", '"2099-01-01"', "1.5",
           '"national"', '"000000"', '"<="']  # fmt: skip
 
