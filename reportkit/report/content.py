@@ -25,6 +25,7 @@ from reportkit.report.tables import (
     ChildRow,
     TableSpec,
     breakdown_tables,
+    counts_table,
     list_table,
     official_table,
 )
@@ -450,7 +451,7 @@ def _attachments(
             AttachmentSpec(
                 2,
                 f"{ctx['children_label']}报送{item_noun(data.listed)}条目数",
-                breakdown_tables(form, data.milestone, rows, data.totals),
+                [counts_table(form, rows, data.totals)],
                 landscape=len(form.fields) > 4,
             )
         )

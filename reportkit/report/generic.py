@@ -22,9 +22,9 @@ TOTAL = "total_"
 def list_figures(form: Form) -> Form:
     """A list form as a report counts it: a form of single fields — its number of items
     (`count`) and the sum of each numeric column (`total_<column>`), per unit and in all."""
-    fields = [FieldDef(COUNT, "条目数", "count", unit="条", milestones=form.milestones)]
+    fields = [FieldDef(COUNT, "条目数(条)", "count", unit="条", milestones=form.milestones)]
     fields += [
-        FieldDef(TOTAL + c.id, c.label, c.type, unit=c.unit, milestones=form.milestones)
+        FieldDef(TOTAL + c.id, f"{c.label}合计", c.type, unit=c.unit, milestones=form.milestones)
         for c in form.columns
         if c.type in SUMMED
     ]
@@ -54,10 +54,10 @@ def item_noun(form: Form) -> str:
 def list_report(form: Form) -> FormReport:
     """Plain wording for a list form: how many items, from whom, what they add up to; the
     subordinates compared and charted on their number of items."""
-    figures = list_figures(form)
     sums = "，".join(
-        f"{plain_label(f.label)}合计{{{{ t.{f.id} }}}}{plain_label(f.unit or '')}"
-        for f in figures.fields[1:]
+        f"{plain_label(c.label)}合计{{{{ t.{TOTAL}{c.id} }}}}{plain_label(c.unit or '')}"
+        for c in form.columns
+        if c.type in SUMMED
     )
     what = item_noun(form)
     body: list[Para] = [

@@ -218,6 +218,21 @@ def breakdown_tables(
     return [spec]
 
 
+def counts_table(
+    form: Form, children: list[ChildRow], totals: dict[str, Any], unit_header: str = "单位"
+) -> TableSpec:
+    """A list's figures by subordinate (its number of items, each numeric column summed: the
+    single fields of `generic.list_figures`), with their 合计 row."""
+    keys = [f.id for f in form.fields]
+    spec = TableSpec(ncols=len(keys) + 1, header_rows=1, font_pt=10.5)
+    spec.cells.append(Placed(0, 0, unit_header, header=True))
+    for k, f in enumerate(form.fields, start=1):
+        spec.cells.append(Placed(0, k, f.label, header=True))
+    spec.widths = [2.6] + [1.0] * len(keys)
+    _body(spec, children, totals, keys)
+    return spec
+
+
 def _body(
     spec: TableSpec,
     children: list[ChildRow],
