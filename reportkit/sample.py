@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from reportkit.messages import msg
-from reportkit.model.campaign import Campaign, CampaignError, Cell, Form
+from reportkit.model.campaign import UNIT_COLUMN, Campaign, CampaignError, Cell, Form
 from reportkit.model.formula import Functions, parse_formula
 from reportkit.model.registry import Region
 
@@ -108,7 +108,8 @@ def sample_header(
 def sample_values(
     campaign: Campaign, form: Form, region: Region, line: str, milestone: str, seed: int = 0
 ) -> dict[str, Any]:
-    """Input values for `form` at `milestone`: only the cells that milestone requires.
+    """Input values for `form` at `milestone`: only the cells that milestone requires (of a
+    list, every column of each of a few items).
 
     Drawn as the campaign folder's sample.toml says for the form; a form it does not describe
     gets small whole numbers in every required count cell."""
@@ -117,17 +118,24 @@ def sample_values(
         rng = _rng(seed, region.code, form.id, line, milestone, "items")
         form = form.sized(rng.randint(form.min_items, max(form.min_items, min(form.capacity, 4))))
         spec = None
+    # an item has something in it (a list whose columns the milestone does not require
+    # would otherwise draw rows with nothing, which are no items): every column but its unit
+    wanted = (
+        tuple(c for c in form.cells if not c.derived and c.field.id != UNIT_COLUMN)
+        if form.listed
+        else form.required(milestone)
+    )
     if spec is None:
         rng = _rng(seed, region.code, form.id, line, milestone)
         values: dict[str, Any] = {
-            c.key: _any_value(campaign, c, rng, region, milestone) for c in form.required(milestone)
+            c.key: _any_value(campaign, c, rng, region, milestone) for c in wanted
         }
         values = satisfy_rules(campaign, form, values)
     else:
         per_milestone = spec.get("per_milestone", True)
         rng = _rng(seed, region.code, form.id, line, *([milestone] if per_milestone else []))
         values = _Draw(campaign, form, spec, rng, region, line, milestone).values()
-    required = {c.key for c in form.required(milestone)}
+    required = {c.key for c in wanted}
     return {k: v for k, v in values.items() if k in required}
 
 
