@@ -65,6 +65,7 @@ SEVERITY: dict[str, str] = {
     "list.too_few": ERROR,
     "list.too_many": ERROR,
     "list.after_end": WARNING,
+    "list.other_sheet": WARNING,
     "required.header": WARNING,
     **dict.fromkeys(
         ("derived.mismatch", "derived.no_denominator", "derived.denominator_from_rate"), WARNING

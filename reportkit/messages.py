@@ -353,6 +353,7 @@ MESSAGES: dict[str, str] = {
     "list.no_heading": "工作表“{sheet}”上没有找到清单的标题行（{labels}），条目无法读取。",
     "list.no_heading.hint": "请使用下发的模板，保留标题行的文字。",
     "list.too_few": "清单只填了 {count} 条，“{form}”至少要填 {min} 条。",
+    "list.other_sheet": "工作表“{sheet}”上也有这张清单（{count} 条），未读取：读取的是条目最多的工作表“{used}”；请把全部条目填在一张工作表上。",
     "list.after_end": "工作表“{sheet}”第 {row} 行在第 {end} 行（“{text}”）之后，不算作清单的条目，未读取；如是条目，请移到该行之上。",
     "list.too_few.hint": "每条一行，填在清单的标题行下面；行数不够可插入行。",
     "list.too_many": "清单超过 {max} 条，第 {max} 条以后（自第 {row} 行起）未读取。",

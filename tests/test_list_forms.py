@@ -423,3 +423,121 @@ def test_a_derived_column_does_not_make_an_empty_row_an_item(tmp_path):
     sub = _read(camp, path)
     assert sub.valid, [i.message for i in sub.issues]
     assert "2.title" not in sub.values and sub.values["1.both"] == Decimal("2")
+
+
+# --- what a review found (each broke the list before its fix) ---------------------------------
+
+
+def _hand_list(rows: list[list[object]], header: bool = True) -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "清单"
+    ws.append(["食品安全典型案例登记表"])
+    if header:
+        ws.append(["填报单位：江岸区市场监督管理局"])
+    ws.append(["序号", "填报单位", "案例名称", "案件类型", "立案日期", "涉案货值(万元)",
+               "查扣货值(万元)", "罚没款(万元)", "处理结果"])  # fmt: skip
+    for r in rows:
+        ws.append(r)
+    return wb
+
+
+def test_a_list_carried_on_in_a_second_sheet_is_said_not_dropped(campaign, tmp_path):
+    wb = _hand_list([[1, None, *CASE_A]])
+    more = wb.copy_worksheet(wb["清单"])
+    more.title = "清单 (2)"
+    more.append([2, None, *CASE_B])
+    more.append([3, None, *CASE_A])
+    wb.save(tmp_path / "two.xlsx")
+    sub = _read(campaign, tmp_path / "two.xlsx")
+    # the sheet with most items is read; the other is said
+    assert sub.values["1.title"] == CASE_A[0] and sub.values["3.title"] == CASE_A[0]
+    other = [i.message for i in sub.issues if i.code == "list.other_sheet"]
+    assert other and "工作表“清单”上也有这张清单（1 条），未读取" in other[0]
+
+
+def test_a_list_without_any_header_label_is_still_read(campaign, tmp_path):
+    wb = _hand_list([[1, "江岸区市场监督管理局", *CASE_A]], header=False)
+    wb.save(tmp_path / "bare.xlsx")
+    sub = _read(campaign, tmp_path / "bare.xlsx")
+    assert "file.no_form" not in [i.code for i in sub.issues]
+    assert sub.values["1.title"] == CASE_A[0]
+
+
+def test_a_unit_copied_down_and_a_repeated_heading_make_no_items(campaign, tmp_path):
+    heading = ["序号", "填报单位", "案例名称", "案件类型", "立案日期", "涉案货值(万元)",
+               "查扣货值(万元)", "罚没款(万元)", "处理结果"]  # fmt: skip
+    rows = [[1, "本单位", *CASE_A], heading, [2, "本单位", *CASE_B]]
+    rows += [[k, "本单位"] for k in range(3, 10)]  # the unit dragged down the empty rows
+    _hand_list(rows).save(tmp_path / "drag.xlsx")
+    sub = _read(campaign, tmp_path / "drag.xlsx")
+    assert sub.valid, [i.message for i in sub.issues]
+    assert [sub.values.get(f"{k}.title") for k in (1, 2, 3)] == [CASE_A[0], CASE_B[0], None]
+
+
+def test_an_item_marked_as_the_units_own_gets_the_units_name(campaign):
+    from reportkit.rollup.core import concatenate
+
+    form = campaign.forms["cases"]
+    jiangan = campaign.unit("江岸区")
+    typed = {"1.unit": "本单位", "1.title": "甲", "2.unit": "同上", "2.title": "乙"}
+    typed |= {"3.unit": "江岸区食品安全稽查大队", "3.title": "丙"}
+    got = concatenate(form, [(jiangan, typed)], lambda r: campaign.agency_name(r, "samr"))
+    assert [got[f"{k}.unit"] for k in (1, 2, 3)] == [
+        "江岸区市场监督管理局", "江岸区市场监督管理局", "江岸区食品安全稽查大队"]  # fmt: skip
+
+
+def test_the_template_count_leaves_a_derived_column_out(tmp_path):
+    text = (
+        (FOLDER / "campaign.toml")
+        .read_text("utf-8")
+        .replace(
+            '  { id = "result", label = "处理结果", type = "text" },',
+            '  { id = "result", label = "处理结果", type = "text" },\n'
+            '  { id = "both", label = "合计货值(万元)", type = "money", unit = "万元", derive = "sum",'
+            ' of = ["amount", "seized"] },',
+        )
+    )
+    (tmp_path / "campaign.toml").write_text(text, "utf-8")
+    camp = load_campaign(tmp_path / "campaign.toml")
+    ws = openpyxl.load_workbook(_template(camp, tmp_path, "江岸区"))["清单"]
+    head = _heading_row(ws)
+    formula = ws.cell(head + 16, 2).value
+    derived = next(c for c in range(1, 13) if ws.cell(head, c).value == "合计货值(万元)")
+    letter = openpyxl.utils.get_column_letter(derived)
+    assert f"{letter}{head + 1}:" not in formula and f"C{head + 1}:" in formula
+
+
+def test_the_report_shows_a_unit_that_sent_nothing_by_its_status(cli, tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    campaign = load_campaign(FOLDER)
+    _fill(_template(campaign, tmp_path, "江岸区"), {1: CASE_A}, inbox / "ja.xlsx")
+    out, ledger = tmp_path / "out", str(tmp_path / "l.db")
+    cli("rollup", "--campaign", str(FOLDER), "--unit", "武汉市", "--form", "cases",
+        "--milestone", "cases", str(inbox), "-o", str(out), "--ledger", ledger,
+        "--as-of", "2026-06-20")  # fmt: skip
+    r = cli("report", "--campaign", str(FOLDER), "--unit", "武汉市", "--form", "cases",
+            "--milestone", "cases", "--from", str(out), "-o", str(tmp_path / "r.docx"))  # fmt: skip
+    assert "内部错误" not in r.out + r.err
+    import docx
+
+    tables = docx.Document(str(tmp_path / "r.docx")).tables
+    counts = next(t for t in tables if t.rows[0].cells[1].text == "条目数(条)")
+    rows = {row.cells[0].text: row.cells[1].text for row in counts.rows[1:]}
+    assert rows["江岸区"] == "1" and rows["江汉区"] == "缺报" and rows["合计"] == "1"
+
+
+def test_a_report_toml_for_a_list_may_use_its_count(tmp_path):
+    import shutil
+
+    folder = tmp_path / "c"
+    shutil.copytree(FOLDER, folder)
+    (folder / "report.toml").write_text(
+        '[forms.cases]\nbody = [["Normal", "共{{ t.count }}条。"]]\n'
+        'compare = [{ name = "most", kind = "highest", cell = "count" }]\n',
+        "utf-8",
+    )
+    from reportkit.model.campaign import check_campaign
+
+    assert check_campaign(folder) == []

@@ -20,41 +20,65 @@ from reportkit.messages import msg
 from reportkit.model.campaign import UNIT_COLUMN, FieldDef, Form
 from reportkit.model.submission import RawCell
 
-MAX_ITEMS = 10_000  # items read from one workbook; a national roll-up of a register fits
+MAX_ITEMS = 100_000  # items read from one workbook: as many rows as the sniff lets a sheet hold
 HEADING_ROWS = 200  # the heading is looked for in a sheet's first rows
 _ENDS = ("备注", "填表说明", "合计", "总计", "共计")
 _NOTE = re.compile(r"^\s*(?:注|说明)\s*\d*\s*[:：.]")
 
 
 def read_items(form: Form, sheets: list[Sheet]) -> tuple[dict[str, RawCell], list[Note]]:
-    """The items of list form `form` as raw cells keyed "k.column" (k from 1), and notes."""
-    found = _heading(form, sheets)
-    if found is None:
+    """The items of list form `form` as raw cells keyed "k.column" (k from 1), and notes.
+
+    Every sheet with the list's heading is read; the one with most items counts (the form's
+    own sheet on a tie), and any other that holds items is said (a clerk who carried the list
+    on in a copied sheet), never dropped without a word."""
+    found = _headings(form, sheets)
+    if not found:
         own = next((s for s in sheets if s.name == sheet_name(form)), None)
         where = own.name if own else sheet_name(form)
         labels = "、".join(c.label for c in form.columns if c.id != UNIT_COLUMN)
         hint = msg("list.no_heading.hint")
         return {}, [("list.no_heading", {"sheet": where, "labels": labels, "hint": hint})]
-    s, head, cols = found
+    read = [_items_below(form, s, head, cols) for s, head, cols in found]
+    best = max(range(len(read)), key=lambda i: (read[i][2], -i))
+    out, notes, _ = read[best]
+    for i, (_, _, n) in enumerate(read):
+        if i != best and n:
+            other = {"sheet": found[i][0].name, "count": n, "used": found[best][0].name}
+            notes = [*notes, ("list.other_sheet", other)]
+    return out, notes
+
+
+def _items_below(
+    form: Form, s: Sheet, head: int, cols: dict[str, int]
+) -> tuple[dict[str, RawCell], list[Note], int]:
+    """The items under the heading row `head` of sheet `s`, its notes and how many."""
     out: dict[str, RawCell] = {}
     notes: list[Note] = []
-    typed = [cid for cid in cols if not form.column(cid).derived]  # a formula is no content
+    # what makes a row an item: a typed column other than its unit (a formula is no content,
+    # and a unit copied down the empty rows makes no item)
+    typed = [cid for cid in cols if not form.column(cid).derived and cid != UNIT_COLUMN]
+    need = _need(form)
     k = 0
     last = s.start[0] + len(s.rows)
     for r in range(head + 1, last):
         if _ends(s, r):
-            notes += _after_end(s, r, last, [cols[cid] for cid in typed if cid != UNIT_COLUMN])
+            notes += _after_end(s, r, last, [cols[cid] for cid in typed])
             break
         got = {cid: _clip(s.get(r, c)) for cid, c in cols.items()}
         if all(_blank(got[cid]) for cid in typed):
             continue
+        row = s.rows[r - s.start[0]]
+        words = sum(isinstance(v, str) for v in got.values())
+        if words >= need and _score(_match(form.columns, row, s.start[1])) >= need:
+            continue  # the heading again (a page's heading pasted with the items)
         if k == MAX_ITEMS:
             notes.append(("list.too_many", {"sheet": s.name, "max": MAX_ITEMS, "row": r + 1}))
             break
         k += 1
         for cid, v in got.items():
             out[f"{k}.{cid}"] = RawCell(v, s.name, a1(r, cols[cid]))
-    return out, notes
+    return out, notes, k
 
 
 def _blank(v: Any) -> bool:
@@ -73,27 +97,47 @@ def _after_end(s: Sheet, end: int, last: int, cols: list[int]) -> list[Note]:
     return []
 
 
-def _heading(form: Form, sheets: list[Sheet]) -> tuple[Sheet, int, dict[str, int]] | None:
-    """The sheet, row and columns of the list's heading: the first row with most of the
-    form's column labels (its own sheet first, hidden sheets last)."""
-    items = [c for c in form.columns if c.id != UNIT_COLUMN]
-    need = max(1, math.ceil(len(items) * 0.6))
+def _need(form: Form) -> int:
+    """How many of its columns' labels a row must hold to be the list's heading."""
+    return max(1, math.ceil(sum(1 for c in form.columns if c.id != UNIT_COLUMN) * 0.6))
+
+
+def _score(cols: dict[str, int]) -> int:
+    return sum(1 for cid in cols if cid != UNIT_COLUMN)
+
+
+def heading_rows(form: Form, s: Sheet) -> set[int]:
+    """The rows of sheet `s` that are the list's heading (a page's heading may be repeated)."""
+    need = _need(form)
+    return {
+        s.start[0] + i
+        for i, row in enumerate(s.rows)
+        if sum(isinstance(v, str) for v in row) >= need
+        and _score(_match(form.columns, row, s.start[1])) >= need
+    }
+
+
+def _headings(form: Form, sheets: list[Sheet]) -> list[tuple[Sheet, int, dict[str, int]]]:
+    """Each sheet's heading of the list — its first row with most of the form's column
+    labels — with the row and the columns (the form's own sheet first, hidden ones last)."""
+    need = _need(form)
     own = sheet_name(form)
     order = sorted(
         (s for s in sheets if s.name != META_SHEET),
         key=lambda s: (s.name != own, not s.visible),
     )
+    out = []
     for s in order:
         best: tuple[int, int, dict[str, int]] | None = None
         r0 = s.start[0]
         for i, row in enumerate(s.rows[:HEADING_ROWS]):
             cols = _match(form.columns, row, s.start[1])
-            score = sum(1 for cid in cols if cid != UNIT_COLUMN)
+            score = _score(cols)
             if score >= need and (best is None or score > best[0]):
                 best = (score, r0 + i, cols)
         if best is not None:
-            return s, best[1], best[2]
-    return None
+            out.append((s, best[1], best[2]))
+    return out
 
 
 def _match(columns: tuple[FieldDef, ...], row: list[Any], c0: int) -> dict[str, int]:

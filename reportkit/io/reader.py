@@ -194,6 +194,8 @@ def read_submission(
         located = _by_names(form, sheets, names) if names and not twice else None
     if located is None:
         found = _by_labels(form, sheets)
+        if found is None and form.listed:  # no header labels: the list itself may be there
+            found = ({}, [])
         if found is None:
             sub.issues.append(issue("file.no_form", name, forms=campaign.form_names()))
             return sub
@@ -540,8 +542,15 @@ def _labels_on_sheet(form: Form, s: Sheet) -> tuple[dict[str, RawCell], list[Not
             out[f.id] = RawCell(pos[0], s.name, pos[1], False)
         elif form.is_table:
             labels.missing("项", f.label)
+    index = labels.index
+    if form.listed:  # a list's heading (填报单位 | 案例名称 …) is not the header's 填报单位：
+        from reportkit.io.lists import heading_rows
+
+        heads = heading_rows(form, s)
+        kept = {k: [p for p in v if p[0] not in heads] for k, v in index.items()}
+        index = {k: v for k, v in kept.items() if v}
     for h in form.header:
-        pos = _value_beside(h.label, (), labels.index, s, _other_labels(form, h.id))
+        pos = _value_beside(h.label, (), index, s, _other_labels(form, h.id))
         if pos is None and h.prefilled:
             pos = _sealed(s)  # no 填报单位 label: the unit as signed, "岱岳区应急管理局（盖章）"
         if pos is not None:

@@ -656,8 +656,9 @@ def _write_count(
     filled = sum(
         1
         for rd in form.rows
-        if any(values.get(f"{rd.id}.{c.id}") not in (None, "") for c in form.columns)
-    )
+        if any(values.get(f"{rd.id}.{c.id}") not in (None, "") for c in form.columns
+               if not c.derived)
+    )  # fmt: skip
 
     def down_to_here(col: int) -> str:
         # from the first item row to the row above this one, however many rows a clerk
@@ -665,8 +666,9 @@ def _write_count(
         letters = col_letters(col)
         return f"{a1(top, col)}:INDEX({letters}:{letters},ROW()-1)"
 
-    if n:
-        ranges = "&".join(down_to_here(c) for c in sorted(col_of.values()))
+    if n:  # a row counts when a column a clerk types into has something (not a formula's)
+        typed = sorted(col_of[c.id] for c in form.columns if not c.derived)
+        ranges = "&".join(down_to_here(c) for c in typed)
         formula = f'="共 "&SUMPRODUCT(--(({ranges})<>""))&" 条"'
         ws.write_formula(r, 1, formula, styles.count(), f"共 {filled} 条")
     else:

@@ -293,7 +293,7 @@ class Form:
         if got is None:
             rows = tuple(RowDef(str(k), f"第{k}条") for k in range(1, n + 1))
             got = dataclasses.replace(self, rows=rows)
-            if len(self._sizes) < 4096:
+            if n <= 2000 and len(self._sizes) < 4096:  # a huge list's is built when needed
                 self._sizes[n] = got
         return got
 

@@ -27,7 +27,8 @@ class PackedValues(Mapping[str, Value]):
         index = self._indexes.get(keys)
         if index is None:
             index = {sys.intern(k): i for i, k in enumerate(keys)}
-            if len(self._indexes) < 1024:  # the forms' key sets; never unbounded
+            # the forms' key sets, never unbounded; a list's many items are its own
+            if len(self._indexes) < 1024 and len(keys) <= 4096:
                 self._indexes[keys] = index
         self._index = index
         self._values = tuple(items.values())

@@ -366,6 +366,7 @@ def add_table(document: DocumentObject, spec: TableSpec, width: int) -> None:
     # only ever swallows cells that are not looked up again
     grid = table._cells
     n = spec.ncols
+    style = document.styles["RK 表格文字"]  # looked up once: by name it walks every style
     for placed in spec.cells:
         cell = grid[placed.row * n + placed.col]
         if placed.rowspan > 1 or placed.colspan > 1:
@@ -374,7 +375,7 @@ def add_table(document: DocumentObject, spec: TableSpec, width: int) -> None:
         for extra in cell.paragraphs[1:]:
             extra._p.getparent().remove(extra._p)
         p = cell.paragraphs[0]
-        p.style = document.styles["RK 表格文字"]
+        p.style = style
         if placed.align == "left":
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         run = p.add_run(placed.text)

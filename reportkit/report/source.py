@@ -154,9 +154,10 @@ def load_rollup(target: Target, out: Path) -> RollupData:
     listed = form if form.listed else None
     items: tuple[dict[str, Any], ...] = ()
     if listed is not None:
-        per_child = {
-            c["code"]: _list_figures(listed, _items(listed, c.get("values") or {}))
+        per_child = {  # a unit that sent nothing (缺报, 退回) has no figures, not 0 items
+            c["code"]: _list_figures(listed, _items(listed, c["values"]))
             for c in data.get("children", [])
+            if c.get("values") is not None
         }
         items = _items(listed, data.get("totals", {}))
         data["totals"] = _list_figures(listed, items)

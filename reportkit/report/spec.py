@@ -144,6 +144,10 @@ class _Reader:
             form = self.campaign.forms.get(fid)
             if form is None:
                 raise self.fail(f"forms.{fid}", "campaign.ref", kind="表格", value=fid)
+            if form.listed:  # a list's report counts: its figures are count and total_<column>
+                from reportkit.report.generic import list_figures
+
+                form = list_figures(form)
             forms[fid] = self.form(form, table, f"forms.{fid}")
         from reportkit.report.generic import generic_report
 

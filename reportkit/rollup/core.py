@@ -210,7 +210,7 @@ def concatenate(
             k += 1
             for c in form.columns:
                 v = vals.get(f"{i}.{c.id}")
-                if c.id == UNIT_COLUMN and (v is None or (isinstance(v, str) and not v.strip())):
+                if c.id == UNIT_COLUMN and _own_unit(v):
                     v = unit_name(region)
                 out[f"{k}.{c.id}"] = v
     out[COUNT] = k
@@ -219,6 +219,14 @@ def concatenate(
             parts = [out[f"{i}.{c.id}"] for i in range(1, k + 1)]
             out[TOTAL + c.id] = derive.total(parts, c.type, derive.SKIP) if k else 0
     return out
+
+
+# what a clerk writes in a list's unit column for "this unit": blank, 本单位, 同上, a ditto mark
+_OWN_UNIT = frozenset({"", "本单位", "本局", "同上", "同左", "〃", '"', "”", "-", "—", "/"})
+
+
+def _own_unit(value: Value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() in _OWN_UNIT)
 
 
 def rollup(target: Target, entries: Mapping[str, list[Entry]], as_of: dt.datetime) -> RollupResult:
