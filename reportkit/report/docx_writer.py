@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -366,7 +367,9 @@ def add_table(document: DocumentObject, spec: TableSpec, width: int) -> None:
     # only ever swallows cells that are not looked up again
     grid = table._cells
     n = spec.ncols
-    style = document.styles["RK 表格文字"]  # looked up once: by name it walks every style
+    # the style's id, looked up once: python-docx looks a style up among all of them each
+    # time one is set (minutes for a list of tens of thousands of items)
+    style_id = document.part.get_style_id(document.styles["RK 表格文字"], WD_STYLE_TYPE.PARAGRAPH)
     for placed in spec.cells:
         cell = grid[placed.row * n + placed.col]
         if placed.rowspan > 1 or placed.colspan > 1:
@@ -375,7 +378,7 @@ def add_table(document: DocumentObject, spec: TableSpec, width: int) -> None:
         for extra in cell.paragraphs[1:]:
             extra._p.getparent().remove(extra._p)
         p = cell.paragraphs[0]
-        p.style = style
+        p._p.style = style_id
         if placed.align == "left":
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         run = p.add_run(placed.text)
