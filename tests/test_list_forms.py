@@ -541,3 +541,21 @@ def test_a_report_toml_for_a_list_may_use_its_count(tmp_path):
     from reportkit.model.campaign import check_campaign
 
     assert check_campaign(folder) == []
+
+
+def test_a_roll_up_of_no_items_writes_a_list_of_none(cli, campaign, tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    _fill(_template(campaign, tmp_path, "江岸区"), {}, inbox / "ja.xlsx")  # 没有案例：空表
+    out, ledger = tmp_path / "out", str(tmp_path / "l.db")
+    cli("rollup", "--campaign", str(FOLDER), "--unit", "武汉市", "--form", "cases",
+        "--milestone", "cases", str(inbox), "-o", str(out), "--ledger", ledger,
+        "--as-of", "2026-06-20")  # fmt: skip
+    summary = json.loads((out / "420100-cases-cases.json").read_text("utf-8"))
+    assert summary["counts"]["on_time"] == 1 and summary["totals"]["count"] == 0
+    ws = openpyxl.load_workbook(out / "420100-cases-cases.xlsx")["清单"]
+    head = _heading_row(ws)
+    assert ws.cell(head + 1, 1).value == "合计" and ws.cell(head + 1, 2).value == "共 0 条"
+    # the city's empty list is a submission one level up all the same
+    sub = read_one(out / "420100-cases-cases.xlsx", campaign, Options(default_milestone="cases"))
+    assert sub.valid and sub.unit_code == "420100", [i.message for i in sub.issues]

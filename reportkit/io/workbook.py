@@ -120,7 +120,7 @@ def layout(campaign: Campaign, form: Form) -> Layout:
 
 @by_identity
 def _layout(form: Form) -> Layout:
-    if form.listed and not form.rows:  # a list as declared: its template's empty rows
+    if form.listed and form.size is None:  # a list as declared: its template's empty rows
         return _layout(form.sized(form.capacity))
     official = [c for c in form.columns if c.official]
     extra = [c for c in form.columns if not c.official]

@@ -860,7 +860,7 @@ def build_workbook(
 
     values = dict(values or {})
     header = dict(header or {})
-    if form.listed and not form.rows:  # a list: its items, or the template's empty rows
+    if form.listed and form.size is None:  # a list: its items, or the template's empty rows
         n = item_count(values)
         form = form.sized(n if items is not None and items <= n else max(n, form.capacity))
     _check_args(campaign, form, line, milestone, values, header)

@@ -275,6 +275,7 @@ class Form:
     listed: bool = False
     capacity: int = 0  # the empty rows of its template
     min_items: int = 0  # fewer items than this is an error (a 联络人名单 needs one)
+    size: int | None = None  # a list sized to its items (`sized`); None: the list as declared
 
     @property
     def is_table(self) -> bool:
@@ -292,15 +293,10 @@ class Form:
         got = self._sizes.get(n)
         if got is None:
             rows = tuple(RowDef(str(k), f"第{k}条") for k in range(1, n + 1))
-            got = dataclasses.replace(self, rows=rows)
+            got = dataclasses.replace(self, rows=rows, size=n)
             if n <= 2000 and len(self._sizes) < 4096:  # a huge list's is built when needed
                 self._sizes[n] = got
         return got
-
-    @property
-    def item_columns(self) -> tuple[FieldDef, ...]:
-        """A list form's columns an item fills in (its unit column too)."""
-        return self.columns if self.listed else ()
 
     def lines(self, campaign: Campaign) -> tuple[str, ...]:
         return tuple(campaign.lines) if self.line == "any" else (self.line,)
