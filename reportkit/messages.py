@@ -188,6 +188,7 @@ MESSAGES: dict[str, str] = {
     "draft.unchanged": "{path} 已存在且内容相同，未改动。",
     "draft.wrote": "已写出活动草稿 {path}：{count} 张表格。",
     "draft.wrote_form": "  [forms.{id}] {name}：{rows} 行、{columns} 列、{fields} 个单个数值",
+    "draft.wrote_list": "  [forms.{id}] {name}：清单（一行一条），{columns} 列",
     "draft.no_name_short": "（表名待填写）",
     "draft.next": "请核对注释里的猜测，补全 [campaign]、[levels]、[lines]、[milestones] 等部分，改好 id，再用 reportkit campaign check {path} 检查。",
     # units and options

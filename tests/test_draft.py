@@ -562,6 +562,8 @@ def test_a_numbered_register_drafts_as_the_list_form(cli, tmp_path):
     kinds = [(c.label, "text" if c.type == "choice" else c.type, c.unit) for c in want.columns[1:]]
     assert got == kinds
     assert "一行一条的清单" in out.read_text("utf-8")
+    said = cli("campaign", "init", "--from", str(tmp_path / "list.docx"), "-o", str(out)).out
+    assert "：清单（一行一条），8 列" in said, said
     text = out.read_text("utf-8")
     fid = next(iter(tomllib.loads(text)["forms"].keys() - {"header"}))
     text = text.replace(f"[forms.{fid}]", f'[forms.{fid}]\nline = "x"\nmilestones = ["m"]', 1)

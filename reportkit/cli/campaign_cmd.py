@@ -269,6 +269,10 @@ def init_cmd(source: str, output: str, force: bool, as_json: bool) -> None:
     else:
         echo(msg("draft.wrote", path=output, count=len(forms)))
     for f in draft.forms:
+        if f.layout == "list":
+            name = f.name or msg("draft.no_name_short")
+            echo(msg("draft.wrote_list", id=f.id, name=name, columns=len(f.columns)))
+            continue
         echo(
             msg(
                 "draft.wrote_form",
