@@ -190,6 +190,40 @@ def only_form(doc: dict[str, Any]) -> dict[str, Any]:
     return next(iter(forms.values()))
 
 
+def drafted_form(path: Path) -> Form:
+    """The one form of the draft at `path`, loaded in a campaign with the parts its author
+    adds (a chain, a line, a milestone)."""
+    from reportkit.model.campaign import parse_campaign
+
+    text = path.read_text("utf-8")
+    fid = next(iter(tomllib.loads(text)["forms"].keys() - {"header"}))
+    text = text.replace(f"[forms.{fid}]", f'[forms.{fid}]\nline = "x"\nmilestones = ["m"]', 1)
+    text += textwrap.dedent(
+        f"""
+        [campaign]
+        id = "t"
+        name = "测试"
+        year = 2025
+        scope = "420000"
+        starts = "2025-01-01"
+        ends = "2025-12-31"
+        [levels.province]
+        name = "省级"
+        [levels.city]
+        name = "市级"
+        submits_to = "province"
+        [lines.x]
+        name = "测试"
+        agency = {{ province = "局", city = "局" }}
+        [milestones.m]
+        name = "上半年"
+        forms = ["{fid}"]
+        deadlines = [{{ level = "city", date = "2025-08-01" }}]
+        """
+    )
+    return parse_campaign(text).forms[fid]
+
+
 def shipped(form_id: str) -> Form:
     return load_campaign("reportkit/campaigns/tzzy-2024").forms[form_id]
 
@@ -307,35 +341,7 @@ def test_a_drafted_indicator_table_is_a_form_reportkit_runs(cli, tmp_path):
         t.cell(r, 0).text, t.cell(r, 1).text = label, unit
     d.save(tmp_path / "ind.docx")
     init(cli, tmp_path / "ind.docx", tmp_path / "ind.toml")
-    text = (tmp_path / "ind.toml").read_text("utf-8")
-    fid = next(iter(tomllib.loads(text)["forms"].keys() - {"header"}))
-    text = text.replace(f"[forms.{fid}]", f'[forms.{fid}]\nline = "x"\nmilestones = ["m"]', 1)
-    text += textwrap.dedent(
-        f"""
-        [campaign]
-        id = "t"
-        name = "测试"
-        year = 2025
-        scope = "420000"
-        starts = "2025-01-01"
-        ends = "2025-12-31"
-        [levels.province]
-        name = "省级"
-        [levels.city]
-        name = "市级"
-        submits_to = "province"
-        [lines.x]
-        name = "测试"
-        agency = {{ province = "局", city = "局" }}
-        [milestones.m]
-        name = "上半年"
-        forms = ["{fid}"]
-        deadlines = [{{ level = "city", date = "2025-08-01" }}]
-        """
-    )
-    from reportkit.model.campaign import parse_campaign
-
-    form = parse_campaign(text).forms[fid]
+    form = drafted_form(tmp_path / "ind.toml")
     assert form.transposed and form.unit_column == "单位"
     assert [(c.label, c.unit, c.type) for c in form.columns] == INDICATORS
 
@@ -564,34 +570,6 @@ def test_a_numbered_register_drafts_as_the_list_form(cli, tmp_path):
     assert "一行一条的清单" in out.read_text("utf-8")
     said = cli("campaign", "init", "--from", str(tmp_path / "list.docx"), "-o", str(out)).out
     assert "：清单（一行一条），8 列" in said, said
-    text = out.read_text("utf-8")
-    fid = next(iter(tomllib.loads(text)["forms"].keys() - {"header"}))
-    text = text.replace(f"[forms.{fid}]", f'[forms.{fid}]\nline = "x"\nmilestones = ["m"]', 1)
-    text += textwrap.dedent(
-        f"""
-        [campaign]
-        id = "t"
-        name = "测试"
-        year = 2026
-        scope = "420000"
-        starts = "2026-01-01"
-        ends = "2026-12-31"
-        [levels.province]
-        name = "省级"
-        [levels.city]
-        name = "市级"
-        submits_to = "province"
-        [lines.x]
-        name = "测试"
-        agency = {{ province = "局", city = "局" }}
-        [milestones.m]
-        name = "报送"
-        forms = ["{fid}"]
-        deadlines = [{{ level = "city", date = "2026-06-01" }}]
-        """
-    )
-    from reportkit.model.campaign import parse_campaign
-
-    loaded = parse_campaign(text).forms[fid]
+    loaded = drafted_form(out)
     assert loaded.listed and loaded.columns[0].label == "填报单位"
     assert [c.label for c in loaded.columns] == [c.label for c in want.columns]

@@ -406,7 +406,8 @@ def test_an_item_below_the_lists_end_is_not_dropped_without_a_word(campaign, tmp
     assert "2.title" not in sub.values
 
 
-def test_a_derived_column_does_not_make_an_empty_row_an_item(tmp_path):
+def _with_derived_column(folder: Path):
+    """The campaign with a derived column in its register: 合计货值 = 涉案货值 + 查扣货值."""
     text = (
         (FOLDER / "campaign.toml")
         .read_text("utf-8")
@@ -417,8 +418,12 @@ def test_a_derived_column_does_not_make_an_empty_row_an_item(tmp_path):
             ' of = ["amount", "seized"] },',
         )
     )
-    (tmp_path / "campaign.toml").write_text(text, "utf-8")
-    camp = load_campaign(tmp_path / "campaign.toml")
+    (folder / "campaign.toml").write_text(text, "utf-8")
+    return load_campaign(folder / "campaign.toml")
+
+
+def test_a_derived_column_does_not_make_an_empty_row_an_item(tmp_path):
+    camp = _with_derived_column(tmp_path)
     path = _fill(_template(camp, tmp_path, "江岸区"), {1: CASE_A}, tmp_path / "f.xlsx")
     sub = _read(camp, path)
     assert sub.valid, [i.message for i in sub.issues]
@@ -488,18 +493,7 @@ def test_an_item_marked_as_the_units_own_gets_the_units_name(campaign):
 
 
 def test_the_template_count_leaves_a_derived_column_out(tmp_path):
-    text = (
-        (FOLDER / "campaign.toml")
-        .read_text("utf-8")
-        .replace(
-            '  { id = "result", label = "处理结果", type = "text" },',
-            '  { id = "result", label = "处理结果", type = "text" },\n'
-            '  { id = "both", label = "合计货值(万元)", type = "money", unit = "万元", derive = "sum",'
-            ' of = ["amount", "seized"] },',
-        )
-    )
-    (tmp_path / "campaign.toml").write_text(text, "utf-8")
-    camp = load_campaign(tmp_path / "campaign.toml")
+    camp = _with_derived_column(tmp_path)
     ws = openpyxl.load_workbook(_template(camp, tmp_path, "江岸区"))["清单"]
     head = _heading_row(ws)
     formula = ws.cell(head + 16, 2).value

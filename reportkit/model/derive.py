@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, NamedTuple
 
-from reportkit.model.campaign import Form, RowDef
+from reportkit.model.campaign import Form, RowDef, item_count
 from reportkit.model.memo import by_identity
 
 RATE_PLACES = Decimal("0.01")  # rates are shown and stored with 2 places, half up
@@ -188,4 +188,21 @@ def derived_values(
     """Every derived cell of `form`: the total rows' sums, then the rates (over the sums)."""
     out = sums(form, values, missing)
     out.update(rates(form, {**values, **out}, missing))
+    return out
+
+
+COUNT = "count"  # a list's totals: how many items …
+TOTAL = "total."  # … and the sum of each numeric column ("total.<column>")
+
+
+def list_totals(form: Form, values: Mapping[str, object]) -> dict[str, int | Decimal | None]:
+    """A list form's items counted and each numeric column summed over the items that have a
+    value in it (None when none has): one unit's list, or a roll-up's."""
+    n = item_count(values)
+    out: dict[str, int | Decimal | None] = {COUNT: n}
+    for c in form.columns:
+        if c.type in SUMMED:
+            out[TOTAL + c.id] = total(
+                [values.get(f"{i}.{c.id}") for i in range(1, n + 1)], c.type, SKIP
+            )
     return out

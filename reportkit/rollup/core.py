@@ -193,10 +193,6 @@ def aggregate(
     return totals, issues
 
 
-COUNT = "count"  # a list form's roll-up: how many items
-TOTAL = "total."  # … and the sum of each numeric column ("total.<column>")
-
-
 def concatenate(
     form: Form, children: list[tuple[Region, Mapping[str, Value]]], unit_name: Any
 ) -> dict[str, Value]:
@@ -213,12 +209,10 @@ def concatenate(
                 if c.id == UNIT_COLUMN and _own_unit(v):
                     v = unit_name(region)
                 out[f"{k}.{c.id}"] = v
-    out[COUNT] = k
-    for c in form.columns:
-        if c.type in derive.SUMMED:
-            parts = [out[f"{i}.{c.id}"] for i in range(1, k + 1)]
-            out[TOTAL + c.id] = derive.total(parts, c.type, derive.SKIP) if k else 0
-    return out
+    sums = derive.list_totals(form, out)
+    if not k:  # no items at all: nothing to add up is 0, not unknown
+        sums = {key: 0 for key in sums}
+    return {**out, **sums}
 
 
 # what a clerk writes in a list's unit column for "this unit": blank, 本单位, 同上, a ditto mark

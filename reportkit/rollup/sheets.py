@@ -7,11 +7,9 @@ from typing import Any
 
 from reportkit.issues import INFO
 from reportkit.messages import SEVERITY_NAMES, STATUS_NAMES, chinese_time
-from reportkit.model.campaign import Campaign, item_count
-from reportkit.model.derive import SKIP, SUMMED, total
+from reportkit.model.campaign import Campaign
+from reportkit.model.derive import COUNT, SUMMED, TOTAL, list_totals
 from reportkit.rollup.core import (
-    COUNT,
-    TOTAL,
     RollupResult,
     child_issues,
     plain,
@@ -28,14 +26,11 @@ def sheets(campaign: Campaign, result: RollupResult) -> list[Any]:
         columns = ("单位代码", "单位", "条目数", *(f"{c.label}合计" for c in summed))
         rows = []
         for c, e in counted:
-            n = item_count(e.values)
-            sums = [
-                total([e.values.get(f"{i}.{col.id}") for i in range(1, n + 1)], col.type, SKIP)
-                for col in summed
-            ]
+            t = list_totals(form, e.values)
             rows.append(
-                (c.unit.code, campaign.agency_name(c.unit, result.line), n, *map(plain, sums))
-            )
+                (c.unit.code, campaign.agency_name(c.unit, result.line), t[COUNT],
+                 *(plain(t[TOTAL + col.id]) for col in summed))
+            )  # fmt: skip
         rows.append(
             ("", "合计", result.totals.get(COUNT),
              *(plain(result.totals.get(TOTAL + col.id)) for col in summed))

@@ -27,92 +27,58 @@ Filters: "MS Excel 97" (.xls), "calc8" (.ods), "Calc MS Excel 2007 XML" (.xlsx).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
-import subprocess
 import sys
-import time
-import uuid
+
+from lo_edit import libreoffice  # this folder is the script's: on sys.path
 
 
 def main(job_file: str) -> int:
     import uno
-    from com.sun.star.beans import PropertyValue
-    from com.sun.star.connection import NoConnectException
-
-    def prop(name, value):  # type: ignore[no-untyped-def]
-        p = PropertyValue()
-        p.Name, p.Value = name, value
-        return p
 
     with open(job_file, encoding="utf-8") as f:
         spec = json.load(f)
-    pipe = "rk" + uuid.uuid4().hex[:12]
-    soffice = shutil.which("soffice") or "soffice"
-    proc = subprocess.Popen(
-        [soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-         f"-env:UserInstallation={uno.systemPathToFileUrl(os.path.abspath(spec['profile']))}",
-         f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
     try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local
-        )
-        ctx = None
-        for _ in range(600):
+        with libreoffice(spec["profile"]) as (desktop, prop):
+            for job in spec["jobs"]:
+                _run(desktop, prop, job, uno)
+    except RuntimeError as e:
+        print(e, file=sys.stderr)
+        return 2
+    return 0
+
+
+def _run(desktop, prop, job: dict, uno) -> None:  # type: ignore[no-untyped-def]
+    url = uno.systemPathToFileUrl(os.path.abspath(job["input"]))
+    doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+    try:
+        sheet = doc.Sheets.getByName(job["sheet"])
+        report: dict = {"protected_before": bool(sheet.isProtected()), "errors": []}
+        for i, step in enumerate(job.get("steps", [])):
             try:
-                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except NoConnectException:
-                time.sleep(0.2)
-        if ctx is None:
-            print("LibreOffice did not start", file=sys.stderr)
-            return 2
-        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        for job in spec["jobs"]:
-            url = uno.systemPathToFileUrl(os.path.abspath(job["input"]))
-            doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
-            try:
-                sheet = doc.Sheets.getByName(job["sheet"])
-                report: dict = {"protected_before": bool(sheet.isProtected()), "errors": []}
-                for i, step in enumerate(job.get("steps", [])):
-                    try:
-                        _step(sheet, step)
-                    except Exception as e:  # a refusal is reported, the test decides
-                        report["errors"].append([i, f"{type(e).__name__}: {e}"])
-                doc.calculateAll()
-                report["protected"] = bool(sheet.isProtected())
-                report["cells"] = {}
-                for ref in job.get("read", []):
-                    cell = sheet.getCellRangeByName(ref)
-                    report["cells"][ref] = {
-                        "string": cell.getString(),
-                        "value": cell.getValue(),
-                        "formula": cell.getFormula(),
-                        "type": cell.getType().value,
-                    }
-                for save in job.get("saves", []):
-                    out = uno.systemPathToFileUrl(os.path.abspath(save["output"]))
-                    doc.storeToURL(
-                        out, (prop("FilterName", save["filter"]), prop("Overwrite", True))
-                    )
-                if job.get("report"):
-                    with open(job["report"], "w", encoding="utf-8") as f:
-                        json.dump(report, f, ensure_ascii=False)
-            finally:
-                doc.close(True)
-        return 0
+                _step(sheet, step)
+            except Exception as e:  # a refusal is reported, the test decides
+                report["errors"].append([i, f"{type(e).__name__}: {e}"])
+        doc.calculateAll()
+        report["protected"] = bool(sheet.isProtected())
+        report["cells"] = {}
+        for ref in job.get("read", []):
+            cell = sheet.getCellRangeByName(ref)
+            report["cells"][ref] = {
+                "string": cell.getString(),
+                "value": cell.getValue(),
+                "formula": cell.getFormula(),
+                "type": cell.getType().value,
+            }
+        for save in job.get("saves", []):
+            out = uno.systemPathToFileUrl(os.path.abspath(save["output"]))
+            doc.storeToURL(out, (prop("FilterName", save["filter"]), prop("Overwrite", True)))
+        if job.get("report"):
+            with open(job["report"], "w", encoding="utf-8") as f:
+                json.dump(report, f, ensure_ascii=False)
     finally:
-        with contextlib.suppress(Exception):  # LibreOffice may already be gone
-            desktop.terminate()  # type: ignore[possibly-undefined]
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        doc.close(True)
 
 
 def _step(sheet, step: dict) -> None:  # type: ignore[no-untyped-def]
